@@ -1,0 +1,164 @@
+//! Errors of the core: [`EditError`] for everything that is wrong with a request, and
+//! [`Error`] which adds the failure of the host's source.
+
+use std::ops::Range;
+
+/// What is wrong with an edit or a query, with the position involved.
+///
+/// Every message names the offending line, byte offset or edit, in lowercase, on one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    /// A 1-based line number that the document does not have.
+    #[error("line {line} is past the end: the document has {lines} lines")]
+    LinePastEnd {
+        /// The requested line (1-based).
+        line: u64,
+        /// How many lines the document has.
+        lines: u64,
+    },
+    /// Line numbers are 1-based; 0 was given where a line was meant.
+    #[error("line numbers start at 1, got 0")]
+    LineZero,
+    /// A line range whose start comes after its end.
+    #[error("line range {start}:{end} is reversed")]
+    ReversedLines {
+        /// First line of the range.
+        start: u64,
+        /// Last line of the range.
+        end: u64,
+    },
+    /// A byte range that reaches past the end of the document.
+    #[error("byte range {start}:{end} is past the end: the document has {len} bytes")]
+    BytesPastEnd {
+        /// Start of the range.
+        start: u64,
+        /// End of the range (exclusive).
+        end: u64,
+        /// Length of the document.
+        len: u64,
+    },
+    /// A byte range whose start comes after its end.
+    #[error("byte range {start}:{end} is reversed")]
+    ReversedBytes {
+        /// Start of the range.
+        start: u64,
+        /// End of the range.
+        end: u64,
+    },
+    /// Two edits of one patch change overlapping bytes.
+    #[error(
+        "edit {second} (bytes {}:{}) overlaps edit {first} (bytes {}:{})",
+        second_range.start, second_range.end, first_range.start, first_range.end
+    )]
+    Overlap {
+        /// Index of the earlier edit, in the order the edits were given (0-based).
+        first: usize,
+        /// Its byte range in source coordinates.
+        first_range: Range<u64>,
+        /// Index of the later edit (0-based).
+        second: usize,
+        /// Its byte range in source coordinates.
+        second_range: Range<u64>,
+    },
+    /// A range written in the command-line vocabulary (`N`, `A:B`, `A:`, `:B`) that does not parse.
+    #[error("invalid {what} {text:?}: expected {expected}")]
+    BadRange {
+        /// "line range" or "byte range".
+        what: &'static str,
+        /// The text as given.
+        text: String,
+        /// What the syntax is.
+        expected: &'static str,
+    },
+    /// A regular expression that does not compile.
+    #[error("invalid regex {pattern:?}: {message}")]
+    BadRegex {
+        /// The pattern as given.
+        pattern: String,
+        /// What the regex engine said, on one line.
+        message: String,
+    },
+    /// An empty search pattern.
+    #[error("the search pattern is empty")]
+    EmptyPattern,
+    /// A line longer than a line-by-line scanner is allowed to hold.
+    #[error("line {line} (at byte {offset}) is longer than {limit} bytes, the limit for line-by-line scans")]
+    LineTooLong {
+        /// The line (1-based).
+        line: u64,
+        /// Offset of its first byte.
+        offset: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Serialized index bytes that cannot be decoded.
+    #[error("corrupt line index: {0}")]
+    CorruptIndex(&'static str),
+    /// Two edits of an edit list touch the same bytes.
+    #[error("edits[{second}] ({second_op}) overlaps edits[{first}] ({first_op})")]
+    EditsOverlap {
+        /// 0-based position of the earlier edit in the list.
+        first: usize,
+        /// Its description, e.g. `replace-lines 10:12`.
+        first_op: String,
+        /// 0-based position of the later edit.
+        second: usize,
+        /// Its description.
+        second_op: String,
+    },
+    /// An edit list (`apply`) entry that cannot be used.
+    #[error("edits[{index}] ({op}): {message}")]
+    BadEdit {
+        /// 0-based position in the list.
+        index: usize,
+        /// The operation name.
+        op: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A source that returned fewer bytes than its length promised.
+    #[error("the source ended early at byte {offset}: it was expected to hold {len} bytes")]
+    ShortRead {
+        /// Where reading stopped.
+        offset: u64,
+        /// The length the source reported.
+        len: u64,
+    },
+}
+
+/// An [`EditError`], or the host's source failing while it was read.
+///
+/// `E` is the source's error type ([`std::convert::Infallible`] for memory).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The request is wrong (see [`EditError`]).
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// The source failed while reading at `offset`.
+    #[error("read failed at byte {offset}: {source}")]
+    Read {
+        /// Where the failed read started.
+        offset: u64,
+        /// The source's error.
+        source: E,
+    },
+}
+
+impl<E> Error<E> {
+    /// Wraps a source error that happened while reading at `offset`.
+    pub fn read(offset: u64, source: E) -> Self {
+        Error::Read { offset, source }
+    }
+}
+
+impl Error<std::convert::Infallible> {
+    /// Turns an error of an infallible source into the plain [`EditError`].
+    pub fn into_edit(self) -> EditError {
+        match self {
+            Error::Edit(e) => e,
+            Error::Read { source, .. } => match source {},
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! [`Edit`]: the edit vocabulary shared by `bigedit apply`, the wasm API and agents, and
+//! [`plan_edits`], which turns a list of edits into one patch for one commit.
+//!
+//! Every edit in a list is in the coordinates of the document as it was before the list, so
+//! the order does not matter; two edits that touch the same bytes are an error naming both.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EditError, Error};
+use crate::lines::LineIndex;
+use crate::patch::{Patch, PatchBuilder};
+use crate::range::{parse_byte_range, LineRange};
+use crate::scan::Chunker;
+use crate::source::ReadAt;
+use crate::text;
+
+/// A line range as JSON: `"10:12"`, `"5"`, `":3"`, `"7:"`, or a bare number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LinesArg {
+    /// A single line number.
+    Line(u64),
+    /// The `N`, `A:B`, `A:`, `:B` syntax.
+    Spec(String),
+}
+
+impl LinesArg {
+    fn parse(&self) -> Result<LineRange, EditError> {
+        match self {
+            LinesArg::Line(n) => Ok(LineRange::line(*n)),
+            LinesArg::Spec(s) => s.parse(),
+        }
+    }
+}
+
+impl std::fmt::Display for LinesArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinesArg::Line(n) => write!(f, "{n}"),
+            LinesArg::Spec(s) => f.write_str(s),
+        }
+    }
+}
+
+/// One edit, as written in an `apply` list: `{"op": "replace-lines", "lines": "10:12", "with": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Edit {
+    /// Replace lines with text (empty text removes them).
+    ReplaceLines {
+        /// Which lines.
+        lines: LinesArg,
+        /// The new lines.
+        with: String,
+    },
+    /// Insert lines after line `after` (0 = top) or before line `before`; give exactly one.
+    Insert {
+        /// Insert after this 1-based line.
+        #[serde(default)]
+        after: Option<u64>,
+        /// Insert before this 1-based line.
+        #[serde(default)]
+        before: Option<u64>,
+        /// The new lines.
+        with: String,
+    },
+    /// Delete lines.
+    DeleteLines {
+        /// Which lines.
+        lines: LinesArg,
+    },
+    /// Find and replace, literal or regex (line by line).
+    Replace {
+        /// The literal text or regex to find.
+        find: String,
+        /// The replacement (`$1` etc. with `regex`).
+        with: String,
+        /// Whether `find` is a regex.
+        #[serde(default)]
+        regex: bool,
+        /// Replace at most this many matches.
+        #[serde(default)]
+        max: Option<u64>,
+    },
+    /// Replace a byte range `A:B`.
+    Splice {
+        /// The byte range, 0-based, end exclusive.
+        bytes: String,
+        /// The new bytes.
+        with: String,
+    },
+}
+
+impl Edit {
+    /// A short description for messages, e.g. `replace-lines 10:12`.
+    pub fn describe(&self) -> String {
+        match self {
+            Edit::ReplaceLines { lines, .. } => format!("replace-lines {lines}"),
+            Edit::Insert { after: Some(n), .. } => format!("insert --after {n}"),
+            Edit::Insert { before: Some(n), .. } => format!("insert --before {n}"),
+            Edit::Insert { .. } => "insert".to_string(),
+            Edit::DeleteLines { lines } => format!("delete-lines {lines}"),
+            Edit::Replace { find, .. } => format!("replace {find:?}"),
+            Edit::Splice { bytes, .. } => format!("splice {bytes}"),
+        }
+    }
+
+    /// The op name (`replace-lines`, `insert`, ...).
+    pub fn op(&self) -> &'static str {
+        match self {
+            Edit::ReplaceLines { .. } => "replace-lines",
+            Edit::Insert { .. } => "insert",
+            Edit::DeleteLines { .. } => "delete-lines",
+            Edit::Replace { .. } => "replace",
+            Edit::Splice { .. } => "splice",
+        }
+    }
+
+    /// Plans this one edit against `src`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the edit's planner reports (a line past the end, a bad regex, ...), or the
+    /// source's error.
+    pub fn plan<S: ReadAt + ?Sized>(
+        &self,
+        src: &S,
+        index: &LineIndex,
+        chunker: &mut Chunker,
+    ) -> Result<Patch, Error<S::Error>> {
+        let lines = |arg: &LinesArg| arg.parse().and_then(|r| r.resolve(index.line_count()));
+        match self {
+            Edit::ReplaceLines { lines: l, with } => {
+                text::replace_lines(src, index, lines(l)?, with.as_bytes())
+            }
+            Edit::DeleteLines { lines: l } => text::delete_lines(src, index, lines(l)?),
+            Edit::Insert { after, before, with } => {
+                let after = match (after, before) {
+                    (Some(a), None) => *a,
+                    (None, Some(0)) => return Err(EditError::LineZero.into()),
+                    (None, Some(b)) => b - 1,
+                    _ => {
+                        return Err(EditError::BadEdit {
+                            index: 0,
+                            op: self.op().to_string(),
+                            message: "give exactly one of \"after\" and \"before\"".to_string(),
+                        }
+                        .into())
+                    }
+                };
+                text::insert_lines(src, index, after, with.as_bytes())
+            }
+            Edit::Replace { find, with, regex: false, max } => {
+                text::replace_literal(src, find.as_bytes(), with.as_bytes(), *max, chunker)
+            }
+            Edit::Replace { find, with, regex: true, max } => {
+                let re = text::compile_regex(find)?;
+                text::replace_regex(src, &re, with.as_bytes(), *max, chunker)
+            }
+            Edit::Splice { bytes, with } => {
+                Ok(text::splice_bytes(src.len(), parse_byte_range(bytes)?, with.as_bytes())?)
+            }
+        }
+    }
+}
+
+/// Plans a list of edits, all in the coordinates of `src`, into one patch.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{plan_edits, Chunker, Edit, LineIndex};
+///
+/// let src = b"one\ntwo\nthree\n".to_vec();
+/// let index = LineIndex::build(&src, &mut Chunker::default()).unwrap();
+/// let edits: Vec<Edit> = serde_json::from_str(r#"[
+///     {"op": "replace-lines", "lines": "2", "with": "TWO"},
+///     {"op": "insert", "after": 0, "with": "zero"},
+///     {"op": "replace", "find": "three", "with": "3"}
+/// ]"#).unwrap();
+/// let patch = plan_edits(&src, &index, &edits, &mut Chunker::default()).unwrap();
+/// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"zero\none\nTWO\n3\n");
+/// ```
+///
+/// # Errors
+///
+/// [`EditError::BadEdit`] naming the edit (by its 0-based position) and what is wrong with it,
+/// or [`EditError::EditsOverlap`] naming two edits that touch the same bytes.
+pub fn plan_edits<S: ReadAt + ?Sized>(
+    src: &S,
+    index: &LineIndex,
+    edits: &[Edit],
+    chunker: &mut Chunker,
+) -> Result<Patch, Error<S::Error>> {
+    let mut b = PatchBuilder::new(src.len());
+    for (i, edit) in edits.iter().enumerate() {
+        let patch = edit.plan(src, index, chunker).map_err(|e| match e {
+            Error::Edit(EditError::BadEdit { message, .. }) => {
+                Error::Edit(EditError::BadEdit { index: i, op: edit.op().to_string(), message })
+            }
+            Error::Edit(e) => {
+                Error::Edit(EditError::BadEdit { index: i, op: edit.describe(), message: e.to_string() })
+            }
+            other => other,
+        })?;
+        b.extend_tagged(i, patch)?;
+    }
+    b.build().map_err(|e| match e {
+        EditError::Overlap { first, second, .. } => EditError::EditsOverlap {
+            first,
+            first_op: edits[first].describe(),
+            second,
+            second_op: edits[second].describe(),
+        }
+        .into(),
+        other => other.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(src: &str, json: &str) -> Result<Vec<u8>, EditError> {
+        let s = src.as_bytes().to_vec();
+        let index = LineIndex::build(&s, &mut Chunker::default()).unwrap();
+        let edits: Vec<Edit> = serde_json::from_str(json).unwrap();
+        let p = plan_edits(&s, &index, &edits, &mut Chunker::default()).map_err(Error::into_edit)?;
+        Ok(p.apply_to_vec(&s).unwrap())
+    }
+
+    #[test]
+    fn edits_compose_in_original_coordinates() {
+        let out = plan(
+            "1\n2\n3\n4\n5\n",
+            r#"[{"op":"delete-lines","lines":"4:5"},{"op":"insert","before":1,"with":"0"},
+                {"op":"replace-lines","lines":2,"with":"two"},{"op":"splice","bytes":"4:5","with":"three"}]"#,
+        )
+        .unwrap();
+        assert_eq!(out, b"0\n1\ntwo\nthree\n");
+    }
+
+    #[test]
+    fn overlapping_edits_name_both() {
+        let err = plan(
+            "1\n2\n3\n4\n5\n",
+            r#"[{"op":"replace-lines","lines":"2:3","with":"x"},{"op":"delete-lines","lines":"3"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "edits[1] (delete-lines 3) overlaps edits[0] (replace-lines 2:3)");
+    }
+
+    #[test]
+    fn a_bad_edit_is_named_by_position() {
+        let err = plan("1\n2\n", r#"[{"op":"delete-lines","lines":"1"},{"op":"delete-lines","lines":"9"}]"#)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "edits[1] (delete-lines 9): line 9 is past the end: the document has 2 lines");
+        let err = plan("1\n", r#"[{"op":"insert","with":"x"}]"#).unwrap_err();
+        assert!(err.to_string().contains("exactly one"), "{err}");
+        assert!(serde_json::from_str::<Vec<Edit>>(r#"[{"op":"delete-lines","lines":"1","oops":1}]"#).is_err());
+    }
+}

@@ -1,0 +1,493 @@
+//! [`Splice`] and [`Patch`]: an edit expressed as sorted, non-overlapping byte-range
+//! replacements in source coordinates, and the new document as pieces of the old one.
+//!
+//! ADVICE FOR HACKERS: a patch is always in the coordinates of the source it was planned
+//! against. Inserts at one offset keep the order they were pushed in and come before a
+//! replacement that starts at the same offset. Overlaps are an error, never merged silently.
+
+use std::ops::Range;
+
+use crate::error::{EditError, Error};
+use crate::scan::Chunker;
+use crate::source::{check_range, read_range, ReadAt};
+
+/// One replacement: the bytes of `range` in the source become `bytes`.
+///
+/// An empty range is an insertion; empty `bytes` a deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    /// The replaced byte range, in source coordinates.
+    pub range: Range<u64>,
+    /// What replaces it.
+    pub bytes: Vec<u8>,
+}
+
+impl Splice {
+    /// A splice replacing `range` with `bytes`.
+    pub fn new(range: Range<u64>, bytes: impl Into<Vec<u8>>) -> Self {
+        Splice { range, bytes: bytes.into() }
+    }
+}
+
+/// A piece of the new document: a range copied from the source, or new bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Source bytes kept as they are.
+    Copy(Range<u64>),
+    /// New bytes.
+    Insert(&'a [u8]),
+}
+
+impl Piece<'_> {
+    /// Length of the piece in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Piece::Copy(r) => r.end - r.start,
+            Piece::Insert(b) => b.len() as u64,
+        }
+    }
+
+    /// Whether the piece holds no bytes (pieces yielded by a patch never are).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Collects splices and validates them into a [`Patch`].
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::PatchBuilder;
+///
+/// let mut b = PatchBuilder::new(10);
+/// b.push(2..4, "XY").unwrap();
+/// b.push(3..5, "Z").unwrap();
+/// let err = b.build().unwrap_err();
+/// assert_eq!(err.to_string(), "edit 1 (bytes 3:5) overlaps edit 0 (bytes 2:4)");
+/// ```
+#[derive(Debug, Clone)]
+pub struct PatchBuilder {
+    source_len: u64,
+    splices: Vec<(usize, Splice)>,
+}
+
+impl PatchBuilder {
+    /// A builder for a source of `source_len` bytes.
+    pub fn new(source_len: u64) -> Self {
+        PatchBuilder { source_len, splices: Vec::new() }
+    }
+
+    /// Adds a splice, tagged with its position among the pushes (used in overlap errors).
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::ReversedBytes`] or [`EditError::BytesPastEnd`].
+    pub fn push(&mut self, range: Range<u64>, bytes: impl Into<Vec<u8>>) -> Result<(), EditError> {
+        let tag = self.splices.len();
+        self.push_tagged(tag, range, bytes)
+    }
+
+    /// Adds a splice that belongs to edit number `tag` (several splices may share a tag).
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::ReversedBytes`] or [`EditError::BytesPastEnd`].
+    pub fn push_tagged(
+        &mut self,
+        tag: usize,
+        range: Range<u64>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Result<(), EditError> {
+        check_range(&range, self.source_len)?;
+        self.splices.push((tag, Splice { range, bytes: bytes.into() }));
+        Ok(())
+    }
+
+    /// Adds every splice of `patch` under one tag.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::BytesPastEnd`] if the patch was planned for a longer source.
+    pub fn extend_tagged(&mut self, tag: usize, patch: Patch) -> Result<(), EditError> {
+        for s in patch.splices {
+            self.push_tagged(tag, s.range, s.bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Sorts and validates the splices. No-op splices (empty range, no bytes) are dropped.
+    ///
+    /// Runs in O(n log n) for n splices.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::Overlap`] naming the two edits (by tag) whose ranges overlap.
+    pub fn build(mut self) -> Result<Patch, EditError> {
+        self.splices.retain(|(_, s)| !(s.range.is_empty() && s.bytes.is_empty()));
+        self.splices.sort_by_key(|(_, s)| (s.range.start, s.range.end));
+        let mut furthest: Option<(usize, Range<u64>)> = None;
+        for (tag, s) in &self.splices {
+            if let Some((ftag, frange)) = &furthest {
+                if s.range.start < frange.end {
+                    let (first, first_range, second, second_range) = if ftag <= tag {
+                        (*ftag, frange.clone(), *tag, s.range.clone())
+                    } else {
+                        (*tag, s.range.clone(), *ftag, frange.clone())
+                    };
+                    return Err(EditError::Overlap { first, first_range, second, second_range });
+                }
+            }
+            if furthest.as_ref().is_none_or(|(_, r)| s.range.end >= r.end) {
+                furthest = Some((*tag, s.range.clone()));
+            }
+        }
+        Ok(Patch {
+            source_len: self.source_len,
+            splices: self.splices.into_iter().map(|(_, s)| s).collect(),
+        })
+    }
+}
+
+/// A validated set of sorted, non-overlapping splices over a source of known length.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{Patch, Splice};
+///
+/// let src = b"hello world".to_vec();
+/// let patch = Patch::new(src.len() as u64, vec![Splice::new(0..5, "goodbye")]).unwrap();
+/// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"goodbye world");
+/// assert_eq!(patch.len(), 13);
+/// assert_eq!(patch.map_offset(6), 8);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Patch {
+    source_len: u64,
+    splices: Vec<Splice>,
+}
+
+impl Patch {
+    /// Validates `splices` (in any order) into a patch.
+    ///
+    /// # Errors
+    ///
+    /// As [`PatchBuilder::push`] and [`PatchBuilder::build`].
+    pub fn new(source_len: u64, splices: Vec<Splice>) -> Result<Patch, EditError> {
+        let mut b = PatchBuilder::new(source_len);
+        for s in splices {
+            b.push(s.range, s.bytes)?;
+        }
+        b.build()
+    }
+
+    /// The patch that changes nothing.
+    pub fn identity(source_len: u64) -> Patch {
+        Patch { source_len, splices: Vec::new() }
+    }
+
+    /// Length of the source the patch applies to.
+    pub fn source_len(&self) -> u64 {
+        self.source_len
+    }
+
+    /// Length of the document after the patch. Runs in O(splices).
+    pub fn len(&self) -> u64 {
+        let removed: u64 = self.splices.iter().map(|s| s.range.end - s.range.start).sum();
+        let added: u64 = self.splices.iter().map(|s| s.bytes.len() as u64).sum();
+        self.source_len - removed + added
+    }
+
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.splices.is_empty()
+    }
+
+    /// The splices, sorted by position.
+    pub fn splices(&self) -> &[Splice] {
+        &self.splices
+    }
+
+    /// The first source offset the patch changes, or `None` for an empty patch.
+    pub fn first_changed(&self) -> Option<u64> {
+        self.splices.first().map(|s| s.range.start)
+    }
+
+    /// Whether every splice replaces as many bytes as it removes (so it can be written in place).
+    pub fn keeps_len(&self) -> bool {
+        self.splices.iter().all(|s| s.range.end - s.range.start == s.bytes.len() as u64)
+    }
+
+    /// Where source offset `old` lands in the new document.
+    ///
+    /// Offsets inside a replaced range map to the end of its replacement; an offset where an
+    /// insertion happens maps past the inserted bytes. Runs in O(log splices + k) where k is
+    /// the number of splices before `old`.
+    pub fn map_offset(&self, old: u64) -> u64 {
+        let mut new = old as i128;
+        for s in &self.splices {
+            if s.range.start > old {
+                break;
+            }
+            let delta = s.bytes.len() as i128 - (s.range.end - s.range.start) as i128;
+            if s.range.end <= old {
+                new += delta;
+            } else {
+                // old is inside the replaced range: land at the end of the replacement.
+                new = new - (old - s.range.start) as i128 + s.bytes.len() as i128;
+            }
+        }
+        new as u64
+    }
+
+    /// The new document as pieces of the old one, in order; no piece is empty.
+    pub fn pieces(&self) -> Pieces<'_> {
+        Pieces { patch: self, next: 0, pos: 0, pending: None }
+    }
+
+    /// Streams the new document into `sink`, reading copied ranges from `src` through `chunker`.
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::Source`] if `src` fails or is shorter than the patch expects,
+    /// [`WriteError::Sink`] if the sink fails.
+    pub fn write_to<S: ReadAt + ?Sized, W: Sink + ?Sized>(
+        &self,
+        src: &S,
+        sink: &mut W,
+        chunker: &mut Chunker,
+    ) -> Result<(), WriteError<S::Error, W::Error>> {
+        if src.len() != self.source_len {
+            return Err(WriteError::Source(
+                EditError::ShortRead { offset: src.len(), len: self.source_len }.into(),
+            ));
+        }
+        for piece in self.pieces() {
+            match piece {
+                Piece::Insert(bytes) => sink.write(bytes).map_err(WriteError::Sink)?,
+                Piece::Copy(range) => {
+                    let mut failed = None;
+                    let mut copy = |_: u64, chunk: &[u8]| {
+                        if let Err(e) = sink.write(chunk) {
+                            failed = Some(e);
+                            return Ok(crate::scan::Flow::Stop);
+                        }
+                        Ok(crate::scan::Flow::Continue)
+                    };
+                    chunker.scan(src, range, &mut copy).map_err(WriteError::Source)?;
+                    if let Some(e) = failed {
+                        return Err(WriteError::Sink(e));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the patch to an in-memory source. Mostly for tests and small documents.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::ShortRead`] if `src` is not the length the patch was planned for.
+    pub fn apply_to_vec(&self, src: &[u8]) -> Result<Vec<u8>, EditError> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        match self.write_to(src, &mut out, &mut Chunker::default()) {
+            Ok(()) => Ok(out),
+            Err(WriteError::Source(e)) => Err(e.into_edit()),
+            Err(WriteError::Sink(e)) => match e {},
+        }
+    }
+
+    /// The patch that turns the new document back into `src` (for undo and journals).
+    ///
+    /// Reads the replaced ranges of `src`, so its memory is the size of what the patch removes.
+    ///
+    /// # Errors
+    ///
+    /// The source's error.
+    pub fn inverse<S: ReadAt + ?Sized>(&self, src: &S) -> Result<Patch, Error<S::Error>> {
+        let mut splices = Vec::with_capacity(self.splices.len());
+        let mut shift: i128 = 0;
+        for s in &self.splices {
+            let start = (s.range.start as i128 + shift) as u64;
+            let old = read_range(src, s.range.clone())?;
+            splices.push(Splice { range: start..start + s.bytes.len() as u64, bytes: old });
+            shift += s.bytes.len() as i128 - (s.range.end - s.range.start) as i128;
+        }
+        Ok(Patch { source_len: self.len(), splices })
+    }
+
+    pub(crate) fn from_sorted(source_len: u64, splices: Vec<Splice>) -> Patch {
+        debug_assert!(splices.windows(2).all(|w| w[0].range.end <= w[1].range.start));
+        Patch { source_len, splices }
+    }
+}
+
+/// Iterator over a patch's [`Piece`]s.
+#[derive(Debug, Clone)]
+pub struct Pieces<'a> {
+    patch: &'a Patch,
+    next: usize,
+    pos: u64,
+    pending: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    fn next(&mut self) -> Option<Piece<'a>> {
+        loop {
+            if let Some(bytes) = self.pending.take() {
+                if !bytes.is_empty() {
+                    return Some(Piece::Insert(bytes));
+                }
+            }
+            match self.patch.splices.get(self.next) {
+                Some(s) => {
+                    self.next += 1;
+                    let copy = self.pos..s.range.start;
+                    self.pos = s.range.end;
+                    self.pending = Some(&s.bytes);
+                    if !copy.is_empty() {
+                        return Some(Piece::Copy(copy));
+                    }
+                }
+                None => {
+                    if self.pos < self.patch.source_len {
+                        let copy = self.pos..self.patch.source_len;
+                        self.pos = self.patch.source_len;
+                        return Some(Piece::Copy(copy));
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Where a host writes a new document: a file, an OPFS handle, a vector.
+pub trait Sink {
+    /// The host's write error.
+    type Error;
+    /// Appends all of `bytes`.
+    ///
+    /// # Errors
+    ///
+    /// The host's write error.
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+}
+
+impl Sink for Vec<u8> {
+    type Error = std::convert::Infallible;
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// Why [`Patch::write_to`] failed: reading the source or writing the sink.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError<R, W> {
+    /// Reading the source failed.
+    #[error(transparent)]
+    Source(Error<R>),
+    /// Writing the sink failed.
+    #[error("write failed: {0}")]
+    Sink(W),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(src: &[u8], splices: &[(Range<usize>, &str)]) -> Vec<u8> {
+        // Apply from the back so earlier offsets stay valid.
+        let mut out = src.to_vec();
+        let mut sorted: Vec<_> = splices.iter().enumerate().collect();
+        sorted.sort_by_key(|(i, (r, _))| (r.start, r.end, *i));
+        for (_, (r, s)) in sorted.into_iter().rev() {
+            out.splice(r.clone(), s.bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_rebuild_the_document() {
+        let src = b"0123456789";
+        let edits = [(0..0, "<"), (2..4, "ab"), (4..4, "!"), (9..10, ""), (10..10, ">")];
+        let mut b = PatchBuilder::new(10);
+        for (r, s) in &edits {
+            b.push(r.start as u64..r.end as u64, *s).unwrap();
+        }
+        let p = b.build().unwrap();
+        assert_eq!(p.apply_to_vec(src).unwrap(), naive(src, &edits));
+        assert_eq!(p.len(), naive(src, &edits).len() as u64);
+        let pieces: Vec<_> = p.pieces().collect();
+        assert_eq!(
+            pieces,
+            vec![
+                Piece::Insert(b"<"),
+                Piece::Copy(0..2),
+                Piece::Insert(b"ab"),
+                Piece::Insert(b"!"),
+                Piece::Copy(4..9),
+                Piece::Insert(b">"),
+            ]
+        );
+        assert_eq!(p.first_changed(), Some(0));
+        assert!(!p.keeps_len());
+    }
+
+    #[test]
+    fn inserts_at_one_offset_keep_their_order_and_precede_a_replacement() {
+        let mut b = PatchBuilder::new(4);
+        b.push(1..3, "R").unwrap();
+        b.push(1..1, "a").unwrap();
+        b.push(1..1, "b").unwrap();
+        assert_eq!(b.build().unwrap().apply_to_vec(b"wxyz").unwrap(), b"wabRz");
+    }
+
+    #[test]
+    fn overlaps_are_errors_naming_both_edits() {
+        let mut b = PatchBuilder::new(100);
+        b.push_tagged(4, 10..20, "").unwrap();
+        b.push_tagged(7, 30..40, "").unwrap();
+        b.push_tagged(9, 12..13, "").unwrap();
+        assert_eq!(
+            b.build().unwrap_err(),
+            EditError::Overlap { first: 4, first_range: 10..20, second: 9, second_range: 12..13 }
+        );
+        // A nested range after a long one is caught even when not adjacent in order.
+        let mut b = PatchBuilder::new(100);
+        b.push(0..50, "").unwrap();
+        b.push(10..11, "").unwrap();
+        b.push(20..21, "").unwrap();
+        assert!(b.build().is_err());
+        let mut b = PatchBuilder::new(5);
+        assert!(b.push(3..6, "").is_err());
+    }
+
+    #[test]
+    fn map_offset_and_inverse() {
+        let src = b"abcdefghij".to_vec();
+        let p = Patch::new(10, vec![Splice::new(2..5, "XY"), Splice::new(7..7, "123")]).unwrap();
+        let new = p.apply_to_vec(&src).unwrap();
+        assert_eq!(new, b"abXYfg123hij");
+        assert_eq!(p.map_offset(0), 0);
+        assert_eq!(p.map_offset(5), 4);
+        assert_eq!(p.map_offset(6), 5);
+        assert_eq!(p.map_offset(7), 9);
+        assert_eq!(p.map_offset(3), 4);
+        assert_eq!(p.map_offset(10), 12);
+        let inv = p.inverse(&src).unwrap();
+        assert_eq!(inv.apply_to_vec(&new).unwrap(), src);
+        assert!(Patch::new(3, vec![Splice::new(0..1, "x")]).unwrap().keeps_len());
+    }
+
+    #[test]
+    fn write_to_refuses_a_source_of_the_wrong_length() {
+        let p = Patch::new(3, vec![Splice::new(0..1, "x")]).unwrap();
+        assert!(p.apply_to_vec(b"abcd").is_err());
+    }
+}

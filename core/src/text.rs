@@ -1,0 +1,467 @@
+//! Text planners: intent in, [`Patch`] out. Line ranges, inserts, deletes, literal and regex
+//! find & replace, byte splices, and line transforms with a context window.
+//!
+//! Replacement text for line operations is a sequence of lines: if it is non-empty and lacks a
+//! final newline, the document's line ending is added, except where the replaced range ends at
+//! a last line that had no newline, which stays without one. Empty text removes the lines.
+
+use std::collections::VecDeque;
+use std::ops::{Range, RangeInclusive};
+
+use regex::bytes::Regex;
+
+use crate::error::{EditError, Error};
+use crate::find::{split_ending, Line, LineSplitter, LiteralFinder, Match};
+use crate::lines::LineIndex;
+use crate::patch::{Patch, PatchBuilder};
+use crate::scan::{Chunker, Flow};
+use crate::source::{check_range, ReadAt};
+
+/// Ends `text` with `newline` unless it already ends with `\n`; empty stays empty.
+fn terminate(text: &[u8], newline: &[u8]) -> Vec<u8> {
+    let mut out = text.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(newline);
+    }
+    out
+}
+
+/// Removes one final line ending.
+fn unterminate(mut text: Vec<u8>) -> Vec<u8> {
+    let keep = split_ending(&text).0.len();
+    text.truncate(keep);
+    text
+}
+
+/// Plans replacing the 1-based inclusive `lines` with `text` (see the module docs for how the
+/// final newline is handled).
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{text, Chunker, LineIndex};
+///
+/// let src = b"a\r\nb\r\nc".to_vec();
+/// let index = LineIndex::build(&src, &mut Chunker::default()).unwrap();
+/// let patch = text::replace_lines(&src, &index, 2..=2, b"B").unwrap();
+/// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"a\r\nB\r\nc");
+/// let patch = text::replace_lines(&src, &index, 3..=3, b"C\n").unwrap();
+/// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"a\r\nb\r\nC");
+/// ```
+///
+/// # Errors
+///
+/// A line range outside the document, or the source's error.
+pub fn replace_lines<S: ReadAt + ?Sized>(
+    src: &S,
+    index: &LineIndex,
+    lines: RangeInclusive<u64>,
+    text: &[u8],
+) -> Result<Patch, Error<S::Error>> {
+    let last = *lines.end();
+    let range = index.lines_to_bytes(src, lines)?;
+    let mut bytes = terminate(text, index.newline());
+    if last == index.line_count() && !index.ends_with_newline() {
+        bytes = unterminate(bytes);
+    }
+    Ok(Patch::new(index.len(), vec![crate::Splice::new(range, bytes)])?)
+}
+
+/// Plans deleting the 1-based inclusive `lines`, endings included.
+///
+/// # Errors
+///
+/// A line range outside the document, or the source's error.
+pub fn delete_lines<S: ReadAt + ?Sized>(
+    src: &S,
+    index: &LineIndex,
+    lines: RangeInclusive<u64>,
+) -> Result<Patch, Error<S::Error>> {
+    replace_lines(src, index, lines, b"")
+}
+
+/// Plans inserting `text` as lines after 1-based line `after` (`0` inserts at the top).
+///
+/// After a last line without newline, a newline is added before the text and the text's own
+/// final newline is dropped, so the document still ends without one.
+///
+/// # Errors
+///
+/// [`EditError::LinePastEnd`] if `after` is past the last line, or the source's error.
+pub fn insert_lines<S: ReadAt + ?Sized>(
+    src: &S,
+    index: &LineIndex,
+    after: u64,
+    text: &[u8],
+) -> Result<Patch, Error<S::Error>> {
+    let count = index.line_count();
+    let at = index
+        .line_to_byte(src, after)?
+        .ok_or(EditError::LinePastEnd { line: after, lines: count })?;
+    let newline = index.newline();
+    let mut bytes = terminate(text, newline);
+    if after == count && count > 0 && !index.ends_with_newline() && !bytes.is_empty() {
+        let mut b = newline.to_vec();
+        b.extend_from_slice(&unterminate(bytes));
+        bytes = b;
+    }
+    Ok(Patch::new(index.len(), vec![crate::Splice::new(at..at, bytes)])?)
+}
+
+/// Plans replacing bytes `range` with `bytes`.
+///
+/// # Errors
+///
+/// [`EditError::BytesPastEnd`] or [`EditError::ReversedBytes`].
+pub fn splice_bytes(len: u64, range: Range<u64>, bytes: &[u8]) -> Result<Patch, EditError> {
+    check_range(&range, len)?;
+    Patch::new(len, vec![crate::Splice::new(range, bytes)])
+}
+
+/// Finds up to `max` non-overlapping occurrences of `needle` in `range` of `src`.
+///
+/// Line numbers count from the start of `src` only when `range` starts at 0; for a later start
+/// pass the 1-based line that begins there as `first_line`.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{text, Chunker};
+///
+/// let src = b"x\nfoo bar foo\n".to_vec();
+/// let m = text::find_literal(&src, 0..src.len() as u64, 1, b"foo", None, &mut Chunker::default()).unwrap();
+/// assert_eq!(m.iter().map(|m| (m.line, m.column)).collect::<Vec<_>>(), [(2, 1), (2, 9)]);
+/// ```
+///
+/// # Errors
+///
+/// [`EditError::EmptyPattern`], or the source's error.
+pub fn find_literal<S: ReadAt + ?Sized>(
+    src: &S,
+    range: Range<u64>,
+    first_line: u64,
+    needle: &[u8],
+    max: Option<u64>,
+    chunker: &mut Chunker,
+) -> Result<Vec<Match>, Error<S::Error>> {
+    let mut finder = LiteralFinder::new(needle, max)?.starting_at_line(range.start, first_line);
+    chunker.scan(src, range, &mut finder)?;
+    Ok(finder.take_matches())
+}
+
+/// Plans replacing up to `max` occurrences of `needle` with `with` (no escapes: both literal).
+///
+/// Memory holds one splice per match; the scan itself is bounded by the chunk size.
+///
+/// # Errors
+///
+/// [`EditError::EmptyPattern`], or the source's error.
+pub fn replace_literal<S: ReadAt + ?Sized>(
+    src: &S,
+    needle: &[u8],
+    with: &[u8],
+    max: Option<u64>,
+    chunker: &mut Chunker,
+) -> Result<Patch, Error<S::Error>> {
+    let mut finder = LiteralFinder::new(needle, max)?;
+    let mut b = PatchBuilder::new(src.len());
+    let mut failed = None;
+    let mut scanner = |off: u64, chunk: &[u8]| {
+        let flow = crate::Scanner::feed(&mut finder, off, chunk)?;
+        for m in finder.take_matches() {
+            if let Err(e) = b.push(m.offset..m.offset + m.len, with) {
+                failed = Some(e);
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(flow)
+    };
+    chunker.scan(src, 0..src.len(), &mut scanner)?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    Ok(b.build()?)
+}
+
+/// Compiles a regex for line-by-line use (over bytes, so invalid UTF-8 never stops a scan).
+///
+/// # Errors
+///
+/// [`EditError::BadRegex`] with the engine's message.
+pub fn compile_regex(pattern: &str) -> Result<Regex, EditError> {
+    Regex::new(pattern).map_err(|e| EditError::BadRegex {
+        pattern: pattern.to_string(),
+        message: e.to_string().lines().last().unwrap_or("").trim().to_string(),
+    })
+}
+
+/// Calls `each` for every line of `src`, in order, until it returns [`Flow::Stop`].
+///
+/// # Errors
+///
+/// [`EditError::LineTooLong`] (see [`LineSplitter`]), `each`'s error, or the source's.
+pub fn for_each_line<S: ReadAt + ?Sized>(
+    src: &S,
+    chunker: &mut Chunker,
+    each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+) -> Result<(), Error<S::Error>> {
+    let mut splitter = LineSplitter::default();
+    let mut stopped = false;
+    chunker.scan(src, 0..src.len(), &mut |off: u64, chunk: &[u8]| {
+        let flow = splitter.feed(off, chunk, each)?;
+        stopped = flow == Flow::Stop;
+        Ok(flow)
+    })?;
+    if !stopped {
+        splitter.finish(each)?;
+    }
+    Ok(())
+}
+
+/// Finds up to `max` matches of `re`, line by line (a match never spans a line ending).
+///
+/// # Errors
+///
+/// As [`for_each_line`].
+pub fn find_regex<S: ReadAt + ?Sized>(
+    src: &S,
+    re: &Regex,
+    max: Option<u64>,
+    chunker: &mut Chunker,
+) -> Result<Vec<Match>, Error<S::Error>> {
+    let mut out = Vec::new();
+    let limit = max.unwrap_or(u64::MAX);
+    if limit == 0 {
+        return Ok(out);
+    }
+    for_each_line(src, chunker, &mut |line| {
+        for m in re.find_iter(line.text) {
+            out.push(Match {
+                offset: line.offset + m.start() as u64,
+                len: m.len() as u64,
+                line: line.number,
+                column: m.start() as u64 + 1,
+                line_start: line.offset,
+            });
+            if out.len() as u64 >= limit {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(out)
+}
+
+/// Plans replacing up to `max` matches of `re`, line by line; `with` may use `$1`, `${name}`
+/// and `$$` as in [`regex::bytes::Captures::expand`].
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{text, Chunker};
+///
+/// let src = b"id=1\nid=22\n".to_vec();
+/// let re = text::compile_regex(r"id=(\d+)$").unwrap();
+/// let p = text::replace_regex(&src, &re, b"[$1]", None, &mut Chunker::default()).unwrap();
+/// assert_eq!(p.apply_to_vec(&src).unwrap(), b"[1]\n[22]\n");
+/// ```
+///
+/// # Errors
+///
+/// As [`for_each_line`].
+pub fn replace_regex<S: ReadAt + ?Sized>(
+    src: &S,
+    re: &Regex,
+    with: &[u8],
+    max: Option<u64>,
+    chunker: &mut Chunker,
+) -> Result<Patch, Error<S::Error>> {
+    let mut b = PatchBuilder::new(src.len());
+    let limit = max.unwrap_or(u64::MAX);
+    let mut count = 0u64;
+    if limit > 0 {
+        for_each_line(src, chunker, &mut |line| {
+            for caps in re.captures_iter(line.text) {
+                let Some(m) = caps.get(0) else { continue };
+                let mut bytes = Vec::new();
+                caps.expand(with, &mut bytes);
+                let at = line.offset + m.start() as u64;
+                b.push(at..at + m.len() as u64, bytes)?;
+                count += 1;
+                if count >= limit {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        })?;
+    }
+    Ok(b.build()?)
+}
+
+/// Plans a line transform: `f` sees each line and up to `context` previous lines (oldest
+/// first, without endings, as they were before any change) and returns the line's new text,
+/// or `None` to keep it. Line endings are kept.
+///
+/// Memory holds the context window and one splice per changed line.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{text, Chunker};
+///
+/// // Number each line that repeats the line before it.
+/// let src = b"a\na\nb\nb\nb\n".to_vec();
+/// let p = text::transform_lines(&src, 1, &mut Chunker::default(), |line, prev| {
+///     (prev.back().map(|p| p.as_slice()) == Some(line.text))
+///         .then(|| format!("{} (again)", String::from_utf8_lossy(line.text)).into_bytes())
+/// })
+/// .unwrap();
+/// assert_eq!(p.apply_to_vec(&src).unwrap(), b"a\na (again)\nb\nb (again)\nb (again)\n");
+/// ```
+///
+/// # Errors
+///
+/// As [`for_each_line`].
+pub fn transform_lines<S, F>(
+    src: &S,
+    context: usize,
+    chunker: &mut Chunker,
+    mut f: F,
+) -> Result<Patch, Error<S::Error>>
+where
+    S: ReadAt + ?Sized,
+    F: FnMut(&Line<'_>, &VecDeque<Vec<u8>>) -> Option<Vec<u8>>,
+{
+    let mut b = PatchBuilder::new(src.len());
+    let mut window: VecDeque<Vec<u8>> = VecDeque::with_capacity(context + 1);
+    for_each_line(src, chunker, &mut |line| {
+        if let Some(new) = f(&line, &window) {
+            if new != line.text {
+                b.push(line.offset..line.offset + line.text.len() as u64, new)?;
+            }
+        }
+        if context > 0 {
+            if window.len() == context {
+                let mut old = window.pop_front().unwrap_or_default();
+                old.clear();
+                old.extend_from_slice(line.text);
+                window.push_back(old);
+            } else {
+                window.push_back(line.text.to_vec());
+            }
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(b.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idx(t: &[u8]) -> LineIndex {
+        LineIndex::build(t, &mut Chunker::default()).unwrap()
+    }
+
+    /// Applies a line edit to a naive `Vec` of lines.
+    fn lines_of(t: &str) -> Vec<String> {
+        t.split_inclusive('\n').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn replace_lines_follows_the_newline_rules() {
+        let cases: &[(&str, RangeInclusive<u64>, &str, &str)] = &[
+            ("a\nb\nc\n", 2..=2, "B", "a\nB\nc\n"),
+            ("a\nb\nc\n", 2..=3, "X\nY\nZ\n", "a\nX\nY\nZ\n"),
+            ("a\nb\nc", 3..=3, "C", "a\nb\nC"),
+            ("a\nb\nc", 3..=3, "C\n", "a\nb\nC"),
+            ("a\nb\nc", 2..=3, "", "a\n"),
+            ("a\nb\nc\n", 1..=3, "", ""),
+            ("a\r\nb\r\n", 1..=1, "x\ny", "x\ny\r\nb\r\n"),
+        ];
+        for (src, lines, with, expect) in cases {
+            let s = src.as_bytes().to_vec();
+            let p = replace_lines(&s, &idx(&s), lines.clone(), with.as_bytes()).unwrap();
+            assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), *expect, "{src:?} {lines:?} {with:?}");
+        }
+    }
+
+    #[test]
+    fn inserts_at_top_middle_and_end() {
+        let cases: &[(&str, u64, &str, &str)] = &[
+            ("a\nb\n", 0, "top", "top\na\nb\n"),
+            ("a\nb\n", 1, "mid\n", "a\nmid\nb\n"),
+            ("a\nb\n", 2, "end", "a\nb\nend\n"),
+            ("a\nb", 2, "end", "a\nb\nend"),
+            ("a\r\nb", 2, "end\n", "a\r\nb\r\nend"),
+            ("", 0, "first", "first\n"),
+            ("a\n", 1, "", "a\n"),
+        ];
+        for (src, after, with, expect) in cases {
+            let s = src.as_bytes().to_vec();
+            let p = insert_lines(&s, &idx(&s), *after, with.as_bytes()).unwrap();
+            assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), *expect, "{src:?} {after} {with:?}");
+        }
+        let s = b"a\nb\n".to_vec();
+        assert_eq!(
+            insert_lines(&s, &idx(&s), 3, b"x").unwrap_err().into_edit(),
+            EditError::LinePastEnd { line: 3, lines: 2 }
+        );
+    }
+
+    #[test]
+    fn literal_and_regex_replace_agree_with_std() {
+        let text = "foo bar\nbarfoo\r\nfoofoo\nnone\nfoo".to_string();
+        let s = text.clone().into_bytes();
+        for size in [1, 7, 4096] {
+            let mut c = Chunker::new(size);
+            let p = replace_literal(&s, b"foo", b"FOO!", None, &mut c).unwrap();
+            assert_eq!(p.apply_to_vec(&s).unwrap(), text.replace("foo", "FOO!").into_bytes());
+            let p = replace_literal(&s, b"foo", b"", Some(2), &mut c).unwrap();
+            assert_eq!(p.apply_to_vec(&s).unwrap(), text.replacen("foo", "", 2).into_bytes());
+            let re = compile_regex("(o+)$").unwrap();
+            let p = replace_regex(&s, &re, b"<$1>", None, &mut c).unwrap();
+            let expect: String = lines_of(&text)
+                .iter()
+                .map(|l| {
+                    let (body, end) = match l.strip_suffix("\r\n") {
+                        Some(b) => (b, "\r\n"),
+                        None => l.strip_suffix('\n').map_or((l.as_str(), ""), |b| (b, "\n")),
+                    };
+                    let r = regex::Regex::new("(o+)$").unwrap();
+                    format!("{}{end}", r.replace_all(body, "<$1>"))
+                })
+                .collect();
+            assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), expect);
+        }
+        assert!(matches!(compile_regex("(").unwrap_err(), EditError::BadRegex { .. }));
+    }
+
+    #[test]
+    fn regex_find_reports_lines_and_columns() {
+        let s = b"ab\ncab\r\nxx ab".to_vec();
+        let re = compile_regex("ab").unwrap();
+        let m = find_regex(&s, &re, None, &mut Chunker::new(3)).unwrap();
+        let got: Vec<_> = m.iter().map(|m| (m.line, m.column, m.offset)).collect();
+        assert_eq!(got, [(1, 1, 0), (2, 2, 4), (3, 4, 11)]);
+        assert_eq!(find_regex(&s, &re, Some(1), &mut Chunker::default()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn find_from_a_later_line() {
+        let s = b"foo\nfoo\nfoo\n".to_vec();
+        let m = find_literal(&s, 4..12, 2, b"foo", None, &mut Chunker::new(2)).unwrap();
+        assert_eq!(m.iter().map(|m| (m.line, m.column)).collect::<Vec<_>>(), [(2, 1), (3, 1)]);
+    }
+
+    #[test]
+    fn transform_sees_the_window() {
+        let s = b"1\n2\n3\n4".to_vec();
+        let p = transform_lines(&s, 2, &mut Chunker::new(3), |line, prev| {
+            let sum: u32 = prev.iter().chain([&line.text.to_vec()]).map(|l| std::str::from_utf8(l).unwrap().parse::<u32>().unwrap()).sum();
+            Some(sum.to_string().into_bytes())
+        })
+        .unwrap();
+        assert_eq!(p.apply_to_vec(&s).unwrap(), b"1\n3\n6\n9");
+    }
+}
