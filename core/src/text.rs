@@ -121,7 +121,8 @@ pub fn splice_bytes(len: u64, range: Range<u64>, bytes: &[u8]) -> Result<Patch, 
 /// Finds up to `max` non-overlapping occurrences of `needle` in `range` of `src`.
 ///
 /// Line numbers count from the start of `src` only when `range` starts at 0; for a later start
-/// pass the 1-based line that begins there as `first_line`.
+/// pass the 1-based line that begins there as `first_line`. Collects the matches; use
+/// [`for_each_literal`] to stream them in bounded memory.
 ///
 /// # Example
 ///
@@ -144,9 +145,71 @@ pub fn find_literal<S: ReadAt + ?Sized>(
     max: Option<u64>,
     chunker: &mut Chunker,
 ) -> Result<Vec<Match>, Error<S::Error>> {
+    let mut out = Vec::new();
+    for_each_literal(src, range, first_line, needle, max, chunker, &mut |m| {
+        out.push(m);
+        Ok(Flow::Continue)
+    })?;
+    Ok(out)
+}
+
+/// Streams up to `max` occurrences of `needle` in `range` of `src` to `each`, in order, until
+/// `each` returns [`Flow::Stop`]. Memory is bounded by the chunk size.
+///
+/// # Errors
+///
+/// [`EditError::EmptyPattern`], `each`'s error, or the source's error.
+pub fn for_each_literal<S: ReadAt + ?Sized>(
+    src: &S,
+    range: Range<u64>,
+    first_line: u64,
+    needle: &[u8],
+    max: Option<u64>,
+    chunker: &mut Chunker,
+    each: &mut dyn FnMut(Match) -> Result<Flow, EditError>,
+) -> Result<(), Error<S::Error>> {
     let mut finder = LiteralFinder::new(needle, max)?.starting_at_line(range.start, first_line);
-    chunker.scan(src, range, &mut finder)?;
-    Ok(finder.take_matches())
+    chunker.scan(src, range, &mut |off: u64, chunk: &[u8]| {
+        let mut flow = crate::Scanner::feed(&mut finder, off, chunk)?;
+        for m in finder.take_matches() {
+            if each(m)? == Flow::Stop {
+                flow = Flow::Stop;
+                break;
+            }
+        }
+        Ok(flow)
+    })?;
+    Ok(())
+}
+
+/// The byte range of the text of the line that starts at `line_start` (its ending excluded).
+///
+/// Scans forward to the next newline, so it costs the line's length.
+///
+/// # Errors
+///
+/// The source's error, or an out-of-bounds start.
+pub fn line_text_range<S: ReadAt + ?Sized>(
+    src: &S,
+    line_start: u64,
+    chunker: &mut Chunker,
+) -> Result<Range<u64>, Error<S::Error>> {
+    let mut end = src.len();
+    let mut prev = None;
+    let mut cr_before = false;
+    chunker.scan(src, line_start..src.len(), &mut |off: u64, chunk: &[u8]| {
+        if let Some(p) = memchr::memchr(b'\n', chunk) {
+            end = off + p as u64;
+            cr_before = if p > 0 { chunk[p - 1] == b'\r' } else { prev == Some(b'\r') };
+            return Ok(Flow::Stop);
+        }
+        prev = chunk.last().copied();
+        Ok(Flow::Continue)
+    })?;
+    if cr_before {
+        end -= 1;
+    }
+    Ok(line_start..end)
 }
 
 /// Plans replacing up to `max` occurrences of `needle` with `with` (no escapes: both literal).
@@ -230,26 +293,47 @@ pub fn find_regex<S: ReadAt + ?Sized>(
     chunker: &mut Chunker,
 ) -> Result<Vec<Match>, Error<S::Error>> {
     let mut out = Vec::new();
+    for_each_regex(src, re, max, chunker, &mut |m| {
+        out.push(m);
+        Ok(Flow::Continue)
+    })?;
+    Ok(out)
+}
+
+/// Streams up to `max` matches of `re`, line by line, to `each` until it returns
+/// [`Flow::Stop`]. Memory is bounded by the chunk size and the longest line.
+///
+/// # Errors
+///
+/// As [`for_each_line`].
+pub fn for_each_regex<S: ReadAt + ?Sized>(
+    src: &S,
+    re: &Regex,
+    max: Option<u64>,
+    chunker: &mut Chunker,
+    each: &mut dyn FnMut(Match) -> Result<Flow, EditError>,
+) -> Result<(), Error<S::Error>> {
     let limit = max.unwrap_or(u64::MAX);
+    let mut found = 0u64;
     if limit == 0 {
-        return Ok(out);
+        return Ok(());
     }
     for_each_line(src, chunker, &mut |line| {
         for m in re.find_iter(line.text) {
-            out.push(Match {
+            let m = Match {
                 offset: line.offset + m.start() as u64,
                 len: m.len() as u64,
                 line: line.number,
                 column: m.start() as u64 + 1,
                 line_start: line.offset,
-            });
-            if out.len() as u64 >= limit {
+            };
+            found += 1;
+            if each(m)? == Flow::Stop || found >= limit {
                 return Ok(Flow::Stop);
             }
         }
         Ok(Flow::Continue)
-    })?;
-    Ok(out)
+    })
 }
 
 /// Plans replacing up to `max` matches of `re`, line by line; `with` may use `$1`, `${name}`

@@ -1,0 +1,184 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Edit parts of very large files without loading them.
+///
+/// Lines are 1-based and inclusive: LINES is N, A:B, A: or :B. Byte ranges are 0-based and
+/// end-exclusive: A:B. Content comes from --with TEXT, --from PATH (- for stdin), or stdin.
+#[derive(Debug, Parser)]
+#[command(name = "bigedit", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print a machine-readable JSON result.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Neither read nor write the line-index cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    /// Chunk size of full passes, in bytes.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = bigedit_core::DEFAULT_CHUNK,
+          value_parser = parse_chunk_size)]
+    pub chunk_size: usize,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Size, line count, line ending (LF/CRLF/mixed/none) and index state.
+    Info {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Build and cache the line index.
+    Index {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Print lines (or bytes) exactly as stored.
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// Lines to print: N, A:B, A: or :B.
+        #[arg(required_unless_present = "bytes", conflicts_with = "bytes")]
+        lines: Option<String>,
+        /// Print the byte range A:B instead.
+        #[arg(long, value_name = "A:B")]
+        bytes: Option<String>,
+    },
+    /// Find a literal (or --regex) pattern: prints LINE:COLUMN:OFFSET:text per match.
+    Find {
+        /// The file.
+        file: PathBuf,
+        /// What to find.
+        #[arg(allow_hyphen_values = true)]
+        pattern: String,
+        /// Treat PATTERN as a regular expression (matched line by line).
+        #[arg(long)]
+        regex: bool,
+        /// Stop after N matches.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+        /// Print only the number of matches.
+        #[arg(long)]
+        count: bool,
+    },
+    /// Replace lines with new content (empty content removes them).
+    ReplaceLines {
+        /// The file.
+        file: PathBuf,
+        /// Lines to replace: N, A:B, A: or :B.
+        lines: String,
+        /// Where the new content comes from.
+        #[command(flatten)]
+        content: Content,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+    /// Insert lines after (or before) a line.
+    Insert {
+        /// The file.
+        file: PathBuf,
+        /// Insert after line N (0 inserts at the top).
+        #[arg(long, value_name = "N", required_unless_present = "before", conflicts_with = "before")]
+        after: Option<u64>,
+        /// Insert before line N.
+        #[arg(long, value_name = "N")]
+        before: Option<u64>,
+        /// Where the new content comes from.
+        #[command(flatten)]
+        content: Content,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+    /// Delete lines.
+    DeleteLines {
+        /// The file.
+        file: PathBuf,
+        /// Lines to delete: N, A:B, A: or :B.
+        lines: String,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+    /// Find and replace a literal (or --regex, line by line) pattern.
+    Replace {
+        /// The file.
+        file: PathBuf,
+        /// What to find.
+        #[arg(long, value_name = "PAT", allow_hyphen_values = true)]
+        find: String,
+        /// The replacement (with --regex, $1 and ${name} refer to groups).
+        #[arg(long = "with", value_name = "REPL", allow_hyphen_values = true)]
+        with: String,
+        /// Treat PAT as a regular expression.
+        #[arg(long)]
+        regex: bool,
+        /// Replace at most N matches.
+        #[arg(long, value_name = "N")]
+        max: Option<u64>,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+    /// Replace a byte range with new content.
+    Splice {
+        /// The file.
+        file: PathBuf,
+        /// The byte range A:B (0-based, end exclusive).
+        #[arg(long, value_name = "A:B")]
+        bytes: String,
+        /// Where the new content comes from.
+        #[command(flatten)]
+        content: Content,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+    /// Apply a JSON list of edits in one pass and one commit.
+    Apply {
+        /// The file.
+        file: PathBuf,
+        /// The edit list (- for stdin): [{"op": "replace-lines", "lines": "10:12", "with": "..."}, ...]
+        edits: PathBuf,
+        /// Flags of every editing command.
+        #[command(flatten)]
+        edit: EditFlags,
+    },
+}
+
+/// Where new content comes from.
+#[derive(Debug, Args)]
+pub struct Content {
+    /// The new content.
+    #[arg(long = "with", value_name = "TEXT", allow_hyphen_values = true, conflicts_with = "from")]
+    pub with: Option<String>,
+    /// Read the new content from a file (- for stdin).
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+}
+
+/// Flags of every editing command.
+#[derive(Debug, Args)]
+pub struct EditFlags {
+    /// Print a unified diff of the change and touch nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A chunk size between 1 byte and 1 GiB.
+fn parse_chunk_size(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1 << 30).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a chunk size from 1 to 1073741824 bytes")),
+    }
+}

@@ -1,0 +1,157 @@
+//! The editing commands: plan a patch with the core, then print its diff (`--dry-run`) or
+//! commit it atomically.
+
+use std::io::{self, IsTerminal, Read};
+use std::path::Path;
+
+use bigedit_core::{diff, parse_byte_range, plan_edits, Edit, LineRange, Patch, WriteError};
+use serde_json::json;
+
+use super::args::{Command, Content};
+use super::output::{self, stdout_err};
+use super::read::open_indexed;
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::Document;
+
+/// Runs an editing command.
+pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
+    let (file, dry_run) = match command {
+        Command::ReplaceLines { file, edit, .. }
+        | Command::Insert { file, edit, .. }
+        | Command::DeleteLines { file, edit, .. }
+        | Command::Replace { file, edit, .. }
+        | Command::Splice { file, edit, .. }
+        | Command::Apply { file, edit, .. } => (file.as_path(), edit.dry_run),
+        _ => return Err(Error::Usage("not an editing command".to_string())),
+    };
+    let edit = to_edit(command)?;
+    let edits = match edit {
+        Some(e) => vec![e],
+        None => match command {
+            Command::Apply { edits, .. } => read_edit_list(edits)?,
+            _ => Vec::new(),
+        },
+    };
+    let mut doc = open_indexed(ctx, file)?;
+    let patch = {
+        let index = doc.loaded_index().expect("open_indexed loads the index");
+        let mut chunker = doc.chunker();
+        let planned = match (command, edits.as_slice()) {
+            // A single command reports its error without an edit-list position.
+            (Command::Apply { .. }, _) | (_, []) => plan_edits(doc.source(), index, &edits, &mut chunker),
+            (_, [edit, ..]) => edit.plan(doc.source(), index, &mut chunker),
+        };
+        planned.map_err(|e| doc.err(e))?
+    };
+    if dry_run {
+        return print_diff(ctx, &doc, file, &patch);
+    }
+    let report = doc.commit(&patch)?;
+    if ctx.json {
+        return output::json(&json!({
+            "file": file.display().to_string(),
+            "changes": report.changes,
+            "bytes_before": report.bytes.0,
+            "bytes_after": report.bytes.1,
+            "lines_before": report.lines.map(|l| l.0),
+            "lines_after": report.lines.map(|l| l.1),
+            "committed": report.changes > 0,
+        }));
+    }
+    let lines = report.lines.map_or(String::new(), |(a, b)| format!(", {a} -> {b} lines"));
+    output::line(&format!(
+        "{}: {} change{}, {} -> {} bytes{lines}{}",
+        file.display(),
+        report.changes,
+        if report.changes == 1 { "" } else { "s" },
+        report.bytes.0,
+        report.bytes.1,
+        if report.changes == 0 { " (file untouched)" } else { "" },
+    ))
+}
+
+/// The single edit a command stands for (`None` for `apply`).
+fn to_edit(command: &Command) -> Result<Option<Edit>> {
+    let lossy = |bytes: Vec<u8>| -> Result<String> {
+        String::from_utf8(bytes).map_err(|e| Error::Usage(format!("content is not valid UTF-8 at byte {}", e.utf8_error().valid_up_to())))
+    };
+    Ok(Some(match command {
+        Command::ReplaceLines { lines, content, file, .. } => {
+            check_lines(file, lines)?;
+            Edit::ReplaceLines { lines: bigedit_core::LinesArg::Spec(lines.clone()), with: lossy(content_bytes(content)?)? }
+        }
+        Command::DeleteLines { lines, file, .. } => {
+            check_lines(file, lines)?;
+            Edit::DeleteLines { lines: bigedit_core::LinesArg::Spec(lines.clone()) }
+        }
+        Command::Insert { after, before, content, .. } => {
+            Edit::Insert { after: *after, before: *before, with: lossy(content_bytes(content)?)? }
+        }
+        Command::Replace { find, with, regex, max, .. } => {
+            Edit::Replace { find: find.clone(), with: with.clone(), regex: *regex, max: *max }
+        }
+        Command::Splice { bytes, content, file, .. } => {
+            parse_byte_range(bytes).map_err(|e| Error::edit(file, e))?;
+            Edit::Splice { bytes: bytes.clone(), with: lossy(content_bytes(content)?)? }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// Parses a LINES argument early so a typo is a usage error before the file is indexed.
+fn check_lines(file: &Path, lines: &str) -> Result<()> {
+    lines.parse::<LineRange>().map(|_| ()).map_err(|e| Error::edit(file, e))
+}
+
+/// The content of `--with`, `--from`, or standard input.
+fn content_bytes(content: &Content) -> Result<Vec<u8>> {
+    if let Some(text) = &content.with {
+        return Ok(text.clone().into_bytes());
+    }
+    match &content.from {
+        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::io(p, "read content", e)),
+        Some(_) => read_stdin(),
+        None if io::stdin().is_terminal() => {
+            Err(Error::Usage("no content: give --with TEXT, --from PATH, or pipe it on stdin".to_string()))
+        }
+        None => read_stdin(),
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    io::stdin().read_to_end(&mut buf).map_err(|e| Error::io(Path::new("<stdin>"), "read", e))?;
+    Ok(buf)
+}
+
+/// Reads and parses an `apply` edit list.
+fn read_edit_list(path: &Path) -> Result<Vec<Edit>> {
+    let bytes = if path.as_os_str() == "-" { read_stdin()? } else { std::fs::read(path).map_err(|e| Error::io(path, "read edit list", e))? };
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Usage(format!("{}: invalid edit list: {e}", path.display()))
+    })
+}
+
+/// Prints the unified diff of `patch` (or its JSON form) without touching the file.
+fn print_diff(ctx: &Ctx, doc: &Document, file: &Path, patch: &Patch) -> Result<()> {
+    let index = doc.loaded_index().expect("open_indexed loads the index");
+    let name = file.display().to_string();
+    let mut text = Vec::new();
+    diff::unified(doc.source(), index, patch, 3, &name, &name, &mut text).map_err(|e| match e {
+        WriteError::Source(e) => doc.err(e),
+        WriteError::Sink(never) => match never {},
+    })?;
+    if ctx.json {
+        return output::json(&json!({
+            "file": name,
+            "dry_run": true,
+            "changes": patch.splices().len(),
+            "bytes_before": patch.source_len(),
+            "bytes_after": patch.len(),
+            "diff": String::from_utf8_lossy(&text),
+        }));
+    }
+    use std::io::Write;
+    io::stdout().lock().write_all(&text).map_err(stdout_err)
+}

@@ -1,0 +1,201 @@
+//! The reading commands: `info`, `index`, `read`, `find`.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use bigedit_core::{parse_byte_range, text, EditError, Flow, LineRange, Match, ReadAt};
+use serde_json::json;
+
+use super::output::{self, stdout_err};
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::{Document, IndexState};
+
+/// Largest read printed with `--json` (it is held in memory to be encoded).
+const JSON_READ_MAX: u64 = 64 << 20;
+
+fn state_name(state: Option<IndexState>) -> &'static str {
+    match state {
+        Some(IndexState::Cached) => "cached",
+        Some(IndexState::Built { stored: true }) => "built (now cached)",
+        Some(IndexState::Built { stored: false }) => "built (not cached)",
+        None => "none",
+    }
+}
+
+/// Opens `file` and loads or builds its index, with a progress bar for long builds.
+pub(crate) fn open_indexed(ctx: &Ctx, file: &Path) -> Result<Document> {
+    let mut doc = Document::open(file, &ctx.opts)?;
+    if doc.try_cached_index().is_none() {
+        let bar = output::progress(ctx, doc.len(), "indexing");
+        doc.index(&|p| bar.set_position(p))?;
+        bar.finish_and_clear();
+    }
+    Ok(doc)
+}
+
+pub fn info(ctx: &Ctx, file: &Path) -> Result<()> {
+    let doc = open_indexed(ctx, file)?;
+    let index = doc.loaded_index().expect("open_indexed loads the index");
+    let state = state_name(doc.index_state());
+    if ctx.json {
+        return output::json(&json!({
+            "file": file.display().to_string(),
+            "size": doc.len(),
+            "lines": index.line_count(),
+            "line_ending": index.ending().as_str(),
+            "final_newline": index.ends_with_newline(),
+            "crlf": index.crlf_count(),
+            "newlines": index.newline_count(),
+            "index": state,
+            "checkpoints": index.checkpoints().len(),
+        }));
+    }
+    output::line(&format!(
+        "file: {}\nsize: {} bytes\nlines: {}\nline ending: {}\nfinal newline: {}\nindex: {state}",
+        file.display(),
+        doc.len(),
+        index.line_count(),
+        index.ending().as_str(),
+        if index.ends_with_newline() { "yes" } else { "no" },
+    ))
+}
+
+pub fn index(ctx: &Ctx, file: &Path) -> Result<()> {
+    let mut doc = Document::open(file, &ctx.opts)?;
+    let started = std::time::Instant::now();
+    let bar = output::progress(ctx, doc.len(), "indexing");
+    doc.rebuild_index(&|p| bar.set_position(p))?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let index = doc.loaded_index().expect("just built");
+    let stored = doc.index_state() == Some(IndexState::Built { stored: true });
+    if ctx.json {
+        return output::json(&json!({
+            "file": file.display().to_string(),
+            "size": doc.len(),
+            "lines": index.line_count(),
+            "checkpoints": index.checkpoints().len(),
+            "cached": stored,
+            "seconds": secs,
+        }));
+    }
+    output::line(&format!(
+        "{}: {} lines, {} checkpoints, indexed in {:.3} s{}",
+        file.display(),
+        index.line_count(),
+        index.checkpoints().len(),
+        secs,
+        if stored { ", cached" } else { ", not cached" }
+    ))
+}
+
+pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) -> Result<()> {
+    let (mut doc, line_range) = match (lines, bytes) {
+        (_, Some(_)) => {
+            let doc = Document::open(file, &ctx.opts)?;
+            (doc, None)
+        }
+        (Some(l), None) => {
+            let spec: LineRange = l.parse().map_err(|e| Error::edit(file, e))?;
+            let doc = open_indexed(ctx, file)?;
+            let count = doc.loaded_index().map_or(0, |i| i.line_count());
+            let lines = spec.resolve(count).map_err(|e| Error::edit(file, e))?;
+            (doc, Some(lines))
+        }
+        (None, None) => return Err(Error::Usage("read: give LINES or --bytes A:B".to_string())),
+    };
+    let range = match (&line_range, bytes) {
+        (Some(lines), _) => doc.lines_to_bytes(lines.clone())?,
+        (None, Some(b)) => {
+            let r = parse_byte_range(b).map_err(|e| Error::edit(file, e))?;
+            bigedit_core::check_range(&r, doc.len()).map_err(|e| Error::edit(file, e))?;
+            r
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    if !ctx.json {
+        let mut out = io::stdout().lock();
+        doc.copy_range(range, &mut out)?;
+        return out.flush().map_err(stdout_err);
+    }
+    if range.end - range.start > JSON_READ_MAX {
+        return Err(Error::Usage(format!(
+            "{}: {} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
+            file.display(),
+            range.end - range.start
+        )));
+    }
+    let mut buf = Vec::new();
+    let version = doc.copy_range(range.clone(), &mut buf)?;
+    let text = String::from_utf8_lossy(&buf);
+    output::json(&json!({
+        "file": file.display().to_string(),
+        "lines": line_range.map(|l| json!({"start": l.start(), "end": l.end()})),
+        "bytes": {"start": range.start, "end": range.end},
+        "version": version.to_string(),
+        "utf8": std::str::from_utf8(&buf).is_ok(),
+        "text": text,
+    }))
+}
+
+pub fn find(ctx: &Ctx, file: &Path, pattern: &str, regex: bool, max: Option<u64>, count_only: bool) -> Result<()> {
+    let doc = Document::open(file, &ctx.opts)?;
+    let src = doc.source();
+    let mut chunker = doc.chunker();
+    let mut line_chunker = bigedit_core::Chunker::new(64 * 1024);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut json_matches = Vec::new();
+    let mut count = 0u64;
+    let mut failure: Option<Error> = None;
+    let mut each = |m: Match| -> std::result::Result<Flow, EditError> {
+        count += 1;
+        if count_only {
+            return Ok(Flow::Continue);
+        }
+        let result = (|| -> Result<()> {
+            let range = text::line_text_range(src, m.line_start, &mut line_chunker).map_err(|e| doc.err(e))?;
+            let mut line = Vec::new();
+            doc.copy_range(range, &mut line)?;
+            if ctx.json {
+                json_matches.push(json!({
+                    "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
+                    "text": String::from_utf8_lossy(&line),
+                }));
+                return Ok(());
+            }
+            write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
+            out.write_all(&line).map_err(stdout_err)?;
+            out.write_all(b"\n").map_err(stdout_err)
+        })();
+        match result {
+            Ok(()) => Ok(Flow::Continue),
+            Err(e) => {
+                failure = Some(e);
+                Ok(Flow::Stop)
+            }
+        }
+    };
+    let scanned = if regex {
+        let re = text::compile_regex(pattern).map_err(|e| Error::edit(file, e))?;
+        text::for_each_regex(src, &re, max, &mut chunker, &mut each)
+    } else {
+        text::for_each_literal(src, 0..src.len(), 1, pattern.as_bytes(), max, &mut chunker, &mut each)
+    };
+    scanned.map_err(|e| doc.err(e))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if ctx.json {
+        drop(out);
+        let mut v = json!({"file": file.display().to_string(), "count": count});
+        if !count_only {
+            v["matches"] = json_matches.into();
+        }
+        return output::json(&v);
+    }
+    if count_only {
+        writeln!(out, "{count}").map_err(stdout_err)?;
+    }
+    out.flush().map_err(stdout_err)
+}

@@ -1,0 +1,326 @@
+//! [`Document`]: one file opened for bigedit, with its line index (cached, built in parallel,
+//! or shifted after a commit) and an atomic commit of a core [`Patch`].
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bigedit_core::{Chunker, Flow, LineIndex, LineIndexBuilder, Patch, ReadAt, Version, VersionHasher};
+
+use crate::cache::{fingerprint, IndexCache};
+use crate::commit::{commit_atomic, CommitStats};
+use crate::error::{Error, Result};
+use crate::source::{FileSource, MmapSource};
+
+/// Files larger than this are indexed by two threads, one per half.
+const PARALLEL_INDEX_MIN: u64 = 64 << 20;
+/// Reads larger than this stream through `pread` instead of the memory map.
+const MMAP_READ_MAX: u64 = 4 << 20;
+
+/// How a [`Document`] is opened.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Use (load and store) the line-index cache.
+    pub use_cache: bool,
+    /// Chunk size of full passes, in bytes.
+    pub chunk_size: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { use_cache: true, chunk_size: bigedit_core::DEFAULT_CHUNK }
+    }
+}
+
+/// Where the document's line index came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexState {
+    /// Loaded from the cache, fingerprint valid.
+    Cached,
+    /// Built by scanning the file; `stored` says whether it went into the cache.
+    Built {
+        /// Whether the cache now holds it.
+        stored: bool,
+    },
+}
+
+/// What a commit changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitReport {
+    /// Bytes before and after.
+    pub bytes: (u64, u64),
+    /// Lines before and after, when the index was at hand.
+    pub lines: Option<(u64, u64)>,
+    /// Number of splices written.
+    pub changes: usize,
+    /// What the writer did.
+    pub stats: CommitStats,
+}
+
+/// A file opened for reading and editing.
+///
+/// # Example
+///
+/// ```
+/// use bigedit::{Document, OpenOptions};
+/// use bigedit_core::text;
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("log.txt");
+/// std::fs::write(&path, "one\ntwo\nthree\n").unwrap();
+///
+/// let opts = OpenOptions { use_cache: false, ..OpenOptions::default() };
+/// let mut doc = Document::open(&path, &opts).unwrap();
+/// let index = doc.index(&|_| {}).unwrap().clone();
+/// let patch = text::replace_lines(doc.source(), &index, 2..=2, b"TWO").unwrap();
+/// doc.commit(&patch).unwrap();
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\nTWO\nthree\n");
+/// ```
+#[derive(Debug)]
+pub struct Document {
+    path: PathBuf,
+    canonical: PathBuf,
+    src: FileSource,
+    cache: Option<IndexCache>,
+    chunk_size: usize,
+    index: Option<(LineIndex, IndexState)>,
+}
+
+impl Document {
+    /// Opens `path` for reading (edits are committed by replacing it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be opened or is not a regular file.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
+        let canonical = path.canonicalize().map_err(|e| Error::io(path, "open", e))?;
+        let file = File::open(&canonical).map_err(|e| Error::io(path, "open", e))?;
+        let meta = file.metadata().map_err(|e| Error::io(path, "stat", e))?;
+        if !meta.is_file() {
+            let kind = if meta.is_dir() { "a directory" } else { "not a regular file" };
+            return Err(Error::io(path, "open", io::Error::new(io::ErrorKind::InvalidInput, format!("is {kind}"))));
+        }
+        let src = FileSource::new(file).map_err(|e| Error::io(path, "stat", e))?;
+        let cache = if opts.use_cache { IndexCache::from_env() } else { None };
+        Ok(Document { path: path.to_path_buf(), canonical, src, cache, chunk_size: opts.chunk_size.max(1), index: None })
+    }
+
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        self.src.len()
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.src.is_empty()
+    }
+
+    /// The file as a `pread` source (for full passes).
+    pub fn source(&self) -> &FileSource {
+        &self.src
+    }
+
+    /// A fresh chunk buffer of the configured size.
+    pub fn chunker(&self) -> Chunker {
+        Chunker::new(self.chunk_size)
+    }
+
+    /// Converts a core error about this file.
+    pub fn err(&self, e: bigedit_core::Error<io::Error>) -> Error {
+        Error::from_core(&self.path, e)
+    }
+
+    /// The line index: from the cache when its fingerprint matches, else built (in parallel on
+    /// large files) and stored. `progress` receives bytes scanned so far.
+    ///
+    /// # Errors
+    ///
+    /// A read error while building.
+    pub fn index(&mut self, progress: &(dyn Fn(u64) + Sync)) -> Result<&LineIndex> {
+        if self.index.is_none() {
+            if let Some(index) = self.load_cached() {
+                self.index = Some((index, IndexState::Cached));
+            } else {
+                self.rebuild_index(progress)?;
+            }
+        }
+        Ok(self.loaded_index().expect("index was just loaded or built"))
+    }
+
+    /// The index if it is loaded (never scans).
+    pub fn loaded_index(&self) -> Option<&LineIndex> {
+        self.index.as_ref().map(|(i, _)| i)
+    }
+
+    /// The cached index if the cache holds a valid one (loads it; never scans).
+    pub fn try_cached_index(&mut self) -> Option<&LineIndex> {
+        if self.index.is_none() {
+            let index = self.load_cached()?;
+            self.index = Some((index, IndexState::Cached));
+        }
+        self.loaded_index()
+    }
+
+    /// Where the loaded index came from.
+    pub fn index_state(&self) -> Option<IndexState> {
+        self.index.as_ref().map(|(_, s)| *s)
+    }
+
+    /// Builds the index by scanning the file, and stores it in the cache.
+    ///
+    /// # Errors
+    ///
+    /// A read error.
+    pub fn rebuild_index(&mut self, progress: &(dyn Fn(u64) + Sync)) -> Result<&LineIndex> {
+        let mut index = build_index(&self.src, self.chunk_size, progress).map_err(|e| self.err(e))?;
+        let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
+            (Some(cache), Ok(fp)) => {
+                index.set_fingerprint(fp);
+                cache.store(&self.canonical, &index).is_ok()
+            }
+            _ => false,
+        };
+        self.index = Some((index, IndexState::Built { stored }));
+        Ok(self.loaded_index().expect("index was just built"))
+    }
+
+    fn load_cached(&self) -> Option<LineIndex> {
+        let cache = self.cache.as_ref()?;
+        let fp = fingerprint(self.src.file(), &self.src).ok()?;
+        cache.load(&self.canonical, &fp)
+    }
+
+    /// Resolves 1-based inclusive `lines` to a byte range through the index, reading the file
+    /// through a memory map (random access) where it can.
+    ///
+    /// # Errors
+    ///
+    /// A line range outside the file, or a read error.
+    pub fn lines_to_bytes(&mut self, lines: std::ops::RangeInclusive<u64>) -> Result<Range<u64>> {
+        self.index(&|_| {})?;
+        let index = self.loaded_index().expect("index loaded above");
+        let result = match MmapSource::new(self.src.file()) {
+            Ok(map) if map.len() == self.src.len() => index.lines_to_bytes(&map, lines),
+            _ => index.lines_to_bytes(&self.src, lines),
+        };
+        result.map_err(|e| self.err(e))
+    }
+
+    /// Copies bytes `range` to `out` and returns their [`Version`]. Small ranges come from the
+    /// memory map; large ones stream through the chunk buffer.
+    ///
+    /// # Errors
+    ///
+    /// A range outside the file, a read error, or a write error on `out`.
+    pub fn copy_range(&self, range: Range<u64>, out: &mut dyn Write) -> Result<Version> {
+        let mut hasher = VersionHasher::new();
+        let mut write_err = None;
+        let mut sink = |_: u64, chunk: &[u8]| {
+            hasher.update(chunk);
+            if let Err(e) = out.write_all(chunk) {
+                write_err = Some(e);
+                return Ok(Flow::Stop);
+            }
+            Ok(Flow::Continue)
+        };
+        let mut chunker = self.chunker();
+        let scanned = match MmapSource::new(self.src.file()) {
+            Ok(map) if range.end - range.start.min(range.end) <= MMAP_READ_MAX && map.len() == self.src.len() => {
+                chunker.scan(&map, range, &mut sink)
+            }
+            _ => chunker.scan(&self.src, range, &mut sink),
+        };
+        scanned.map_err(|e| self.err(e))?;
+        if let Some(e) = write_err {
+            return Err(Error::io(Path::new("<stdout>"), "write", e));
+        }
+        Ok(hasher.finish())
+    }
+
+    /// Atomically replaces the file with `patch` applied, then refreshes the cached index by
+    /// shifting the loaded one (no rescan). An empty patch writes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the failed step; the file is then byte-identical to before.
+    pub fn commit(&mut self, patch: &Patch) -> Result<CommitReport> {
+        let before = self.src.len();
+        let lines_before = self.loaded_index().map(LineIndex::line_count);
+        if patch.is_empty() {
+            return Ok(CommitReport {
+                bytes: (before, before),
+                lines: lines_before.map(|l| (l, l)),
+                changes: 0,
+                stats: CommitStats { bytes_written: 0, bytes_copied: 0 },
+            });
+        }
+        let shifted = match self.loaded_index() {
+            Some(index) => Some(index.shifted(&self.src, patch).map_err(|e| self.err(e))?),
+            None => None,
+        };
+        let stats = commit_atomic(&self.canonical, self.src.file(), patch)?;
+        let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
+        // Reopen the new file; the old handle keeps the replaced inode alive until now.
+        let file = File::open(&self.canonical).map_err(|e| Error::io(&self.path, "reopen after commit", e))?;
+        self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        self.index = shifted.map(|mut index| {
+            let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
+                (Some(cache), Ok(fp)) => {
+                    index.set_fingerprint(fp);
+                    cache.store(&self.canonical, &index).is_ok()
+                }
+                _ => false,
+            };
+            (index, IndexState::Built { stored })
+        });
+        Ok(CommitReport { bytes: (before, patch.len()), lines, changes: patch.splices().len(), stats })
+    }
+}
+
+/// Builds the line index of `src`: two threads on large files (each scans one half into its
+/// own builder; the halves are joined), one otherwise. `progress` gets total bytes scanned.
+///
+/// # Errors
+///
+/// A read error.
+pub fn build_index(
+    src: &FileSource,
+    chunk_size: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::result::Result<LineIndex, bigedit_core::Error<io::Error>> {
+    let len = src.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if len < PARALLEL_INDEX_MIN || threads < 2 {
+        let mut b = LineIndexBuilder::new();
+        Chunker::new(chunk_size).scan_with_progress(src, 0..len, &mut b, &mut |p| progress(p))?;
+        return Ok(b.finish());
+    }
+    let mid = len / 2;
+    let done = AtomicU64::new(0);
+    let part = |range: Range<u64>| -> std::result::Result<LineIndexBuilder, bigedit_core::Error<io::Error>> {
+        let mut b = LineIndexBuilder::starting_at(range.start);
+        let mut last = range.start;
+        Chunker::new(chunk_size).scan_with_progress(src, range, &mut b, &mut |p| {
+            let total = done.fetch_add(p - last, Ordering::Relaxed) + (p - last);
+            last = p;
+            progress(total);
+        })?;
+        Ok(b)
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| part(mid..len));
+        let first = part(0..mid);
+        (first, second.join())
+    });
+    let mut first = first?;
+    let second = second.map_err(|_| io::Error::other("index thread panicked")).map_err(|e| bigedit_core::Error::read(mid, e))??;
+    first.append(second);
+    Ok(first.finish())
+}
