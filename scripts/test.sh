@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone: `npm test`.
+# Installs what it needs (idempotently), then checks formatting, lints, and runs the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "toolchain"
+command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+if command -v rustup >/dev/null; then
+  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+fi
+cargo --version
+
+say "format"
+cargo fmt --all --check
+
+say "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "tests (model test: ${PROPTEST_CASES:=10000} cases)"
+export PROPTEST_CASES
+cargo test --workspace --locked
+
+say "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+echo "all checks passed"

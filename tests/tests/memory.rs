@@ -1,0 +1,118 @@
+//! Peak memory of the CLI on a file far larger than its chunk buffer.
+//!
+//! Every command runs as a child process and its peak RSS comes from `wait4`. The budget is
+//! the issue's: 32 MiB plus the size of the replacement, whatever the file size.
+//!
+//! Linux charges a child spawned with `vfork` (as `std::process::Command` does) the parent's
+//! peak RSS too (the shared address space's high-water mark is kept at `exec`), so this test
+//! keeps its own memory small until every measurement is done: the figures are upper bounds.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Size of the test file: 1,024 times the default 256 KiB chunk.
+const FILE_MIB: u64 = 256;
+const BUDGET_KIB: i64 = 32 * 1024;
+
+/// Builds the `bigedit` binary once and returns its path.
+fn bigedit() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--release", "-p", "bigedit", "--bin", "bigedit"])
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        target.join("release/bigedit")
+    })
+    .clone()
+}
+
+/// Runs `bigedit ARGS`, returning (success, peak RSS in KiB, size of stdout).
+fn run(args: &[&str], cache: &Path) -> (bool, i64, u64) {
+    let out_path = cache.join("stdout");
+    let out = File::create(&out_path).unwrap();
+    let child = Command::new(bigedit()).args(args).env("BIGEDIT_CACHE_DIR", cache).stdout(out).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unreaped child; status and usage point to live locals.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    let ok = std::process::ExitStatus::from_raw(status).success();
+    (ok, usage.ru_maxrss, fs::metadata(out_path).unwrap().len())
+}
+
+#[test]
+fn every_command_stays_within_the_memory_budget_on_a_large_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    fs::create_dir(&cache).unwrap();
+    let file = dir.path().join("big.log");
+    let mut lines = 0u64;
+    {
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&file).unwrap());
+        let mut written = 0u64;
+        while written < FILE_MIB << 20 {
+            let line = if lines == 1_000_000 {
+                "a RARE_TOKEN sits on this line\n".to_string()
+            } else {
+                format!("{lines:>10} some log text that is long enough to look like a real line\n")
+            };
+            w.write_all(line.as_bytes()).unwrap();
+            written += line.len() as u64;
+            lines += 1;
+        }
+        w.flush().unwrap();
+    }
+    let big_replacement = "x".repeat(8 << 20);
+    let big_path = dir.path().join("replacement.txt");
+    fs::write(&big_path, &big_replacement).unwrap();
+    let f = file.to_str().unwrap();
+    let mid = (lines / 2).to_string();
+    let edits = dir.path().join("edits.json");
+    let list: Vec<_> = (1..=1000u64)
+        .map(|i| serde_json::json!({"op": "replace-lines", "lines": (i * 1000).to_string(), "with": "edited"}))
+        .collect();
+    fs::write(&edits, serde_json::to_vec(&list).unwrap()).unwrap();
+    let cases: Vec<(Vec<&str>, i64)> = vec![
+        (vec!["index", f], 0),
+        (vec!["info", f], 0),
+        (vec!["read", f, &mid], 0),
+        (vec!["read", f, "1:"], 0), // the whole file, streamed
+        (vec!["find", f, "RARE_TOKEN"], 0),
+        (vec!["find", f, "some", "--count"], 0),
+        (vec!["find", f, "RARE_\\w+", "--regex"], 0),
+        (vec!["replace-lines", f, &mid, "--with", "replaced"], 0),
+        (vec!["replace", f, "--find", "RARE_TOKEN", "--with", "COMMON"], 0),
+        (vec!["replace-lines", f, "7", "--from", big_path.to_str().unwrap()], (big_replacement.len() / 1024) as i64),
+        (vec!["apply", f, edits.to_str().unwrap()], 0),
+        (vec!["--no-cache", "delete-lines", f, "2:3"], 0),
+    ];
+    for (args, extra_kib) in cases {
+        let (ok, peak, out) = run(&args, &cache);
+        let shown = &args;
+        assert!(ok, "bigedit {shown:?} failed");
+        eprintln!("bigedit {shown:?}: peak RSS {} KiB", peak);
+        assert!(peak < BUDGET_KIB + extra_kib, "bigedit {shown:?} peaked at {peak} KiB on a {FILE_MIB} MiB file");
+        if args[0] == "read" && args[2] == "1:" {
+            assert_eq!(out, fs::metadata(&file).unwrap().len());
+        }
+    }
+    // The edits really happened, checked against independent expectations.
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("RARE_TOKEN") && text.contains("a COMMON sits on this line\n"));
+    let got: Vec<&str> = text.lines().take(10).collect();
+    // Line 7 became the big replacement, then lines 2 and 3 were deleted: it is now line 5.
+    assert!(got[4] == big_replacement, "line 5 is not the 8 MiB replacement");
+    assert_eq!(got[0].trim_start(), "0 some log text that is long enough to look like a real line");
+    assert!(got[1].trim_start().starts_with("3 "), "lines 2:3 deleted: {:?}", &got[..3]);
+}
