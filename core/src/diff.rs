@@ -53,7 +53,13 @@ pub fn unified<S: ReadAt + ?Sized, W: Sink + ?Sized>(
         let new_lines: Vec<&[u8]> = new.split_inclusive(|&c| c == b'\n').collect();
         let pre = old_lines.iter().zip(&new_lines).take_while(|(x, y)| x == y).count();
         let room = old_lines.len().min(new_lines.len()) - pre;
-        let suf = old_lines.iter().rev().zip(new_lines.iter().rev()).take(room).take_while(|(x, y)| x == y).count();
+        let suf = old_lines
+            .iter()
+            .rev()
+            .zip(new_lines.iter().rev())
+            .take(room)
+            .take_while(|(x, y)| x == y)
+            .count();
         if pre + suf == old_lines.len() && pre + suf == new_lines.len() {
             continue; // the splices rewrote these bytes with themselves
         }
@@ -69,7 +75,8 @@ pub fn unified<S: ReadAt + ?Sized, W: Sink + ?Sized>(
         if let Some(h) = header.take() {
             out.write(h.as_bytes()).map_err(WriteError::Sink)?;
         }
-        let mut text = format!("@@ -{} +{} @@\n", span(old_start, oc), span(new_start, nc)).into_bytes();
+        let mut text =
+            format!("@@ -{} +{} @@\n", span(old_start, oc), span(new_start, nc)).into_bytes();
         let mut line = |tag: u8, l: &[u8]| {
             text.push(tag);
             text.extend_from_slice(l);
@@ -117,7 +124,8 @@ fn plan_hunks<'p, S: ReadAt + ?Sized>(
                 None => {
                     let line_start = index.line_to_byte(src, first)?.unwrap_or(len);
                     s.range.start == line_start
-                        || read_range(src, s.range.start - 1..s.range.start)?.first() == Some(&b'\n')
+                        || read_range(src, s.range.start - 1..s.range.start)?.first()
+                            == Some(&b'\n')
                 }
             };
             if at_line_start && new_ends_line {
@@ -139,11 +147,13 @@ fn plan_hunks<'p, S: ReadAt + ?Sized>(
 }
 
 /// The old and new bytes of a hunk, and its first old line (0-based).
+type HunkTexts = (Vec<u8>, Vec<u8>, u64);
+
 fn hunk_texts<S: ReadAt + ?Sized>(
     src: &S,
     index: &LineIndex,
     h: &Hunk<'_>,
-) -> Result<(Vec<u8>, Vec<u8>, u64), Error<S::Error>> {
+) -> Result<HunkTexts, Error<S::Error>> {
     let len = index.len();
     let a = index.line_to_byte(src, h.lines.start)?.unwrap_or(len);
     let b = index.line_to_byte(src, h.lines.end)?.unwrap_or(len);
@@ -177,7 +187,10 @@ mod tests {
     #[test]
     fn hunks_for_inserts_deletes_and_missing_newlines() {
         let d = diff_of("1\n2\n3\n", |s, i| text::insert_lines(s, i, 3, b"4").unwrap(), 1);
-        assert_eq!(d, "--- a\n+++ b\n@@ -3,0 +4 @@\n+4\n".replace("@@ -3,0 +4 @@\n", "@@ -3 +3,2 @@\n 3\n"));
+        assert_eq!(
+            d,
+            "--- a\n+++ b\n@@ -3,0 +4 @@\n+4\n".replace("@@ -3,0 +4 @@\n", "@@ -3 +3,2 @@\n 3\n")
+        );
         let d = diff_of("1\n2", |s, i| text::replace_lines(s, i, 2..=2, b"two").unwrap(), 0);
         assert_eq!(d, "--- a\n+++ b\n@@ -2 +2 @@\n-2\n\\ No newline at end of file\n+two\n\\ No newline at end of file\n");
         let d = diff_of("1\n2\n3\n4\n", |s, i| text::delete_lines(s, i, 2..=3).unwrap(), 0);

@@ -110,7 +110,8 @@ impl<'p> LiteralFinder<'p> {
     /// Starts counting at `offset`, which is the start of 1-based line `line`, for a search
     /// that begins mid-document. Without it, counting starts at offset 0, line 1.
     pub fn starting_at_line(mut self, offset: u64, line: u64) -> Self {
-        self.lines = LineTracker { newlines: line.saturating_sub(1), line_start: offset, at: offset };
+        self.lines =
+            LineTracker { newlines: line.saturating_sub(1), line_start: offset, at: offset };
         self.next_allowed = offset;
         self
     }
@@ -357,7 +358,8 @@ mod tests {
             for size in SIZES {
                 let mut f = LiteralFinder::new(needle, None).unwrap();
                 push(&mut f, &hay, size);
-                let got: Vec<_> = f.take_matches().iter().map(|m| (m.offset, m.line, m.column)).collect();
+                let got: Vec<_> =
+                    f.take_matches().iter().map(|m| (m.offset, m.line, m.column)).collect();
                 assert_eq!(got, expect, "needle {needle:?} size {size}");
             }
         }

@@ -116,7 +116,8 @@ impl LineIndexBuilder {
 
     /// A builder for the part of a document that starts at `offset`.
     pub fn starting_at(offset: u64) -> Self {
-        let checkpoints = if offset == 0 { vec![Checkpoint { line: 0, offset: 0 }] } else { Vec::new() };
+        let checkpoints =
+            if offset == 0 { vec![Checkpoint { line: 0, offset: 0 }] } else { Vec::new() };
         LineIndexBuilder {
             start: offset,
             pos: offset,
@@ -331,7 +332,11 @@ impl LineIndex {
             return Ok(Some(self.len));
         }
         let at = self.checkpoints.partition_point(|c| c.line <= line);
-        let cp = self.checkpoints.get(at.wrapping_sub(1)).copied().unwrap_or(Checkpoint { line: 0, offset: 0 });
+        let cp = self
+            .checkpoints
+            .get(at.wrapping_sub(1))
+            .copied()
+            .unwrap_or(Checkpoint { line: 0, offset: 0 });
         if cp.line == line {
             return Ok(Some(cp.offset));
         }
@@ -355,7 +360,11 @@ impl LineIndex {
             return Ok(None);
         }
         let at = self.checkpoints.partition_point(|c| c.offset <= offset);
-        let cp = self.checkpoints.get(at.wrapping_sub(1)).copied().unwrap_or(Checkpoint { line: 0, offset: 0 });
+        let cp = self
+            .checkpoints
+            .get(at.wrapping_sub(1))
+            .copied()
+            .unwrap_or(Checkpoint { line: 0, offset: 0 });
         let n = count_newlines(src, cp.offset..offset)?;
         Ok(Some(cp.line + n))
     }
@@ -485,9 +494,26 @@ impl LineIndex {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.checkpoints.len() * 16);
         out.extend_from_slice(MAGIC);
-        let fp = self.fingerprint.unwrap_or(Fingerprint { len: 0, head: 0, tail: 0, modified: 0, identity: 0 });
-        let flags = u64::from(self.ends_with_newline) | (u64::from(self.fingerprint.is_some()) << 1);
-        for v in [self.len, self.newlines, self.crlf, flags, fp.len, fp.head, fp.tail, fp.modified, fp.identity] {
+        let fp = self.fingerprint.unwrap_or(Fingerprint {
+            len: 0,
+            head: 0,
+            tail: 0,
+            modified: 0,
+            identity: 0,
+        });
+        let flags =
+            u64::from(self.ends_with_newline) | (u64::from(self.fingerprint.is_some()) << 1);
+        for v in [
+            self.len,
+            self.newlines,
+            self.crlf,
+            flags,
+            fp.len,
+            fp.head,
+            fp.tail,
+            fp.modified,
+            fp.identity,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&(self.checkpoints.len() as u64).to_le_bytes());
@@ -512,7 +538,13 @@ impl LineIndex {
         });
         let mut next = || words.next().ok_or(EditError::CorruptIndex("truncated"));
         let (len, newlines, crlf, flags) = (next()?, next()?, next()?, next()?);
-        let fp = Fingerprint { len: next()?, head: next()?, tail: next()?, modified: next()?, identity: next()? };
+        let fp = Fingerprint {
+            len: next()?,
+            head: next()?,
+            tail: next()?,
+            modified: next()?,
+            identity: next()?,
+        };
         let n = next()?;
         if rest.len() as u64 != (10 + 2 * n) * 8 {
             return Err(EditError::CorruptIndex("wrong length"));
@@ -521,10 +553,13 @@ impl LineIndex {
         for _ in 0..n {
             checkpoints.push(Checkpoint { line: next()?, offset: next()? });
         }
-        let ordered = checkpoints.windows(2).all(|w| w[0].line < w[1].line && w[0].offset < w[1].offset);
-        let bounded = checkpoints.iter().all(|c| c.offset <= len && c.line <= newlines && c.line <= c.offset);
+        let ordered =
+            checkpoints.windows(2).all(|w| w[0].line < w[1].line && w[0].offset < w[1].offset);
+        let bounded =
+            checkpoints.iter().all(|c| c.offset <= len && c.line <= newlines && c.line <= c.offset);
         let starts_at_zero = checkpoints.first().is_none_or(|c| c.line == 0 && c.offset == 0);
-        if !ordered || !bounded || !starts_at_zero || crlf > newlines || newlines > len || flags > 3 {
+        if !ordered || !bounded || !starts_at_zero || crlf > newlines || newlines > len || flags > 3
+        {
             return Err(EditError::CorruptIndex("inconsistent fields"));
         }
         Ok(LineIndex {
@@ -652,7 +687,9 @@ mod tests {
     fn sample_texts() -> Vec<Vec<u8>> {
         let mut big = Vec::new();
         for i in 0..40_000u32 {
-            big.extend_from_slice(format!("line {i} {}\n", "x".repeat((i % 13) as usize)).as_bytes());
+            big.extend_from_slice(
+                format!("line {i} {}\n", "x".repeat((i % 13) as usize)).as_bytes(),
+            );
             if i % 7 == 0 {
                 big.extend_from_slice(b"crlf\r\n");
             }
@@ -666,7 +703,7 @@ mod tests {
             b"a\nb".to_vec(),
             b"a\r\nb\r\n".to_vec(),
             b"\r\n\r\n\n\r".to_vec(),
-            [&"é\n".as_bytes()[..], &b"\xff\n"[..], "ü".as_bytes()].concat(),
+            ["é\n".as_bytes(), b"\xff\n", "ü".as_bytes()].concat(),
             big,
         ]
     }
@@ -679,7 +716,10 @@ mod tests {
             let crlf = text.windows(2).filter(|w| w == b"\r\n").count() as u64;
             for size in SIZES {
                 let idx = build_pushed(&text, size);
-                assert_eq!(idx, LineIndex::build(&text, &mut Chunker::new(size.min(1 << 20))).unwrap());
+                assert_eq!(
+                    idx,
+                    LineIndex::build(&text, &mut Chunker::new(size.min(1 << 20))).unwrap()
+                );
                 assert_eq!(idx.line_count(), starts.len() as u64, "size {size}");
                 assert_eq!(idx.newline_count(), newlines);
                 assert_eq!(idx.crlf_count(), crlf);
@@ -689,7 +729,10 @@ mod tests {
                 for (k, &s) in starts.iter().enumerate() {
                     assert_eq!(idx.line_to_byte(&text, k as u64).unwrap(), Some(s));
                 }
-                assert_eq!(idx.line_to_byte(&text, starts.len() as u64).unwrap(), Some(text.len() as u64));
+                assert_eq!(
+                    idx.line_to_byte(&text, starts.len() as u64).unwrap(),
+                    Some(text.len() as u64)
+                );
                 assert_eq!(idx.line_to_byte(&text, starts.len() as u64 + 1).unwrap(), None);
                 for off in (0..=text.len()).step_by(997).chain([text.len()]) {
                     let expect = text[..off].iter().filter(|&&b| b == b'\n').count() as u64;
@@ -715,7 +758,8 @@ mod tests {
     #[test]
     fn parts_append_into_the_whole() {
         for text in sample_texts() {
-            for cut in [0, 1, text.len() / 3, text.len() / 2, text.len()].map(|c| c.min(text.len())) {
+            for cut in [0, 1, text.len() / 3, text.len() / 2, text.len()].map(|c| c.min(text.len()))
+            {
                 let mut a = LineIndexBuilder::new();
                 push(&mut a, &text[..cut], 4096);
                 let mut b = LineIndexBuilder::starting_at(cut as u64);
@@ -728,7 +772,10 @@ mod tests {
                 assert_eq!(joined.line_count(), whole.line_count());
                 assert_eq!(joined.crlf_count(), whole.crlf_count());
                 for k in (0..whole.line_count()).step_by(1013) {
-                    assert_eq!(joined.line_to_byte(&text, k).unwrap(), whole.line_to_byte(&text, k).unwrap());
+                    assert_eq!(
+                        joined.line_to_byte(&text, k).unwrap(),
+                        whole.line_to_byte(&text, k).unwrap()
+                    );
                 }
             }
         }
@@ -746,6 +793,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::reversed_empty_ranges)]
     fn line_ranges_resolve_with_errors() {
         let text = b"one\ntwo\nthree".to_vec();
         let idx = LineIndex::build(&text, &mut Chunker::default()).unwrap();
@@ -775,14 +823,20 @@ mod tests {
     fn shifted_equals_rebuilt() {
         let base = sample_texts().pop().unwrap();
         let cases: Vec<(Vec<u8>, Vec<Splice>)> = vec![
-            (base.clone(), vec![Splice::new(100..200, "x\ny\n"), Splice::new(300_000..300_000, "\r\n\n")]),
+            (
+                base.clone(),
+                vec![Splice::new(100..200, "x\ny\n"), Splice::new(300_000..300_000, "\r\n\n")],
+            ),
             (base.clone(), vec![Splice::new(0..base.len() as u64, "")]),
             (base.clone(), vec![Splice::new(base.len() as u64 - 3..base.len() as u64, "\n")]),
             (b"a\r\nb".to_vec(), vec![Splice::new(1..2, "")]),
             (b"a\r\nb".to_vec(), vec![Splice::new(2..2, "\r")]),
             (b"ab\n".to_vec(), vec![Splice::new(2..3, ""), Splice::new(3..3, "")]),
             (b"ab\n".to_vec(), vec![Splice::new(1..3, "")]),
-            (b"a\nb\nc".to_vec(), vec![Splice::new(1..2, "\r\n"), Splice::new(2..3, "\r"), Splice::new(4..5, "")]),
+            (
+                b"a\nb\nc".to_vec(),
+                vec![Splice::new(1..2, "\r\n"), Splice::new(2..3, "\r"), Splice::new(4..5, "")],
+            ),
             (b"".to_vec(), vec![Splice::new(0..0, "x\n")]),
         ];
         for (text, splices) in cases {
@@ -796,7 +850,10 @@ mod tests {
             assert_eq!(shifted.crlf_count(), rebuilt.crlf_count());
             assert_eq!(shifted.ends_with_newline(), rebuilt.ends_with_newline());
             for k in (0..=rebuilt.line_count()).step_by(331) {
-                assert_eq!(shifted.line_to_byte(&new, k).unwrap(), rebuilt.line_to_byte(&new, k).unwrap());
+                assert_eq!(
+                    shifted.line_to_byte(&new, k).unwrap(),
+                    rebuilt.line_to_byte(&new, k).unwrap()
+                );
             }
         }
     }

@@ -198,9 +198,11 @@ pub fn plan_edits<S: ReadAt + ?Sized>(
             Error::Edit(EditError::BadEdit { message, .. }) => {
                 Error::Edit(EditError::BadEdit { index: i, op: edit.op().to_string(), message })
             }
-            Error::Edit(e) => {
-                Error::Edit(EditError::BadEdit { index: i, op: edit.describe(), message: e.to_string() })
-            }
+            Error::Edit(e) => Error::Edit(EditError::BadEdit {
+                index: i,
+                op: edit.describe(),
+                message: e.to_string(),
+            }),
             other => other,
         })?;
         b.extend_tagged(i, patch)?;
@@ -225,7 +227,8 @@ mod tests {
         let s = src.as_bytes().to_vec();
         let index = LineIndex::build(&s, &mut Chunker::default()).unwrap();
         let edits: Vec<Edit> = serde_json::from_str(json).unwrap();
-        let p = plan_edits(&s, &index, &edits, &mut Chunker::default()).map_err(Error::into_edit)?;
+        let p =
+            plan_edits(&s, &index, &edits, &mut Chunker::default()).map_err(Error::into_edit)?;
         Ok(p.apply_to_vec(&s).unwrap())
     }
 
@@ -247,16 +250,28 @@ mod tests {
             r#"[{"op":"replace-lines","lines":"2:3","with":"x"},{"op":"delete-lines","lines":"3"}]"#,
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "edits[1] (delete-lines 3) overlaps edits[0] (replace-lines 2:3)");
+        assert_eq!(
+            err.to_string(),
+            "edits[1] (delete-lines 3) overlaps edits[0] (replace-lines 2:3)"
+        );
     }
 
     #[test]
     fn a_bad_edit_is_named_by_position() {
-        let err = plan("1\n2\n", r#"[{"op":"delete-lines","lines":"1"},{"op":"delete-lines","lines":"9"}]"#)
-            .unwrap_err();
-        assert_eq!(err.to_string(), "edits[1] (delete-lines 9): line 9 is past the end: the document has 2 lines");
+        let err = plan(
+            "1\n2\n",
+            r#"[{"op":"delete-lines","lines":"1"},{"op":"delete-lines","lines":"9"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "edits[1] (delete-lines 9): line 9 is past the end: the document has 2 lines"
+        );
         let err = plan("1\n", r#"[{"op":"insert","with":"x"}]"#).unwrap_err();
         assert!(err.to_string().contains("exactly one"), "{err}");
-        assert!(serde_json::from_str::<Vec<Edit>>(r#"[{"op":"delete-lines","lines":"1","oops":1}]"#).is_err());
+        assert!(serde_json::from_str::<Vec<Edit>>(
+            r#"[{"op":"delete-lines","lines":"1","oops":1}]"#
+        )
+        .is_err());
     }
 }

@@ -104,7 +104,11 @@ impl<S: ReadAt> Overlay<S> {
     /// # Errors
     ///
     /// [`EditError::BytesPastEnd`] or [`EditError::ReversedBytes`] for a range outside the view.
-    pub fn splice(&mut self, range: Range<u64>, bytes: impl Into<Vec<u8>>) -> Result<(), EditError> {
+    pub fn splice(
+        &mut self,
+        range: Range<u64>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Result<(), EditError> {
         let view = Patch::new(self.len(), vec![Splice::new(range, bytes)])?;
         self.stage(&view)
     }
@@ -267,7 +271,10 @@ impl Recomposer {
             return;
         }
         if range.start != self.pos || !self.pending.is_empty() {
-            self.splices.push(Splice { range: self.pos..range.start, bytes: std::mem::take(&mut self.pending) });
+            self.splices.push(Splice {
+                range: self.pos..range.start,
+                bytes: std::mem::take(&mut self.pending),
+            });
         }
         self.pos = range.end;
     }

@@ -43,7 +43,7 @@ impl Piece<'_> {
     pub fn len(&self) -> u64 {
         match self {
             Piece::Copy(r) => r.end - r.start,
-            Piece::Insert(b) => b.len() as u64,
+            Piece::Insert(b) => <[u8]>::len(b) as u64,
         }
     }
 

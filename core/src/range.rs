@@ -84,7 +84,13 @@ impl FromStr for LineRange {
             text: text.to_string(),
             expected: LINE_SYNTAX,
         };
-        let part = |s: &str| if s.trim().is_empty() { Ok(None) } else { parse_num(s).map(Some).ok_or_else(bad) };
+        let part = |s: &str| {
+            if s.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_num(s).map(Some).ok_or_else(bad)
+            }
+        };
         match text.split_once(':') {
             None => {
                 let n = parse_num(text).ok_or_else(bad)?;
@@ -114,7 +120,11 @@ impl FromStr for LineRange {
 ///
 /// [`EditError::BadRange`] or [`EditError::ReversedBytes`].
 pub fn parse_byte_range(text: &str) -> Result<Range<u64>, EditError> {
-    let bad = || EditError::BadRange { what: "byte range", text: text.to_string(), expected: BYTE_SYNTAX };
+    let bad = || EditError::BadRange {
+        what: "byte range",
+        text: text.to_string(),
+        expected: BYTE_SYNTAX,
+    };
     let (a, b) = text.split_once(':').ok_or_else(bad)?;
     let (start, end) = (parse_num(a).ok_or_else(bad)?, parse_num(b).ok_or_else(bad)?);
     if start > end {

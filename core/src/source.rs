@@ -131,8 +131,11 @@ pub fn read_range<S: ReadAt + ?Sized>(
     range: std::ops::Range<u64>,
 ) -> Result<Vec<u8>, Error<S::Error>> {
     check_range(&range, src.len())?;
-    let n = usize::try_from(range.end - range.start)
-        .map_err(|_| EditError::BytesPastEnd { start: range.start, end: range.end, len: src.len() })?;
+    let n = usize::try_from(range.end - range.start).map_err(|_| EditError::BytesPastEnd {
+        start: range.start,
+        end: range.end,
+        len: src.len(),
+    })?;
     if let Some(all) = src.as_slice() {
         // Ranges were checked against len, which equals all.len() for slice-backed sources.
         if let Some(bytes) = all.get(range.start as usize..range.start as usize + n) {
@@ -174,6 +177,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::reversed_empty_ranges)]
     fn read_range_checks_bounds() {
         let src = b"abcdef".to_vec();
         assert_eq!(read_range(&src, 1..3).unwrap(), b"bc");

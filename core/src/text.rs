@@ -466,7 +466,11 @@ mod tests {
         for (src, lines, with, expect) in cases {
             let s = src.as_bytes().to_vec();
             let p = replace_lines(&s, &idx(&s), lines.clone(), with.as_bytes()).unwrap();
-            assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), *expect, "{src:?} {lines:?} {with:?}");
+            assert_eq!(
+                String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(),
+                *expect,
+                "{src:?} {lines:?} {with:?}"
+            );
         }
     }
 
@@ -484,7 +488,11 @@ mod tests {
         for (src, after, with, expect) in cases {
             let s = src.as_bytes().to_vec();
             let p = insert_lines(&s, &idx(&s), *after, with.as_bytes()).unwrap();
-            assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), *expect, "{src:?} {after} {with:?}");
+            assert_eq!(
+                String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(),
+                *expect,
+                "{src:?} {after} {with:?}"
+            );
         }
         let s = b"a\nb\n".to_vec();
         assert_eq!(
@@ -497,6 +505,7 @@ mod tests {
     fn literal_and_regex_replace_agree_with_std() {
         let text = "foo bar\nbarfoo\r\nfoofoo\nnone\nfoo".to_string();
         let s = text.clone().into_bytes();
+        let std_re = regex::Regex::new("(o+)$").unwrap();
         for size in [1, 7, 4096] {
             let mut c = Chunker::new(size);
             let p = replace_literal(&s, b"foo", b"FOO!", None, &mut c).unwrap();
@@ -512,8 +521,7 @@ mod tests {
                         Some(b) => (b, "\r\n"),
                         None => l.strip_suffix('\n').map_or((l.as_str(), ""), |b| (b, "\n")),
                     };
-                    let r = regex::Regex::new("(o+)$").unwrap();
-                    format!("{}{end}", r.replace_all(body, "<$1>"))
+                    format!("{}{end}", std_re.replace_all(body, "<$1>"))
                 })
                 .collect();
             assert_eq!(String::from_utf8(p.apply_to_vec(&s).unwrap()).unwrap(), expect);
@@ -542,7 +550,11 @@ mod tests {
     fn transform_sees_the_window() {
         let s = b"1\n2\n3\n4".to_vec();
         let p = transform_lines(&s, 2, &mut Chunker::new(3), |line, prev| {
-            let sum: u32 = prev.iter().chain([&line.text.to_vec()]).map(|l| std::str::from_utf8(l).unwrap().parse::<u32>().unwrap()).sum();
+            let sum: u32 = prev
+                .iter()
+                .chain([&line.text.to_vec()])
+                .map(|l| std::str::from_utf8(l).unwrap().parse::<u32>().unwrap())
+                .sum();
             Some(sum.to_string().into_bytes())
         })
         .unwrap();

@@ -24,7 +24,8 @@ pub struct IndexCache {
 /// The `fstat` or read error.
 pub fn fingerprint<S: ReadAt<Error = io::Error>>(file: &File, src: &S) -> io::Result<Fingerprint> {
     let meta = file.metadata()?;
-    let modified = (meta.mtime() as u64).wrapping_mul(1_000_000_000).wrapping_add(meta.mtime_nsec() as u64);
+    let modified =
+        (meta.mtime() as u64).wrapping_mul(1_000_000_000).wrapping_add(meta.mtime_nsec() as u64);
     Fingerprint::sample(src, modified, meta.ino()).map_err(|e| match e {
         bigedit_core::Error::Read { source, .. } => source,
         other => io::Error::new(io::ErrorKind::UnexpectedEof, other.to_string()),

@@ -54,7 +54,9 @@ pub fn commit_atomic(path: &Path, src: &File, patch: &Patch) -> Result<CommitSta
         .map_err(|e| io_err("set permissions", e))?;
     tmp.as_file().sync_all().map_err(|e| io_err("fsync", e))?;
     tmp.persist(path).map_err(|e| Error::io(path, "rename temporary file over", e.error))?;
-    File::open(&dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(&dir, "fsync directory", e))?;
+    File::open(&dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(&dir, "fsync directory", e))?;
     Ok(stats)
 }
 
@@ -89,7 +91,12 @@ fn write_pieces(src: &File, dst: &File, patch: &Patch) -> io::Result<CommitStats
                 if copied != len {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
-                        format!("source ended at byte {} while copying {}..{}", range.start + copied, range.start, range.end),
+                        format!(
+                            "source ended at byte {} while copying {}..{}",
+                            range.start + copied,
+                            range.start,
+                            range.end
+                        ),
                     ));
                 }
                 stats.bytes_copied += len;

@@ -7,7 +7,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bigedit_core::{Chunker, Flow, LineIndex, LineIndexBuilder, Patch, ReadAt, Version, VersionHasher};
+use bigedit_core::{
+    Chunker, Flow, LineIndex, LineIndexBuilder, Patch, ReadAt, Version, VersionHasher,
+};
 
 use crate::cache::{fingerprint, IndexCache};
 use crate::commit::{commit_atomic, CommitStats};
@@ -100,11 +102,22 @@ impl Document {
         let meta = file.metadata().map_err(|e| Error::io(path, "stat", e))?;
         if !meta.is_file() {
             let kind = if meta.is_dir() { "a directory" } else { "not a regular file" };
-            return Err(Error::io(path, "open", io::Error::new(io::ErrorKind::InvalidInput, format!("is {kind}"))));
+            return Err(Error::io(
+                path,
+                "open",
+                io::Error::new(io::ErrorKind::InvalidInput, format!("is {kind}")),
+            ));
         }
         let src = FileSource::new(file).map_err(|e| Error::io(path, "stat", e))?;
         let cache = if opts.use_cache { IndexCache::from_env() } else { None };
-        Ok(Document { path: path.to_path_buf(), canonical, src, cache, chunk_size: opts.chunk_size.max(1), index: None })
+        Ok(Document {
+            path: path.to_path_buf(),
+            canonical,
+            src,
+            cache,
+            chunk_size: opts.chunk_size.max(1),
+            index: None,
+        })
     }
 
     /// The path as given.
@@ -179,7 +192,8 @@ impl Document {
     ///
     /// A read error.
     pub fn rebuild_index(&mut self, progress: &(dyn Fn(u64) + Sync)) -> Result<&LineIndex> {
-        let mut index = build_index(&self.src, self.chunk_size, progress).map_err(|e| self.err(e))?;
+        let mut index =
+            build_index(&self.src, self.chunk_size, progress).map_err(|e| self.err(e))?;
         let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
             (Some(cache), Ok(fp)) => {
                 index.set_fingerprint(fp);
@@ -232,7 +246,10 @@ impl Document {
         };
         let mut chunker = self.chunker();
         let scanned = match MmapSource::new(self.src.file()) {
-            Ok(map) if range.end - range.start.min(range.end) <= MMAP_READ_MAX && map.len() == self.src.len() => {
+            Ok(map)
+                if range.end - range.start.min(range.end) <= MMAP_READ_MAX
+                    && map.len() == self.src.len() =>
+            {
                 chunker.scan(&map, range, &mut sink)
             }
             _ => chunker.scan(&self.src, range, &mut sink),
@@ -268,7 +285,8 @@ impl Document {
         let stats = commit_atomic(&self.canonical, self.src.file(), patch)?;
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         // Reopen the new file; the old handle keeps the replaced inode alive until now.
-        let file = File::open(&self.canonical).map_err(|e| Error::io(&self.path, "reopen after commit", e))?;
+        let file = File::open(&self.canonical)
+            .map_err(|e| Error::io(&self.path, "reopen after commit", e))?;
         self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
         self.index = shifted.map(|mut index| {
             let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
@@ -280,7 +298,12 @@ impl Document {
             };
             (index, IndexState::Built { stored })
         });
-        Ok(CommitReport { bytes: (before, patch.len()), lines, changes: patch.splices().len(), stats })
+        Ok(CommitReport {
+            bytes: (before, patch.len()),
+            lines,
+            changes: patch.splices().len(),
+            stats,
+        })
     }
 }
 
@@ -320,7 +343,9 @@ pub fn build_index(
         (first, second.join())
     });
     let mut first = first?;
-    let second = second.map_err(|_| io::Error::other("index thread panicked")).map_err(|e| bigedit_core::Error::read(mid, e))??;
+    let second = second
+        .map_err(|_| io::Error::other("index thread panicked"))
+        .map_err(|e| bigedit_core::Error::read(mid, e))??;
     first.append(second);
     Ok(first.finish())
 }

@@ -39,7 +39,12 @@ fn bigedit() -> PathBuf {
 fn run(args: &[&str], cache: &Path) -> (bool, i64, u64) {
     let out_path = cache.join("stdout");
     let out = File::create(&out_path).unwrap();
-    let child = Command::new(bigedit()).args(args).env("BIGEDIT_CACHE_DIR", cache).stdout(out).spawn().unwrap();
+    let child = Command::new(bigedit())
+        .args(args)
+        .env("BIGEDIT_CACHE_DIR", cache)
+        .stdout(out)
+        .spawn()
+        .unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
@@ -93,7 +98,10 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
         (vec!["find", f, "RARE_\\w+", "--regex"], 0),
         (vec!["replace-lines", f, &mid, "--with", "replaced"], 0),
         (vec!["replace", f, "--find", "RARE_TOKEN", "--with", "COMMON"], 0),
-        (vec!["replace-lines", f, "7", "--from", big_path.to_str().unwrap()], (big_replacement.len() / 1024) as i64),
+        (
+            vec!["replace-lines", f, "7", "--from", big_path.to_str().unwrap()],
+            (big_replacement.len() / 1024) as i64,
+        ),
         (vec!["apply", f, edits.to_str().unwrap()], 0),
         (vec!["--no-cache", "delete-lines", f, "2:3"], 0),
     ];
@@ -102,7 +110,10 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
         let shown = &args;
         assert!(ok, "bigedit {shown:?} failed");
         eprintln!("bigedit {shown:?}: peak RSS {} KiB", peak);
-        assert!(peak < BUDGET_KIB + extra_kib, "bigedit {shown:?} peaked at {peak} KiB on a {FILE_MIB} MiB file");
+        assert!(
+            peak < BUDGET_KIB + extra_kib,
+            "bigedit {shown:?} peaked at {peak} KiB on a {FILE_MIB} MiB file"
+        );
         if args[0] == "read" && args[2] == "1:" {
             assert_eq!(out, fs::metadata(&file).unwrap().len());
         }

@@ -88,7 +88,12 @@ pub enum Command {
         /// The file.
         file: PathBuf,
         /// Insert after line N (0 inserts at the top).
-        #[arg(long, value_name = "N", required_unless_present = "before", conflicts_with = "before")]
+        #[arg(
+            long,
+            value_name = "N",
+            required_unless_present = "before",
+            conflicts_with = "before"
+        )]
         after: Option<u64>,
         /// Insert before line N.
         #[arg(long, value_name = "N")]

@@ -39,7 +39,9 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         let mut chunker = doc.chunker();
         let planned = match (command, edits.as_slice()) {
             // A single command reports its error without an edit-list position.
-            (Command::Apply { .. }, _) | (_, []) => plan_edits(doc.source(), index, &edits, &mut chunker),
+            (Command::Apply { .. }, _) | (_, []) => {
+                plan_edits(doc.source(), index, &edits, &mut chunker)
+            }
             (_, [edit, ..]) => edit.plan(doc.source(), index, &mut chunker),
         };
         planned.map_err(|e| doc.err(e))?
@@ -74,12 +76,20 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
 /// The single edit a command stands for (`None` for `apply`).
 fn to_edit(command: &Command) -> Result<Option<Edit>> {
     let lossy = |bytes: Vec<u8>| -> Result<String> {
-        String::from_utf8(bytes).map_err(|e| Error::Usage(format!("content is not valid UTF-8 at byte {}", e.utf8_error().valid_up_to())))
+        String::from_utf8(bytes).map_err(|e| {
+            Error::Usage(format!(
+                "content is not valid UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ))
+        })
     };
     Ok(Some(match command {
         Command::ReplaceLines { lines, content, file, .. } => {
             check_lines(file, lines)?;
-            Edit::ReplaceLines { lines: bigedit_core::LinesArg::Spec(lines.clone()), with: lossy(content_bytes(content)?)? }
+            Edit::ReplaceLines {
+                lines: bigedit_core::LinesArg::Spec(lines.clone()),
+                with: lossy(content_bytes(content)?)?,
+            }
         }
         Command::DeleteLines { lines, file, .. } => {
             check_lines(file, lines)?;
@@ -110,11 +120,13 @@ fn content_bytes(content: &Content) -> Result<Vec<u8>> {
         return Ok(text.clone().into_bytes());
     }
     match &content.from {
-        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::io(p, "read content", e)),
-        Some(_) => read_stdin(),
-        None if io::stdin().is_terminal() => {
-            Err(Error::Usage("no content: give --with TEXT, --from PATH, or pipe it on stdin".to_string()))
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::read(p).map_err(|e| Error::io(p, "read content", e))
         }
+        Some(_) => read_stdin(),
+        None if io::stdin().is_terminal() => Err(Error::Usage(
+            "no content: give --with TEXT, --from PATH, or pipe it on stdin".to_string(),
+        )),
         None => read_stdin(),
     }
 }
@@ -127,10 +139,13 @@ fn read_stdin() -> Result<Vec<u8>> {
 
 /// Reads and parses an `apply` edit list.
 fn read_edit_list(path: &Path) -> Result<Vec<Edit>> {
-    let bytes = if path.as_os_str() == "-" { read_stdin()? } else { std::fs::read(path).map_err(|e| Error::io(path, "read edit list", e))? };
-    serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Usage(format!("{}: invalid edit list: {e}", path.display()))
-    })
+    let bytes = if path.as_os_str() == "-" {
+        read_stdin()?
+    } else {
+        std::fs::read(path).map_err(|e| Error::io(path, "read edit list", e))?
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Usage(format!("{}: invalid edit list: {e}", path.display())))
 }
 
 /// Prints the unified diff of `patch` (or its JSON form) without touching the file.

@@ -21,7 +21,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Io { ref source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Error::Io { ref source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("bigedit: {e}");
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
@@ -40,7 +42,9 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Info { file } => read::info(&ctx, file),
         Command::Index { file } => read::index(&ctx, file),
-        Command::Read { file, lines, bytes } => read::read(&ctx, file, lines.as_deref(), bytes.as_deref()),
+        Command::Read { file, lines, bytes } => {
+            read::read(&ctx, file, lines.as_deref(), bytes.as_deref())
+        }
         Command::Find { file, pattern, regex, max, count } => {
             read::find(&ctx, file, pattern, *regex, *max, *count)
         }

@@ -139,7 +139,14 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
     }))
 }
 
-pub fn find(ctx: &Ctx, file: &Path, pattern: &str, regex: bool, max: Option<u64>, count_only: bool) -> Result<()> {
+pub fn find(
+    ctx: &Ctx,
+    file: &Path,
+    pattern: &str,
+    regex: bool,
+    max: Option<u64>,
+    count_only: bool,
+) -> Result<()> {
     let doc = Document::open(file, &ctx.opts)?;
     let src = doc.source();
     let mut chunker = doc.chunker();
@@ -154,7 +161,8 @@ pub fn find(ctx: &Ctx, file: &Path, pattern: &str, regex: bool, max: Option<u64>
             return Ok(Flow::Continue);
         }
         let result = (|| -> Result<()> {
-            let range = text::line_text_range(src, m.line_start, &mut line_chunker).map_err(|e| doc.err(e))?;
+            let range = text::line_text_range(src, m.line_start, &mut line_chunker)
+                .map_err(|e| doc.err(e))?;
             let mut line = Vec::new();
             doc.copy_range(range, &mut line)?;
             if ctx.json {
@@ -180,7 +188,15 @@ pub fn find(ctx: &Ctx, file: &Path, pattern: &str, regex: bool, max: Option<u64>
         let re = text::compile_regex(pattern).map_err(|e| Error::edit(file, e))?;
         text::for_each_regex(src, &re, max, &mut chunker, &mut each)
     } else {
-        text::for_each_literal(src, 0..src.len(), 1, pattern.as_bytes(), max, &mut chunker, &mut each)
+        text::for_each_literal(
+            src,
+            0..src.len(),
+            1,
+            pattern.as_bytes(),
+            max,
+            &mut chunker,
+            &mut each,
+        )
     };
     scanned.map_err(|e| doc.err(e))?;
     if let Some(e) = failure {
