@@ -97,3 +97,43 @@ fn split_entry(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let path = bytes.get(8..8usize.checked_add(n)?)?;
     Some((path, &bytes[8 + n..]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FileSource;
+    use bigedit_core::Chunker;
+
+    fn indexed(path: &Path) -> (LineIndex, Fingerprint) {
+        let src = FileSource::new(File::open(path).unwrap()).unwrap();
+        let mut index = LineIndex::build(&src, &mut Chunker::default()).unwrap();
+        let fp = fingerprint(src.file(), &src).unwrap();
+        index.set_fingerprint(fp);
+        (index, fp)
+    }
+
+    #[test]
+    fn entries_round_trip_and_go_stale_when_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = IndexCache::new(dir.path().join("cache"));
+        let path = dir.path().join("f.txt");
+        fs::write(&path, "a\nb\nc\n").unwrap();
+        let (index, fp) = indexed(&path);
+        assert!(cache.load(&path, &fp).is_none());
+        cache.store(&path, &index).unwrap();
+        assert_eq!(cache.load(&path, &fp), Some(index));
+        // Another path never reads this entry, even with an equal fingerprint.
+        assert!(cache.load(&dir.path().join("g.txt"), &fp).is_none());
+        // Same length, same mtime second, new bytes: the sampled hash tells them apart.
+        fs::write(&path, "a\nB\nc\n").unwrap();
+        let (_, fp2) = indexed(&path);
+        assert_ne!(fp, fp2);
+        assert!(cache.load(&path, &fp2).is_none());
+        // A corrupt entry counts as missing.
+        let entry = cache.entry(&path);
+        fs::write(&entry, b"garbage").unwrap();
+        assert!(cache.load(&path, &fp).is_none());
+        cache.forget(&path);
+        assert!(!entry.exists());
+    }
+}

@@ -106,3 +106,61 @@ fn write_pieces(src: &File, dst: &File, patch: &Patch) -> io::Result<CommitStats
     out.flush()?;
     Ok(stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bigedit_core::Splice;
+    use std::fs;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".bigedit-tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn commit_writes_the_patched_bytes_and_keeps_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        // Large enough that the middle copy goes through copy_file_range, not the buffer.
+        let original: Vec<u8> =
+            (0..300_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
+        fs::write(&path, &original).unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let len = original.len() as u64;
+        let patch = Patch::new(
+            len,
+            vec![
+                Splice::new(0..2, "start"),
+                Splice::new(len / 2..len / 2 + 10, ""),
+                Splice::new(len..len, "end"),
+            ],
+        )
+        .unwrap();
+        let src = File::open(&path).unwrap();
+        let stats = commit_atomic(&path, &src, &patch).unwrap();
+        let expect = patch.apply_to_vec(&original).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), expect);
+        assert_eq!(stats.bytes_written, expect.len() as u64);
+        assert!(stats.bytes_copied > SMALL_COPY, "large ranges are copied by the kernel");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_the_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        fs::write(&path, vec![b'x'; 200_000]).unwrap();
+        // A patch planned for a longer file: copying its tail hits the end of the source.
+        let patch = Patch::new(400_000, vec![Splice::new(0..1, "y")]).unwrap();
+        let src = File::open(&path).unwrap();
+        let err = commit_atomic(&path, &src, &patch).unwrap_err();
+        assert!(err.to_string().contains("write"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), vec![b'x'; 200_000]);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+}
