@@ -42,6 +42,42 @@ impl std::fmt::Display for LinesArg {
     }
 }
 
+/// New content: bytes that JSON carries as a string (so it is UTF-8 there), while Rust callers
+/// and the CLI's `--from` may pass any bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Content(pub Vec<u8>);
+
+impl Content {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<&str> for Content {
+    fn from(s: &str) -> Self {
+        Content(s.as_bytes().to_vec())
+    }
+}
+
+impl From<Vec<u8>> for Content {
+    fn from(b: Vec<u8>) -> Self {
+        Content(b)
+    }
+}
+
+impl Serialize for Content {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Content(s.into_bytes()))
+    }
+}
+
 /// One edit, as written in an `apply` list: `{"op": "replace-lines", "lines": "10:12", "with": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case", deny_unknown_fields)]
@@ -51,7 +87,7 @@ pub enum Edit {
         /// Which lines.
         lines: LinesArg,
         /// The new lines.
-        with: String,
+        with: Content,
     },
     /// Insert lines after line `after` (0 = top) or before line `before`; give exactly one.
     Insert {
@@ -62,7 +98,7 @@ pub enum Edit {
         #[serde(default)]
         before: Option<u64>,
         /// The new lines.
-        with: String,
+        with: Content,
     },
     /// Delete lines.
     DeleteLines {
@@ -74,7 +110,7 @@ pub enum Edit {
         /// The literal text or regex to find.
         find: String,
         /// The replacement (`$1` etc. with `regex`).
-        with: String,
+        with: Content,
         /// Whether `find` is a regex.
         #[serde(default)]
         regex: bool,
@@ -87,7 +123,7 @@ pub enum Edit {
         /// The byte range, 0-based, end exclusive.
         bytes: String,
         /// The new bytes.
-        with: String,
+        with: Content,
     },
 }
 

@@ -121,7 +121,7 @@ pub fn read_exact_at<S: ReadAt + ?Sized>(
 
 /// Reads the byte range `range` into a new vector.
 ///
-/// Use it for bounded reads (a line, a few lines); full passes go through [`crate::scan`].
+/// Use it for bounded reads (a line, a few lines); full passes go through a [`crate::Chunker`].
 ///
 /// # Errors
 ///

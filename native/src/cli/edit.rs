@@ -4,10 +4,12 @@
 use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
-use bigedit_core::{diff, parse_byte_range, plan_edits, Edit, LineRange, Patch, WriteError};
+use bigedit_core::{
+    diff, parse_byte_range, plan_edits, Content, Edit, LineRange, Patch, WriteError,
+};
 use serde_json::json;
 
-use super::args::{Command, Content};
+use super::args::{self, Command};
 use super::output::{self, stdout_err};
 use super::read::open_indexed;
 use super::Ctx;
@@ -75,20 +77,12 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
 
 /// The single edit a command stands for (`None` for `apply`).
 fn to_edit(command: &Command) -> Result<Option<Edit>> {
-    let lossy = |bytes: Vec<u8>| -> Result<String> {
-        String::from_utf8(bytes).map_err(|e| {
-            Error::Usage(format!(
-                "content is not valid UTF-8 at byte {}",
-                e.utf8_error().valid_up_to()
-            ))
-        })
-    };
     Ok(Some(match command {
         Command::ReplaceLines { lines, content, file, .. } => {
             check_lines(file, lines)?;
             Edit::ReplaceLines {
                 lines: bigedit_core::LinesArg::Spec(lines.clone()),
-                with: lossy(content_bytes(content)?)?,
+                with: Content(content_bytes(content)?),
             }
         }
         Command::DeleteLines { lines, file, .. } => {
@@ -96,14 +90,17 @@ fn to_edit(command: &Command) -> Result<Option<Edit>> {
             Edit::DeleteLines { lines: bigedit_core::LinesArg::Spec(lines.clone()) }
         }
         Command::Insert { after, before, content, .. } => {
-            Edit::Insert { after: *after, before: *before, with: lossy(content_bytes(content)?)? }
+            Edit::Insert { after: *after, before: *before, with: Content(content_bytes(content)?) }
         }
-        Command::Replace { find, with, regex, max, .. } => {
-            Edit::Replace { find: find.clone(), with: with.clone(), regex: *regex, max: *max }
-        }
+        Command::Replace { find, with, regex, max, .. } => Edit::Replace {
+            find: find.clone(),
+            with: with.as_str().into(),
+            regex: *regex,
+            max: *max,
+        },
         Command::Splice { bytes, content, file, .. } => {
             parse_byte_range(bytes).map_err(|e| Error::edit(file, e))?;
-            Edit::Splice { bytes: bytes.clone(), with: lossy(content_bytes(content)?)? }
+            Edit::Splice { bytes: bytes.clone(), with: Content(content_bytes(content)?) }
         }
         _ => return Ok(None),
     }))
@@ -115,7 +112,7 @@ fn check_lines(file: &Path, lines: &str) -> Result<()> {
 }
 
 /// The content of `--with`, `--from`, or standard input.
-fn content_bytes(content: &Content) -> Result<Vec<u8>> {
+fn content_bytes(content: &args::Content) -> Result<Vec<u8>> {
     if let Some(text) = &content.with {
         return Ok(text.clone().into_bytes());
     }
