@@ -117,6 +117,12 @@ pub enum EditError {
         /// What is wrong.
         message: String,
     },
+    /// A line operation was planned without the document's line index (a host bug).
+    #[error("{op} needs the line index of the document")]
+    IndexRequired {
+        /// The operation.
+        op: &'static str,
+    },
     /// A source that returned fewer bytes than its length promised.
     #[error("the source ended early at byte {offset}: it was expected to hold {len} bytes")]
     ShortRead {

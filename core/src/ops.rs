@@ -152,24 +152,35 @@ impl Edit {
         }
     }
 
-    /// Plans this one edit against `src`.
+    /// Whether planning this edit needs the document's [`LineIndex`] (line operations do;
+    /// find & replace and byte splices do not).
+    pub fn needs_line_index(&self) -> bool {
+        matches!(self, Edit::ReplaceLines { .. } | Edit::Insert { .. } | Edit::DeleteLines { .. })
+    }
+
+    /// Plans this one edit against `src`. `index` may be `None` when
+    /// [`Edit::needs_line_index`] is false, so a host need not scan for lines it will not use.
     ///
     /// # Errors
     ///
-    /// Whatever the edit's planner reports (a line past the end, a bad regex, ...), or the
-    /// source's error.
+    /// Whatever the edit's planner reports (a line past the end, a bad regex, ...),
+    /// [`EditError::IndexRequired`] for a line edit without an index, or the source's error.
     pub fn plan<S: ReadAt + ?Sized>(
         &self,
         src: &S,
-        index: &LineIndex,
+        index: Option<&LineIndex>,
         chunker: &mut Chunker,
     ) -> Result<Patch, Error<S::Error>> {
-        let lines = |arg: &LinesArg| arg.parse().and_then(|r| r.resolve(index.line_count()));
+        let need = || index.ok_or(EditError::IndexRequired { op: self.op() });
+        let lines = |arg: &LinesArg| {
+            let count = need()?.line_count();
+            arg.parse().and_then(|r| r.resolve(count))
+        };
         match self {
             Edit::ReplaceLines { lines: l, with } => {
-                text::replace_lines(src, index, lines(l)?, with.as_bytes())
+                text::replace_lines(src, need()?, lines(l)?, with.as_bytes())
             }
-            Edit::DeleteLines { lines: l } => text::delete_lines(src, index, lines(l)?),
+            Edit::DeleteLines { lines: l } => text::delete_lines(src, need()?, lines(l)?),
             Edit::Insert { after, before, with } => {
                 let after = match (after, before) {
                     (Some(a), None) => *a,
@@ -184,7 +195,7 @@ impl Edit {
                         .into())
                     }
                 };
-                text::insert_lines(src, index, after, with.as_bytes())
+                text::insert_lines(src, need()?, after, with.as_bytes())
             }
             Edit::Replace { find, with, regex: false, max } => {
                 text::replace_literal(src, find.as_bytes(), with.as_bytes(), *max, chunker)
@@ -200,7 +211,8 @@ impl Edit {
     }
 }
 
-/// Plans a list of edits, all in the coordinates of `src`, into one patch.
+/// Plans a list of edits, all in the coordinates of `src`, into one patch. `index` may be
+/// `None` when no edit [needs it](Edit::needs_line_index).
 ///
 /// # Example
 ///
@@ -214,7 +226,7 @@ impl Edit {
 ///     {"op": "insert", "after": 0, "with": "zero"},
 ///     {"op": "replace", "find": "three", "with": "3"}
 /// ]"#).unwrap();
-/// let patch = plan_edits(&src, &index, &edits, &mut Chunker::default()).unwrap();
+/// let patch = plan_edits(&src, Some(&index), &edits, &mut Chunker::default()).unwrap();
 /// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"zero\none\nTWO\n3\n");
 /// ```
 ///
@@ -224,7 +236,7 @@ impl Edit {
 /// or [`EditError::EditsOverlap`] naming two edits that touch the same bytes.
 pub fn plan_edits<S: ReadAt + ?Sized>(
     src: &S,
-    index: &LineIndex,
+    index: Option<&LineIndex>,
     edits: &[Edit],
     chunker: &mut Chunker,
 ) -> Result<Patch, Error<S::Error>> {
@@ -263,8 +275,8 @@ mod tests {
         let s = src.as_bytes().to_vec();
         let index = LineIndex::build(&s, &mut Chunker::default()).unwrap();
         let edits: Vec<Edit> = serde_json::from_str(json).unwrap();
-        let p =
-            plan_edits(&s, &index, &edits, &mut Chunker::default()).map_err(Error::into_edit)?;
+        let p = plan_edits(&s, Some(&index), &edits, &mut Chunker::default())
+            .map_err(Error::into_edit)?;
         Ok(p.apply_to_vec(&s).unwrap())
     }
 
@@ -309,5 +321,20 @@ mod tests {
             r#"[{"op":"delete-lines","lines":"1","oops":1}]"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn find_and_replace_needs_no_index_but_line_edits_do() {
+        let s = b"a\nb\n".to_vec();
+        let edits: Vec<Edit> =
+            serde_json::from_str(r#"[{"op":"replace","find":"b","with":"B"}]"#).unwrap();
+        assert!(!edits[0].needs_line_index());
+        let p = plan_edits(&s, None, &edits, &mut Chunker::default()).unwrap();
+        assert_eq!(p.apply_to_vec(&s).unwrap(), b"a\nB\n");
+        let line: Vec<Edit> =
+            serde_json::from_str(r#"[{"op":"delete-lines","lines":"1"}]"#).unwrap();
+        assert!(line[0].needs_line_index());
+        let err = plan_edits(&s, None, &line, &mut Chunker::default()).unwrap_err().into_edit();
+        assert!(err.to_string().contains("needs the line index"), "{err}");
     }
 }

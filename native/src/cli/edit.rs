@@ -35,9 +35,17 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
             _ => Vec::new(),
         },
     };
-    let mut doc = open_indexed(ctx, file)?;
+    // Find & replace and splices need no line index: use a cached one (to shift it after the
+    // commit) but never scan for one. Line edits and diffs need it.
+    let mut doc = if dry_run || edits.iter().any(Edit::needs_line_index) {
+        open_indexed(ctx, file)?
+    } else {
+        let mut doc = Document::open(file, &ctx.opts)?;
+        doc.try_cached_index();
+        doc
+    };
     let patch = {
-        let index = doc.loaded_index().expect("open_indexed loads the index");
+        let index = doc.loaded_index();
         let mut chunker = doc.chunker();
         let planned = match (command, edits.as_slice()) {
             // A single command reports its error without an edit-list position.
@@ -147,7 +155,7 @@ fn read_edit_list(path: &Path) -> Result<Vec<Edit>> {
 
 /// Prints the unified diff of `patch` (or its JSON form) without touching the file.
 fn print_diff(ctx: &Ctx, doc: &Document, file: &Path, patch: &Patch) -> Result<()> {
-    let index = doc.loaded_index().expect("open_indexed loads the index");
+    let index = doc.loaded_index().expect("dry runs load the index");
     let name = file.display().to_string();
     let mut text = Vec::new();
     diff::unified(doc.source(), index, patch, 3, &name, &name, &mut text).map_err(|e| match e {
