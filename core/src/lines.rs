@@ -312,6 +312,15 @@ impl LineIndex {
         self.fingerprint = Some(fingerprint);
     }
 
+    /// The last checkpoint for which `before` holds (it must hold for a prefix), or the start.
+    fn last_checkpoint(&self, before: impl Fn(&Checkpoint) -> bool) -> Checkpoint {
+        let at = self.checkpoints.partition_point(before);
+        self.checkpoints
+            .get(at.wrapping_sub(1))
+            .copied()
+            .unwrap_or(Checkpoint { line: 0, offset: 0 })
+    }
+
     /// Byte offset where 0-based line `line` starts; `Some(len)` for `line == line_count()`,
     /// `None` beyond.
     ///
@@ -331,12 +340,7 @@ impl LineIndex {
         if line > self.newlines {
             return Ok(Some(self.len));
         }
-        let at = self.checkpoints.partition_point(|c| c.line <= line);
-        let cp = self
-            .checkpoints
-            .get(at.wrapping_sub(1))
-            .copied()
-            .unwrap_or(Checkpoint { line: 0, offset: 0 });
+        let cp = self.last_checkpoint(|c| c.line <= line);
         if cp.line == line {
             return Ok(Some(cp.offset));
         }
@@ -359,12 +363,7 @@ impl LineIndex {
         if offset > self.len {
             return Ok(None);
         }
-        let at = self.checkpoints.partition_point(|c| c.offset <= offset);
-        let cp = self
-            .checkpoints
-            .get(at.wrapping_sub(1))
-            .copied()
-            .unwrap_or(Checkpoint { line: 0, offset: 0 });
+        let cp = self.last_checkpoint(|c| c.offset <= offset);
         let n = count_newlines(src, cp.offset..offset)?;
         Ok(Some(cp.line + n))
     }
