@@ -185,6 +185,11 @@ impl Edit {
                 let after = match (after, before) {
                     (Some(a), None) => *a,
                     (None, Some(0)) => return Err(EditError::LineZero.into()),
+                    // Before the line after the last one is the end; past that, name the line given.
+                    (None, Some(b)) if *b > need()?.line_count() + 1 => {
+                        let lines = need()?.line_count();
+                        return Err(EditError::LinePastEnd { line: *b, lines }.into());
+                    }
                     (None, Some(b)) => b - 1,
                     _ => {
                         return Err(EditError::BadEdit {

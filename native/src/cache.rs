@@ -1,7 +1,8 @@
 //! The line-index cache: one file per indexed file under the user's cache directory
 //! (`$BIGEDIT_CACHE_DIR`, else `$XDG_CACHE_HOME/bigedit/index`, else `~/.cache/bigedit/index`),
 //! never beside the user's files. Entries are keyed by canonical path and trusted only while the
-//! file's [`Fingerprint`] (size, mtime, inode, hashes of the first and last 4 KiB) matches.
+//! file's [`Fingerprint`] (size, mtime and ctime, inode, hashes of the first and last 4 KiB)
+//! matches.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -24,8 +25,15 @@ pub struct IndexCache {
 /// The `fstat` or read error.
 pub fn fingerprint<S: ReadAt<Error = io::Error>>(file: &File, src: &S) -> io::Result<Fingerprint> {
     let meta = file.metadata()?;
-    let modified =
-        (meta.mtime() as u64).wrapping_mul(1_000_000_000).wrapping_add(meta.mtime_nsec() as u64);
+    // The stamp changes when either the mtime or the ctime does: a tool can restore the
+    // mtime after an in-place edit (rsync --inplace -t, touch -r), but not the ctime.
+    let mut stamp = [0u8; 32];
+    for (k, v) in
+        [meta.mtime(), meta.mtime_nsec(), meta.ctime(), meta.ctime_nsec()].into_iter().enumerate()
+    {
+        stamp[k * 8..k * 8 + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    let modified = Version::of(&stamp).0;
     Fingerprint::sample(src, modified, meta.ino()).map_err(|e| match e {
         bigedit_core::Error::Read { source, .. } => source,
         other => io::Error::new(io::ErrorKind::UnexpectedEof, other.to_string()),
