@@ -184,7 +184,8 @@ impl Scanner for LiteralFinder<'_> {
         }
         // Count everything that can no longer hold a match start, then keep the tail.
         let end = offset + chunk.len() as u64;
-        let tail_start = end.saturating_sub(keep as u64);
+        // Never before the first byte held: a short first chunk keeps all it has.
+        let tail_start = end.saturating_sub(keep as u64).max(self.carry_offset);
         let carry = std::mem::take(&mut self.carry);
         self.lines.advance(&carry, self.carry_offset, tail_start);
         self.lines.advance(chunk, offset, tail_start);
@@ -362,6 +363,20 @@ mod tests {
                     f.take_matches().iter().map(|m| (m.offset, m.line, m.column)).collect();
                 assert_eq!(got, expect, "needle {needle:?} size {size}");
             }
+        }
+    }
+
+    #[test]
+    fn a_search_that_starts_mid_document_keeps_short_first_chunks() {
+        let hay = b"xxabcab";
+        for size in SIZES {
+            let mut f = LiteralFinder::new(b"abc", None).unwrap().starting_at_line(2, 1);
+            let size = size.min(hay.len() - 2);
+            for (i, c) in hay[2..].chunks(size).enumerate() {
+                f.feed(2 + (i * size) as u64, c).unwrap();
+            }
+            let got: Vec<_> = f.take_matches().iter().map(|m| m.offset).collect();
+            assert_eq!(got, [2], "size {size}");
         }
     }
 

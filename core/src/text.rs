@@ -26,7 +26,7 @@ fn terminate(text: &[u8], newline: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Removes one final line ending.
+/// Removes one final line ending, if the text has one.
 fn unterminate(mut text: Vec<u8>) -> Vec<u8> {
     let keep = split_ending(&text).0.len();
     text.truncate(keep);
@@ -60,10 +60,11 @@ pub fn replace_lines<S: ReadAt + ?Sized>(
 ) -> Result<Patch, Error<S::Error>> {
     let last = *lines.end();
     let range = index.lines_to_bytes(src, lines)?;
-    let mut bytes = terminate(text, index.newline());
-    if last == index.line_count() && !index.ends_with_newline() {
-        bytes = unterminate(bytes);
-    }
+    let bytes = if last == index.line_count() && !index.ends_with_newline() {
+        unterminate(text.to_vec())
+    } else {
+        terminate(text, index.newline())
+    };
     Ok(Patch::new(index.len(), vec![crate::Splice::new(range, bytes)])?)
 }
 
@@ -99,12 +100,12 @@ pub fn insert_lines<S: ReadAt + ?Sized>(
         .line_to_byte(src, after)?
         .ok_or(EditError::LinePastEnd { line: after, lines: count })?;
     let newline = index.newline();
-    let mut bytes = terminate(text, newline);
-    if after == count && count > 0 && !index.ends_with_newline() && !bytes.is_empty() {
-        let mut b = newline.to_vec();
-        b.extend_from_slice(&unterminate(bytes));
-        bytes = b;
-    }
+    let bytes = if after == count && count > 0 && !index.ends_with_newline() && !text.is_empty() {
+        // After a last line without newline: end that line, and keep the file unterminated.
+        [newline, &unterminate(text.to_vec())].concat()
+    } else {
+        terminate(text, newline)
+    };
     Ok(Patch::new(index.len(), vec![crate::Splice::new(at..at, bytes)])?)
 }
 
@@ -462,6 +463,7 @@ mod tests {
             ("a\nb\nc", 2..=3, "", "a\n"),
             ("a\nb\nc\n", 1..=3, "", ""),
             ("a\r\nb\r\n", 1..=1, "x\ny", "x\ny\r\nb\r\n"),
+            ("a", 1..=1, "x\r", "x\r"),
         ];
         for (src, lines, with, expect) in cases {
             let s = src.as_bytes().to_vec();
@@ -484,6 +486,7 @@ mod tests {
             ("a\r\nb", 2, "end\n", "a\r\nb\r\nend"),
             ("", 0, "first", "first\n"),
             ("a\n", 1, "", "a\n"),
+            ("a", 1, "\r", "a\n\r"),
         ];
         for (src, after, with, expect) in cases {
             let s = src.as_bytes().to_vec();

@@ -21,8 +21,8 @@ use std::fmt::Display;
 use std::ops::{Range, RangeInclusive};
 
 use bigedit_core::{
-    diff, plan_edits, read_range, text, Chunker, Edit, EditError, Error, LineIndex, Overlay, Patch,
-    Piece, ReadAt,
+    diff, plan_edits, read_range, text, Chunker, Content, Edit, EditError, Error, LineIndex,
+    Overlay, Patch, Piece, ReadAt,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -302,12 +302,13 @@ impl Pattern {
     /// Matches in one line's text.
     fn matches(&self, text: &[u8]) -> Vec<Range<usize>> {
         let lit = self.literal.as_bytes();
-        match self.anchor {
-            Anchor::None => find_all(text, lit, None),
-            Anchor::Start if text.starts_with(lit) => vec![0..lit.len()],
-            Anchor::End if text.ends_with(lit) => vec![text.len() - lit.len()..text.len()],
-            _ => Vec::new(),
-        }
+        let at = match self.anchor {
+            Anchor::None => return find_all(text, lit, None),
+            Anchor::Start if text.starts_with(lit) => 0,
+            Anchor::End if text.ends_with(lit) => text.len() - lit.len(),
+            _ => return Vec::new(),
+        };
+        std::iter::once(at..at + lit.len()).collect()
     }
 }
 
@@ -611,7 +612,11 @@ fn bad_lines() -> impl Strategy<Value = Option<BadLines>> {
 }
 
 fn bad_bytes() -> impl Strategy<Value = Option<BadBytes>> {
-    prop_oneof![12 => Just(None), 1 => Just(Some(BadBytes::Reversed)), 1 => Just(Some(BadBytes::PastEnd))]
+    prop_oneof![
+        12 => Just(None),
+        1 => Just(Some(BadBytes::Reversed)),
+        1 => Just(Some(BadBytes::PastEnd)),
+    ]
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -886,7 +891,9 @@ struct OverlayCase {
     chunks: Vec<usize>,
     /// `None`: the overlay reads a `Vec`; `Some(n)`: an opaque source giving `n` bytes a read.
     max_read: Option<usize>,
+    /// Where the unaligned reads start and how long they are.
     probe: usize,
+    /// Context lines of the final diff.
     context: usize,
 }
 
@@ -1101,10 +1108,21 @@ enum LinesForm {
 /// One edit of a list, with numbers resolved against the original document.
 #[derive(Debug, Clone)]
 enum EditSeed {
-    Lines { delete: bool, form: LinesForm, a: usize, b: usize, with: String, bad: bool },
-    Insert { before: bool, n: usize, with: String, bad: bool },
-    Splice { at: usize, len: usize, with: String, bad: bool },
-    Replace { needle: Needle, fallback: String, with: String, max: Option<u64> },
+    Lines { delete: bool, form: LinesForm, a: usize, b: usize, with: Vec<u8>, bad: bool },
+    Insert { before: bool, n: usize, with: Vec<u8>, bad: bool },
+    Splice { at: usize, len: usize, with: Vec<u8>, bad: bool },
+    Replace { needle: Needle, fallback: String, with: Vec<u8>, max: Option<u64> },
+}
+
+impl EditSeed {
+    fn content(&self) -> &[u8] {
+        match self {
+            EditSeed::Lines { with, .. }
+            | EditSeed::Insert { with, .. }
+            | EditSeed::Splice { with, .. }
+            | EditSeed::Replace { with, .. } => with,
+        }
+    }
 }
 
 fn edit_seed() -> impl Strategy<Value = EditSeed> {
@@ -1114,17 +1132,25 @@ fn edit_seed() -> impl Strategy<Value = EditSeed> {
         &[LinesForm::Number, LinesForm::Both, LinesForm::From, LinesForm::To, LinesForm::One][..],
     );
     prop_oneof![
-        4 => (any::<bool>(), form, n(), n(), utf8_text(), bad()).prop_map(
+        4 => (any::<bool>(), form, n(), n(), bytes_text(), bad()).prop_map(
             |(delete, form, a, b, with, bad)| EditSeed::Lines { delete, form, a, b, with, bad }
         ),
-        3 => (any::<bool>(), n(), utf8_text(), bad())
+        3 => (any::<bool>(), n(), bytes_text(), bad())
             .prop_map(|(before, n, with, bad)| EditSeed::Insert { before, n, with, bad }),
-        2 => (n(), 0usize..6, utf8_text(), bad())
+        2 => (n(), 0usize..6, bytes_text(), bad())
             .prop_map(|(at, len, with, bad)| EditSeed::Splice { at, len, with, bad }),
-        1 => (needle(), vec(select(UTF8_TOKENS), 1..3), utf8_text(), max_count()).prop_map(
-            |(needle, fallback, with, max)| EditSeed::Replace { needle, fallback: fallback.concat(), with, max }
+        1 => (needle(), vec(select(UTF8_TOKENS), 1..3), bytes_text(), max_count()).prop_map(
+            |(needle, fallback, with, max)| {
+                EditSeed::Replace { needle, fallback: fallback.concat(), with, max }
+            }
         ),
     ]
+}
+
+/// Edit content as JSON carries it (the wire format is UTF-8; invalid bytes are patched into the
+/// parsed edits by [`with_content`]).
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// An edit as JSON, and what the model makes of it (its splices, or that it is refused).
@@ -1166,31 +1192,30 @@ fn resolve_edit(seed: &EditSeed, doc: &[u8]) -> (serde_json::Value, Result<Vec<N
                     (json!(format!(":{last}")), 1..=last)
                 }
             };
-            let model =
-                model_replace_lines(doc, &range, if *delete { b"" } else { with.as_bytes() })
-                    .map_err(|_| ());
+            let model = model_replace_lines(doc, &range, if *delete { b"" } else { &with[..] })
+                .map_err(|_| ());
             let edit = if *delete {
                 json!({"op": "delete-lines", "lines": lines})
             } else {
-                json!({"op": "replace-lines", "lines": lines, "with": with})
+                json!({"op": "replace-lines", "lines": lines, "with": lossy(with)})
             };
             (edit, model)
         }
         EditSeed::Insert { before, n, with, bad } => {
             let after = if *bad { past } else { *n as u64 % (count + 1) };
-            let model = model_insert_lines(doc, after, with.as_bytes()).map_err(|_| ());
+            let model = model_insert_lines(doc, after, &with[..]).map_err(|_| ());
             if *before {
-                (json!({"op": "insert", "before": after + 1, "with": with}), model)
+                (json!({"op": "insert", "before": after + 1, "with": lossy(with)}), model)
             } else {
-                (json!({"op": "insert", "after": after, "with": with}), model)
+                (json!({"op": "insert", "after": after, "with": lossy(with)}), model)
             }
         }
         EditSeed::Splice { at, len, with, bad } => {
             let start = at % (doc.len() + 1);
             let end = if *bad { doc.len() + 1 } else { (start + len).min(doc.len()) };
             let range = start as u64..end as u64;
-            let model = model_splice(doc, &range, with.as_bytes()).map_err(|_| ());
-            (json!({"op": "splice", "bytes": format!("{start}:{end}"), "with": with}), model)
+            let model = model_splice(doc, &range, &with[..]).map_err(|_| ());
+            (json!({"op": "splice", "bytes": format!("{start}:{end}"), "with": lossy(with)}), model)
         }
         EditSeed::Replace { needle, fallback, with, max } => {
             let find = String::from_utf8(needle.resolve(doc))
@@ -1198,8 +1223,8 @@ fn resolve_edit(seed: &EditSeed, doc: &[u8]) -> (serde_json::Value, Result<Vec<N
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| fallback.clone());
             let model =
-                model_replace_literal(doc, find.as_bytes(), with.as_bytes(), *max).map_err(|_| ());
-            let mut edit = json!({"op": "replace", "find": find, "with": with});
+                model_replace_literal(doc, find.as_bytes(), &with[..], *max).map_err(|_| ());
+            let mut edit = json!({"op": "replace", "find": find, "with": lossy(with)});
             if let Some(m) = max {
                 edit["max"] = json!(m);
             }
@@ -1233,11 +1258,52 @@ fn overlapping_pairs(splices: &[Vec<NSplice>]) -> Vec<(usize, usize)> {
     out
 }
 
-fn plan_list(doc: &[u8], edits: &[Edit], chunk: usize) -> Result<Patch, EditError> {
+/// The edit with its content replaced by `bytes` (Rust callers may give any bytes), checking
+/// that JSON carried valid UTF-8 content exactly.
+fn with_content(mut edit: Edit, bytes: &[u8]) -> Result<Edit, TestCaseError> {
+    let content = match &mut edit {
+        Edit::ReplaceLines { with, .. }
+        | Edit::Insert { with, .. }
+        | Edit::Replace { with, .. }
+        | Edit::Splice { with, .. } => with,
+        Edit::DeleteLines { .. } => return Ok(edit),
+    };
+    if std::str::from_utf8(bytes).is_ok() {
+        prop_assert_eq!(content.as_bytes(), bytes, "content through JSON");
+    }
+    *content = Content(bytes.to_vec());
+    Ok(edit)
+}
+
+/// Plans `edits` against `doc`, with its line index, and also without one: then the result
+/// must be the same when no edit needs the index, and otherwise be refused at the first edit
+/// that is either bad (`first_bad`) or needs the index.
+fn plan_list(
+    doc: &[u8],
+    edits: &[Edit],
+    first_bad: Option<usize>,
+    chunk: usize,
+) -> Result<Result<Patch, EditError>, TestCaseError> {
     let doc = doc.to_vec();
     let mut chunker = Chunker::new(chunk);
-    let index = LineIndex::build(&doc, &mut chunker).map_err(Error::into_edit)?;
-    plan_edits(&doc, &index, edits, &mut chunker).map_err(Error::into_edit)
+    let index = must("build", LineIndex::build(&doc, &mut chunker))?;
+    let planned = plan_edits(&doc, Some(&index), edits, &mut chunker).map_err(Error::into_edit);
+    let without = plan_edits(&doc, None, edits, &mut chunker).map_err(Error::into_edit);
+    match edits.iter().position(Edit::needs_line_index) {
+        None => prop_assert_eq!(&without, &planned, "planned without the index"),
+        Some(needs) => {
+            let expect = first_bad.map_or(needs, |bad| bad.min(needs));
+            let refused =
+                matches!(&without, Err(EditError::BadEdit { index, .. }) if *index == expect);
+            prop_assert!(
+                refused,
+                "without the index, edit {} should be refused: {:?}",
+                expect,
+                without
+            );
+        }
+    }
+    Ok(planned)
 }
 
 proptest! {
@@ -1249,10 +1315,16 @@ proptest! {
         seeds in vec(edit_seed(), 1..5),
         chunk in select(CHUNKS),
     ) {
-        let (values, models): (Vec<_>, Vec<_>) = seeds.iter().map(|s| resolve_edit(s, &doc)).unzip();
-        let edits = parse_edits(&values)?;
-        let planned = plan_list(&doc, &edits, chunk);
-        if let Some(bad) = models.iter().position(Result::is_err) {
+        let (values, models): (Vec<_>, Vec<_>) =
+            seeds.iter().map(|s| resolve_edit(s, &doc)).unzip();
+        let edits = parse_edits(&values)?
+            .into_iter()
+            .zip(&seeds)
+            .map(|(edit, seed)| with_content(edit, seed.content()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let first_bad = models.iter().position(Result::is_err);
+        let planned = plan_list(&doc, &edits, first_bad, chunk)?;
+        if let Some(bad) = first_bad {
             let is_bad = matches!(&planned, Err(EditError::BadEdit { index, .. }) if *index == bad);
             prop_assert!(is_bad, "edit {} should be refused: {:?}", bad, planned);
             return Ok(());
@@ -1264,12 +1336,14 @@ proptest! {
                 Err(EditError::EditsOverlap { first, second, .. }) => Some((*first, *second)),
                 _ => None,
             };
-            prop_assert!(named.is_some_and(|p| pairs.contains(&p)), "{:?} for overlaps {:?}", planned, pairs);
+            let named_overlap = named.is_some_and(|p| pairs.contains(&p));
+            prop_assert!(named_overlap, "{:?} for overlaps {:?}", planned, pairs);
             return Ok(());
         }
         let patch = must("plan_edits", planned)?;
         let all: Vec<NSplice> = splices.into_iter().flatten().collect();
-        prop_assert_eq!(patch.apply_to_vec(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?, apply(&doc, &all));
+        let applied = must("apply_to_vec", patch.apply_to_vec(&doc))?;
+        prop_assert_eq!(applied, apply(&doc, &all));
     }
 
     #[test]
@@ -1325,7 +1399,8 @@ proptest! {
             _ => {
                 let line = &doc[spans[inner as usize - 1].clone()];
                 let find = String::from_utf8_lossy(&line[..1]).into_owned();
-                let find = if doc.windows(find.len()).any(|w| w == find.as_bytes()) { find } else { "\n".into() };
+                let found = doc.windows(find.len()).any(|w| w == find.as_bytes());
+                let find = if found { find } else { "\n".to_string() };
                 (
                     json!({"op": "replace", "find": find, "with": with}),
                     json!({"op": "replace", "find": find, "with": "x", "max": 1}),
@@ -1338,7 +1413,7 @@ proptest! {
         let models: Vec<Vec<NSplice>> =
             values.iter().map(|v| model_of_value(&doc, v)).collect::<Result<_, _>>()?;
         prop_assert_eq!(overlapping_pairs(&models), vec![(0, 1)], "generator: {:?}", values);
-        let planned = plan_list(&doc, &edits, chunk);
+        let planned = plan_list(&doc, &edits, None, chunk)?;
         let expect = EditError::EditsOverlap {
             first: 0,
             first_op: edits[0].describe(),
@@ -1494,6 +1569,8 @@ proptest! {
             None => check_search(&doc, &doc, &search)?,
             Some(max_read) => check_search(&Opaque { bytes: &doc, max_read }, &doc, &search)?,
         }
-        prop_assert!(text::find_literal(&doc, 0..doc.len() as u64, 1, b"", None, &mut Chunker::new(chunk)).is_err());
+        let mut chunker = Chunker::new(chunk);
+        let empty = text::find_literal(&doc, 0..doc.len() as u64, 1, b"", None, &mut chunker);
+        prop_assert_eq!(empty.map_err(Error::into_edit), Err(EditError::EmptyPattern));
     }
 }
