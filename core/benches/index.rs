@@ -5,78 +5,12 @@
 
 use std::convert::Infallible;
 use std::hint::black_box;
-use std::io::Write;
-use std::time::Duration;
 
 use bigedit_core::{text, Chunker, LineIndex, ReadAt};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 
-/// Size of the generated document.
-const TARGET: usize = 64 << 20;
-
-/// A token on one line in [`RARE_EVERY`].
-const RARE: &[u8] = b"trace=7f3a9c2e";
-
-/// How often [`RARE`] occurs: about 10 times in [`TARGET`] bytes.
-const RARE_EVERY: u64 = 1 << 16;
-
-/// A small deterministic generator (SplitMix64): the same text on every run and machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// About [`TARGET`] bytes of log lines (`status=200` on most, [`RARE`] on a few); every
-/// `crlf_every`-th line ends with `\r\n` (0: none, 1: all).
-fn log_text(crlf_every: u64) -> Vec<u8> {
-    const LEVELS: [&str; 8] =
-        ["INFO ", "INFO ", "INFO ", "INFO ", "DEBUG", "DEBUG", "WARN ", "ERROR"];
-    const PATHS: [&str; 6] =
-        ["/api/v1/items", "/api/v2/users", "/healthz", "/static/js", "/api/v1/orders", "/login"];
-    const STATUS: [u16; 8] = [200, 200, 200, 200, 200, 304, 404, 503];
-    let mut rng = Rng(0x5EED);
-    let mut out = Vec::with_capacity(TARGET + 256);
-    let mut n = 0u64;
-    while out.len() < TARGET {
-        let r = rng.next();
-        let t = n / 10;
-        write!(
-            out,
-            "2024-05-17T{:02}:{:02}:{:02}.{:03}Z {} [worker-{:02}] req={:08x} path={}/{} status={} took={}ms",
-            t / 3600 % 24,
-            t / 60 % 60,
-            t % 60,
-            n % 1000,
-            LEVELS[(r & 7) as usize],
-            (r >> 3) & 15,
-            (r >> 32) as u32,
-            PATHS[((r >> 7) % 6) as usize],
-            (r >> 24) % 100_000,
-            STATUS[((r >> 10) & 7) as usize],
-            (r >> 13) % 2000,
-        )
-        .expect("writing to a vector cannot fail");
-        if n % RARE_EVERY == RARE_EVERY / 2 {
-            out.push(b' ');
-            out.extend_from_slice(RARE);
-        }
-        let crlf = crlf_every != 0 && n % crlf_every == 0;
-        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
-        n += 1;
-    }
-    out
-}
+mod common;
+use common::*;
 
 /// How many precomputed random lookups a per-lookup benchmark cycles through.
 const LOOKUPS: usize = 4096;
@@ -98,7 +32,7 @@ impl ReadAt for Copying<'_> {
 }
 
 fn build(c: &mut Criterion) {
-    let lf = log_text(0);
+    let lf = lf_text();
     let crlf = log_text(1);
     let mixed = log_text(8);
     let mut group = c.benchmark_group("index_build");
@@ -106,15 +40,15 @@ fn build(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(lf.len() as u64));
 
     group.bench_function("memchr_count", |b| {
-        b.iter(|| memchr::memchr_iter(b'\n', black_box(&lf)).count())
+        b.iter(|| memchr::memchr_iter(b'\n', black_box(lf)).count())
     });
     let mut chunker = Chunker::new(256 << 10);
     group.bench_function("slice_256k", |b| {
-        b.iter(|| LineIndex::build(black_box(&lf), &mut chunker).expect("in-memory source"))
+        b.iter(|| LineIndex::build(black_box(lf), &mut chunker).expect("in-memory source"))
     });
     for (name, size) in [("read_at_64k", 64 << 10), ("read_at_256k", 256 << 10)] {
         let mut chunker = Chunker::new(size);
-        let src = Copying(&lf);
+        let src = Copying(lf);
         group.bench_function(name, |b| {
             b.iter(|| LineIndex::build(black_box(&src), &mut chunker).expect("in-memory source"))
         });
@@ -129,8 +63,8 @@ fn build(c: &mut Criterion) {
 }
 
 fn lookup(c: &mut Criterion) {
-    let data = log_text(0);
-    let index = LineIndex::build(&data, &mut Chunker::default()).expect("in-memory source");
+    let data = lf_text();
+    let index = LineIndex::build(data, &mut Chunker::default()).expect("in-memory source");
     let mut rng = Rng(0x100C);
     let lines: Vec<u64> = (0..LOOKUPS).map(|_| rng.below(index.line_count())).collect();
     let mut group = c.benchmark_group("line_to_byte");
@@ -139,10 +73,10 @@ fn lookup(c: &mut Criterion) {
     group.bench_function("slice", |b| {
         b.iter(|| {
             i = (i + 1) % LOOKUPS;
-            index.line_to_byte(&data, black_box(lines[i])).expect("in-memory source")
+            index.line_to_byte(data, black_box(lines[i])).expect("in-memory source")
         })
     });
-    let src = Copying(&data);
+    let src = Copying(data);
     group.bench_function("read_at", |b| {
         b.iter(|| {
             i = (i + 1) % LOOKUPS;
@@ -153,15 +87,14 @@ fn lookup(c: &mut Criterion) {
 }
 
 fn shift(c: &mut Criterion) {
-    let data = log_text(0);
+    let data = lf_text();
     let mut chunker = Chunker::default();
-    let index = LineIndex::build(&data, &mut chunker).expect("in-memory source");
+    let index = LineIndex::build(data, &mut chunker).expect("in-memory source");
     let mid = index.line_count() / 2;
-    let patch =
-        text::replace_lines(&data, &index, mid..=mid, b"an edited line, longer than before")
-            .expect("the line exists");
-    let edited = patch.apply_to_vec(&data).expect("planned for this source");
-    let shifted = index.shifted(&data, &patch).expect("planned for this source");
+    let patch = text::replace_lines(data, &index, mid..=mid, b"an edited line, longer than before")
+        .expect("the line exists");
+    let edited = patch.apply_to_vec(data).expect("planned for this source");
+    let shifted = index.shifted(data, &patch).expect("planned for this source");
     let rebuilt = LineIndex::build(&edited, &mut chunker).expect("in-memory source");
     assert_eq!(
         (shifted.len(), shifted.newline_count(), shifted.crlf_count()),
@@ -173,7 +106,7 @@ fn shift(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Bytes(edited.len() as u64));
     group.bench_function("shifted", |b| {
-        b.iter(|| index.shifted(black_box(&data), &patch).expect("planned for this source"))
+        b.iter(|| index.shifted(black_box(data), &patch).expect("planned for this source"))
     });
     group.bench_function("rebuild", |b| {
         b.iter(|| LineIndex::build(black_box(&edited), &mut chunker).expect("in-memory source"))
@@ -183,10 +116,7 @@ fn shift(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = config();
     targets = build, lookup, shift
 }
 criterion_main!(benches);

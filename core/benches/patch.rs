@@ -5,78 +5,12 @@
 //! The input is about 64 MiB of generated log lines (about 100 bytes each), built once.
 
 use std::hint::black_box;
-use std::io::Write;
-use std::time::Duration;
 
 use bigedit_core::{plan_edits, text, Chunker, Edit, LineIndex, LinesArg, Overlay, Patch, ReadAt};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 
-/// Size of the generated document.
-const TARGET: usize = 64 << 20;
-
-/// A token on one line in [`RARE_EVERY`].
-const RARE: &[u8] = b"trace=7f3a9c2e";
-
-/// How often [`RARE`] occurs: about 10 times in [`TARGET`] bytes.
-const RARE_EVERY: u64 = 1 << 16;
-
-/// A small deterministic generator (SplitMix64): the same text on every run and machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// About [`TARGET`] bytes of log lines (`status=200` on most, [`RARE`] on a few); every
-/// `crlf_every`-th line ends with `\r\n` (0: none, 1: all).
-fn log_text(crlf_every: u64) -> Vec<u8> {
-    const LEVELS: [&str; 8] =
-        ["INFO ", "INFO ", "INFO ", "INFO ", "DEBUG", "DEBUG", "WARN ", "ERROR"];
-    const PATHS: [&str; 6] =
-        ["/api/v1/items", "/api/v2/users", "/healthz", "/static/js", "/api/v1/orders", "/login"];
-    const STATUS: [u16; 8] = [200, 200, 200, 200, 200, 304, 404, 503];
-    let mut rng = Rng(0x5EED);
-    let mut out = Vec::with_capacity(TARGET + 256);
-    let mut n = 0u64;
-    while out.len() < TARGET {
-        let r = rng.next();
-        let t = n / 10;
-        write!(
-            out,
-            "2024-05-17T{:02}:{:02}:{:02}.{:03}Z {} [worker-{:02}] req={:08x} path={}/{} status={} took={}ms",
-            t / 3600 % 24,
-            t / 60 % 60,
-            t % 60,
-            n % 1000,
-            LEVELS[(r & 7) as usize],
-            (r >> 3) & 15,
-            (r >> 32) as u32,
-            PATHS[((r >> 7) % 6) as usize],
-            (r >> 24) % 100_000,
-            STATUS[((r >> 10) & 7) as usize],
-            (r >> 13) % 2000,
-        )
-        .expect("writing to a vector cannot fail");
-        if n % RARE_EVERY == RARE_EVERY / 2 {
-            out.push(b' ');
-            out.extend_from_slice(RARE);
-        }
-        let crlf = crlf_every != 0 && n % crlf_every == 0;
-        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
-        n += 1;
-    }
-    out
-}
+mod common;
+use common::*;
 
 /// How many edits the overlay and edit-list benchmarks use.
 const EDITS: usize = 1000;
@@ -109,12 +43,12 @@ fn next_edit(doc: &Overlay<&[u8]>, index: &LineIndex, k: usize, rng: &mut Rng) -
 }
 
 fn write(c: &mut Criterion) {
-    let data = log_text(0);
+    let data = lf_text();
     let mut chunker = Chunker::default();
-    let index = LineIndex::build(&data, &mut chunker).expect("in-memory source");
+    let index = LineIndex::build(data, &mut chunker).expect("in-memory source");
     let mid = index.line_count() / 2;
     let patch =
-        text::replace_lines(&data, &index, mid..=mid, b"an edited line").expect("the line exists");
+        text::replace_lines(data, &index, mid..=mid, b"an edited line").expect("the line exists");
     let mut sink = Vec::with_capacity(patch.len() as usize);
 
     let mut group = c.benchmark_group("write_to");
@@ -123,14 +57,14 @@ fn write(c: &mut Criterion) {
     group.bench_function("memcpy", |b| {
         b.iter(|| {
             sink.clear();
-            sink.extend_from_slice(black_box(&data));
+            sink.extend_from_slice(black_box(data));
             sink.len()
         })
     });
     group.bench_function("one_line_replace", |b| {
         b.iter(|| {
             sink.clear();
-            patch.write_to(black_box(&data), &mut sink, &mut chunker).expect("in-memory source");
+            patch.write_to(black_box(data), &mut sink, &mut chunker).expect("in-memory source");
             sink.len()
         })
     });
@@ -138,9 +72,9 @@ fn write(c: &mut Criterion) {
 }
 
 fn overlay(c: &mut Criterion) {
-    let data = log_text(0);
+    let data = lf_text();
     let mut rng = Rng(0x0E11);
-    let (doc, index) = staged(&data, EDITS - 1, &mut rng);
+    let (doc, index) = staged(data, EDITS - 1, &mut rng);
     let last = next_edit(&doc, &index, EDITS - 1, &mut rng);
     let before = doc.patch().clone();
     let mut doc = doc;
@@ -173,7 +107,7 @@ fn overlay(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function(format!("stage/edit_{EDITS}"), |b| {
         b.iter_batched(
-            || Overlay::with_patch(data.as_slice(), before.clone()),
+            || Overlay::with_patch(data, before.clone()),
             |mut doc| {
                 doc.stage(black_box(&last)).expect("planned for this view");
                 doc
@@ -185,16 +119,16 @@ fn overlay(c: &mut Criterion) {
 }
 
 fn plan(c: &mut Criterion) {
-    let data = log_text(0);
+    let data = lf_text();
     let mut chunker = Chunker::default();
-    let index = LineIndex::build(&data, &mut chunker).expect("in-memory source");
+    let index = LineIndex::build(data, &mut chunker).expect("in-memory source");
     // One random line in each of EDITS equal strata: distinct, in no particular order.
     let mut rng = Rng(0x0715);
     let stratum = index.line_count() / EDITS as u64;
     let mut edits: Vec<Edit> = (0..EDITS as u64)
         .map(|k| Edit::ReplaceLines {
             lines: LinesArg::Line(1 + k * stratum + rng.below(stratum)),
-            with: format!("edit {k}: a replacement line"),
+            with: format!("edit {k}: a replacement line").into_bytes().into(),
         })
         .collect();
     edits.reverse();
@@ -203,7 +137,8 @@ fn plan(c: &mut Criterion) {
     group.throughput(Throughput::Elements(EDITS as u64));
     group.bench_function(format!("replace_lines_{EDITS}"), |b| {
         b.iter(|| {
-            plan_edits(black_box(&data), &index, &edits, &mut chunker).expect("edits are disjoint")
+            plan_edits(black_box(data), Some(&index), &edits, &mut chunker)
+                .expect("edits are disjoint")
         })
     });
     group.finish();
@@ -211,10 +146,7 @@ fn plan(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = config();
     targets = write, overlay, plan
 }
 criterion_main!(benches);
