@@ -36,6 +36,7 @@ fn bigedit() -> PathBuf {
 }
 
 /// Runs `bigedit ARGS`, returning (success, peak RSS in KiB, size of stdout).
+#[allow(clippy::zombie_processes)] // the child is reaped by wait4, which also gives its rusage
 fn run(args: &[&str], cache: &Path) -> (bool, i64, u64) {
     let out_path = cache.join("stdout");
     let out = File::create(&out_path).unwrap();
