@@ -7,7 +7,8 @@ measured and printed:
     measure.py run --name NAME [--runs N] [--setup CMD] --out RESULTS -- CMD
         Runs CMD (through bash) N times, after running SETUP (untimed) before each run. Measures
         the wall time and the peak RSS of each run with os.wait4, whose ru_maxrss (KiB on Linux)
-        covers the child and the descendants it waited for. Appends one line to RESULTS:
+        covers the process and the descendants it waited for (see run_once for how Python's own
+        memory is kept out of it). Appends one line to RESULTS:
         NAME, median seconds, largest peak RSS in KiB, runs (tab-separated). A failing run
         (non-zero exit) stops everything and prints the command's stderr.
 
@@ -22,7 +23,9 @@ Standard library only.
 """
 
 import argparse
+import ctypes
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,23 +35,51 @@ import time
 SEP = "\t"
 
 
+# Why the command runs as an orphan: a process's ru_maxrss keeps the high-water mark of every
+# memory image it had, and a child forked (or vforked) from this Python process starts with
+# Python's ~15 MiB, so wait4 on a direct child would report at least that for `wc -l`. Instead,
+# this process becomes a child subreaper; a throwaway bash forks a subshell that waits on a pipe,
+# prints its pid and exits. Once that subshell is re-parented here, the clock starts and the pipe
+# releases it to run the command; wait4 then reports only the subshell (a small bash) and what it
+# waited for. The clock so leaves out bash's own start-up.
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        sys.exit(f"measure.py: prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
+
+
 def run_once(cmd):
     """Runs `cmd` once; returns (seconds, peak RSS KiB). Exits with its stderr on failure."""
+    go_r, go_w = os.pipe()
+    launcher = (f"( read -r _ <&{go_r} || exit 99; exec {go_r}<&-\n{cmd}\n)"
+                " </dev/null >/dev/null & echo $!")
     with tempfile.TemporaryFile() as err:
+        with subprocess.Popen(["bash", "-c", launcher], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=err, pass_fds=(go_r,)) as shell:
+            os.close(go_r)
+            pid = int(shell.stdout.read())
         start = time.perf_counter()
-        child = subprocess.Popen(["bash", "-c", cmd], stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
+        os.write(go_w, b"\n")
+        os.close(go_w)
+        try:
+            _, status, usage = os.wait4(pid, 0)
+        except KeyboardInterrupt:
+            os.kill(pid, signal.SIGTERM)  # it ignores SIGINT, as background jobs do
+            raise
         elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
-        if child.returncode != 0:
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
             err.seek(0)
             sys.stderr.write(err.read().decode(errors="replace"))
-            sys.exit(f"measure.py: exit status {child.returncode} from: {cmd}")
+            sys.exit(f"measure.py: exit status {code} from: {cmd}")
     return elapsed, usage.ru_maxrss
 
 
 def cmd_run(args):
+    become_subreaper()
     times, peaks = [], []
     for _ in range(args.runs):
         if args.setup:
@@ -85,6 +116,16 @@ def find_secs(rows, name, flag):
     sys.exit(f"measure.py: {flag} {name!r} is not a measured row")
 
 
+def fmt_secs(secs):
+    return f"{secs:.3f}" if secs >= 0.1 else f"{secs:.4f}"
+
+
+def fmt_ratio(ratio):
+    if ratio >= 100:
+        return f"{ratio:.0f}"
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
+
+
 def cmd_table(args):
     rows = read_rows(args.results)
     base = find_secs(rows, args.baseline, "--baseline")
@@ -92,16 +133,16 @@ def cmd_table(args):
 
     header = ["tool", "median s", "peak RSS MiB", f"x {args.baseline}"]
     if ref is not None:
-        header.append(f"{args.speedup_of} speedup")
+        header.append("speedup")
     table = [header]
     for row in rows:
         if row["secs"] is None:
             table.append([row["name"], row["extra"]])
             continue
-        cells = [row["name"], f"{row['secs']:.3f}", f"{row['peak_mib']:.1f}",
-                 f"{row['secs'] / base:.2f}"]
+        cells = [row["name"], fmt_secs(row["secs"]), f"{row['peak_mib']:.1f}",
+                 fmt_ratio(row["secs"] / base)]
         if ref is not None:
-            cells.append("" if row["name"] == args.speedup_of else f"{row['secs'] / ref:.2f}x")
+            cells.append("" if row["name"] == args.speedup_of else fmt_ratio(row["secs"] / ref) + "x")
         table.append(cells)
 
     widths = [max(len(r[0]) for r in table)]
@@ -118,6 +159,8 @@ def cmd_table(args):
             print("  ".join("-" * w for w in widths))
     runs = {row["extra"] for row in rows if row["secs"] is not None}
     print(f"(median of {'/'.join(sorted(runs))} runs; peak RSS is the largest of the runs)")
+    if ref is not None:
+        print(f"(speedup = row time / {args.speedup_of!r} time: above 1, {args.speedup_of!r} is faster)")
     print()
 
 
