@@ -13,7 +13,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Size of the test file: 1,024 times the default 256 KiB chunk.
+/// Size of the test file: 4,096 times the default 64 KiB chunk.
 const FILE_MIB: u64 = 256;
 const BUDGET_KIB: i64 = 32 * 1024;
 
