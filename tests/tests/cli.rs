@@ -225,6 +225,27 @@ fn perl_find(doc: &[u8], pattern: &str, max: Option<usize>) -> Vec<u8> {
 }
 
 #[test]
+fn find_prints_lines_longer_than_it_holds_in_full() {
+    let sb = Sandbox::new();
+    // A 3 MiB line with two matches, between short ones, CRLF-terminated.
+    let mut long = vec![b'x'; 3 << 20];
+    long[10..15].copy_from_slice(b"HERE!");
+    long[(3 << 20) - 7..(3 << 20) - 2].copy_from_slice(b"HERE!");
+    let doc = [&b"short HERE!\r\n"[..], &long, b"\r\nlast\r\n"].concat();
+    let file = sb.write("long.txt", &doc);
+    let all = model::find_literal(&doc, b"HERE!", None);
+    assert_eq!(all.len(), 3);
+    let want = model::find_output(&doc, all.iter().map(|r| r.start));
+    same(sb.run(&["find", &file, "HERE!"]).ok(), &want, "find on a 3 MiB line");
+    // JSON holds at most 1 MiB of a line and says so.
+    let json = sb.run(&["--json", "find", &file, "HERE!"]).ok_json();
+    let m = &json["matches"];
+    assert_eq!(m[0]["truncated"], false);
+    assert_eq!(m[1]["truncated"], true);
+    assert_eq!(m[1]["text"].as_str().map(str::len), Some(1 << 20));
+}
+
+#[test]
 fn find_regex_matches_line_by_line_as_perl_does() {
     let sb = Sandbox::new();
     // Patterns on which Rust's regex and Perl agree byte for byte (no `.`, `\w`, `\b` or

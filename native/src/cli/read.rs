@@ -11,6 +11,9 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::{Document, IndexState};
 
+/// Longest matching line `find` holds in memory; longer ones stream (text) or are cut (JSON).
+const FIND_LINE_HELD: u64 = 1 << 20;
+
 /// Largest read printed with `--json` (it is held in memory to be encoded).
 const JSON_READ_MAX: u64 = 64 << 20;
 
@@ -155,25 +158,36 @@ pub fn find(
     let mut json_matches = Vec::new();
     let mut count = 0u64;
     let mut failure: Option<Error> = None;
+    let mut last_line: Option<(u64, std::ops::Range<u64>, Vec<u8>)> = None;
     let mut each = |m: Match| -> std::result::Result<Flow, EditError> {
         count += 1;
         if count_only {
             return Ok(Flow::Continue);
         }
         let result = (|| -> Result<()> {
-            let range = text::line_text_range(src, m.line_start, &mut line_chunker)
-                .map_err(|e| doc.err(e))?;
-            let mut line = Vec::new();
-            doc.copy_range(range, &mut line)?;
+            // Several matches on one line read it once; only long lines stream.
+            if last_line.as_ref().is_none_or(|(start, _, _)| *start != m.line_start) {
+                let range = text::line_text_range(src, m.line_start, &mut line_chunker)
+                    .map_err(|e| doc.err(e))?;
+                let held = range.start..range.end.min(range.start + FIND_LINE_HELD);
+                let bytes = bigedit_core::read_range(src, held).map_err(|e| doc.err(e))?;
+                last_line = Some((m.line_start, range, bytes));
+            }
+            let Some((_, range, bytes)) = &last_line else { return Ok(()) };
+            let whole = range.end - range.start == bytes.len() as u64;
             if ctx.json {
                 json_matches.push(json!({
                     "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
-                    "text": String::from_utf8_lossy(&line),
+                    "text": String::from_utf8_lossy(bytes), "truncated": !whole,
                 }));
                 return Ok(());
             }
             write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
-            out.write_all(&line).map_err(stdout_err)?;
+            if whole {
+                out.write_all(bytes).map_err(stdout_err)?;
+            } else {
+                doc.copy_range(range.clone(), &mut out)?;
+            }
             out.write_all(b"\n").map_err(stdout_err)
         })();
         match result {
