@@ -21,15 +21,18 @@ struct Entry {
 #[derive(Debug, Clone)]
 enum Seg {
     Copy(Range<u64>),
-    /// Index into the patch's splices, and a sub-range of its bytes.
-    Insert(usize, Range<usize>),
+    /// All the bytes of the patch's splice number `splice`, which are `len` long.
+    Insert {
+        splice: usize,
+        len: usize,
+    },
 }
 
 impl Seg {
     fn len(&self) -> u64 {
         match self {
             Seg::Copy(r) => r.end - r.start,
-            Seg::Insert(_, r) => (r.end - r.start) as u64,
+            Seg::Insert { len, .. } => *len as u64,
         }
     }
 }
@@ -168,9 +171,8 @@ impl<S: ReadAt> Overlay<S> {
             let b = range.end.min(e.view_start + e.seg.len()) - e.view_start;
             match &e.seg {
                 Seg::Copy(r) => out.copy(r.start + a..r.start + b),
-                Seg::Insert(k, r) => {
-                    let bytes = &self.patch.splices()[*k].bytes[r.clone()];
-                    out.insert(&bytes[a as usize..b as usize]);
+                Seg::Insert { splice, .. } => {
+                    out.insert(&self.patch.splices()[*splice].bytes[a as usize..b as usize]);
                 }
             }
             i += 1;
@@ -206,9 +208,9 @@ impl<S: ReadAt> ReadAt for Overlay<S> {
             let dst = &mut buf[done..done + want];
             let n = match &e.seg {
                 Seg::Copy(r) => self.source.read_at(r.start + skip, dst)?,
-                Seg::Insert(k, r) => {
-                    let from = r.start + skip as usize;
-                    dst.copy_from_slice(&self.patch.splices()[*k].bytes[from..from + want]);
+                Seg::Insert { splice, .. } => {
+                    let from = skip as usize;
+                    dst.copy_from_slice(&self.patch.splices()[*splice].bytes[from..from + want]);
                     want
                 }
             };
@@ -239,7 +241,7 @@ fn build_table(patch: &Patch) -> Vec<Entry> {
             push(Seg::Copy(pos..s.range.start));
         }
         if !s.bytes.is_empty() {
-            push(Seg::Insert(k, 0..s.bytes.len()));
+            push(Seg::Insert { splice: k, len: s.bytes.len() });
         }
         pos = s.range.end;
     }
