@@ -20,7 +20,7 @@ path, mib = sys.argv[1], int(sys.argv[2])
 target = mib * 1024 * 1024
 levels = ["INFO", "DEBUG", "WARN", "INFO", "ERROR", "INFO"]
 with open(path, "wb") as f:
-    n, written, block = 0, 0, []
+    n, written, block = 1, 0, []  # n is the line number
     while written < target:
         line = f"2026-11-25T12:{n // 60 % 60:02d}:{n % 60:02d}.{n % 1000:03d}Z {levels[n % 6]:5} worker-{n % 16:02d} request {n} handled in {n * 7 % 997} ms\n"
         block.append(line)
