@@ -22,8 +22,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "tests (model test: ${PROPTEST_CASES:=10000} cases)"
 export PROPTEST_CASES
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
 
 say "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
-echo "all checks passed"
+# One closing line for the whole suite (cargo prints one per test binary).
+grep '^test result:' "$log" | awk '{ p += $4; f += $6 } END { printf "all checks passed\n%d passed, %d failed\n", p, f }'
