@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bigedit_core::{
     Chunker, Flow, LineIndex, LineIndexBuilder, Patch, ReadAt, Version, VersionHasher,
@@ -14,6 +15,7 @@ use bigedit_core::{
 use crate::cache::{fingerprint, IndexCache};
 use crate::commit::{commit_atomic, CommitStats};
 use crate::error::{Error, Result};
+use crate::lock::{self, FileLock, LockKind};
 use crate::source::{FileSource, MmapSource};
 
 /// Files larger than this are indexed by two threads, one per half.
@@ -28,11 +30,20 @@ pub struct OpenOptions {
     pub use_cache: bool,
     /// Chunk size of full passes, in bytes.
     pub chunk_size: usize,
+    /// Hold this lock on the file while the document is open (`None`: no lock).
+    pub lock: Option<LockKind>,
+    /// How long to wait for the lock.
+    pub lock_timeout: Duration,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { use_cache: true, chunk_size: bigedit_core::DEFAULT_CHUNK }
+        OpenOptions {
+            use_cache: true,
+            chunk_size: bigedit_core::DEFAULT_CHUNK,
+            lock: None,
+            lock_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -88,16 +99,25 @@ pub struct Document {
     cache: Option<IndexCache>,
     chunk_size: usize,
     index: Option<(LineIndex, IndexState)>,
+    lock: Option<FileLock>,
 }
 
 impl Document {
-    /// Opens `path` for reading (edits are committed by replacing it).
+    /// Opens `path` for reading (edits are committed by replacing it), first taking the lock
+    /// `opts.lock` asks for; it is held until the document is dropped.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be opened or is not a regular file.
+    /// [`Error::Io`] if the file cannot be opened, is not a regular file, or stays locked by
+    /// another process for longer than `opts.lock_timeout`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
         let canonical = path.canonicalize().map_err(|e| Error::io(path, "open", e))?;
+        let lock = match opts.lock {
+            Some(kind) => {
+                lock::acquire(&canonical, kind, opts.lock_timeout).map_err(|e| relabel(e, path))?
+            }
+            None => None,
+        };
         let file = File::open(&canonical).map_err(|e| Error::io(path, "open", e))?;
         let meta = file.metadata().map_err(|e| Error::io(path, "stat", e))?;
         if !meta.is_file() {
@@ -117,7 +137,13 @@ impl Document {
             cache,
             chunk_size: opts.chunk_size.max(1),
             index: None,
+            lock,
         })
+    }
+
+    /// How long opening waited for the lock (zero without one).
+    pub fn lock_waited(&self) -> Duration {
+        self.lock.as_ref().map_or(Duration::ZERO, FileLock::waited)
     }
 
     /// The path as given.
@@ -304,6 +330,18 @@ impl Document {
             changes: patch.splices().len(),
             stats,
         })
+    }
+}
+
+/// Names the file as the user gave it in a lock error (the lock works on the canonical path).
+fn relabel(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Io { action, source, path: p }
+            if action == "lock" && !p.ends_with(".bigedit-lock") =>
+        {
+            Error::io(path, action, source)
+        }
+        other => other,
     }
 }
 

@@ -27,8 +27,10 @@ pub mod cli;
 pub mod commit;
 mod doc;
 mod error;
+pub mod lock;
 pub mod source;
 
 pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions};
 pub use error::{Error, Result};
+pub use lock::LockKind;
 pub use source::{FileSource, MmapSource};

@@ -67,7 +67,7 @@ pub fn log_text(crlf_every: u64) -> Vec<u8> {
             out.push(b' ');
             out.extend_from_slice(RARE);
         }
-        let crlf = crlf_every != 0 && n % crlf_every == 0;
+        let crlf = crlf_every != 0 && n.is_multiple_of(crlf_every);
         out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
         n += 1;
     }

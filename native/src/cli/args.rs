@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_cache: bool,
 
+    /// How long to wait for another bigedit process's lock on the file, in seconds.
+    #[arg(long, global = true, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
+    pub lock_timeout: std::time::Duration,
+
     /// Chunk size of full passes, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = bigedit_core::DEFAULT_CHUNK,
           value_parser = parse_chunk_size)]
@@ -186,4 +190,12 @@ fn parse_chunk_size(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=1 << 30).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a chunk size from 1 to 1073741824 bytes")),
     }
+}
+
+/// A non-negative number of seconds (fractions allowed).
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .and_then(|v| std::time::Duration::try_from_secs_f64(v).ok())
+        .ok_or_else(|| format!("{s:?} is not a number of seconds"))
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 pub use args::{Cli, Command};
 
 use crate::error::{Error, Result};
-use crate::OpenOptions;
+use crate::{LockKind, OpenOptions};
 
 /// Runs the CLI with the process's arguments and returns its exit status: 0 on success, 1 on
 /// an error, 2 on a usage error.
@@ -37,7 +37,21 @@ pub fn main() -> ExitCode {
 ///
 /// Whatever the command met; the file is unchanged after any error.
 pub fn run(cli: &Cli) -> Result<()> {
-    let opts = OpenOptions { use_cache: !cli.no_cache, chunk_size: cli.chunk_size };
+    // Readers share the file's lock; editors hold it exclusively from their first read to
+    // their commit, so a read-modify-write is never interleaved with another writer.
+    let lock = match &cli.command {
+        Command::Info { .. }
+        | Command::Index { .. }
+        | Command::Read { .. }
+        | Command::Find { .. } => LockKind::Shared,
+        _ => LockKind::Exclusive,
+    };
+    let opts = OpenOptions {
+        use_cache: !cli.no_cache,
+        chunk_size: cli.chunk_size,
+        lock: Some(lock),
+        lock_timeout: cli.lock_timeout,
+    };
     let ctx = Ctx { json: cli.json, opts, progress: !cli.json && io::stderr().is_terminal() };
     match &cli.command {
         Command::Info { file } => read::info(&ctx, file),
