@@ -117,6 +117,18 @@ pub enum EditError {
         /// What is wrong.
         message: String,
     },
+    /// The bytes an edit replaces are not the ones the caller read (optimistic concurrency).
+    #[error("bytes {start}:{end} changed since version {expected} was read (now {actual})")]
+    Stale {
+        /// Start of the region.
+        start: u64,
+        /// End of the region.
+        end: u64,
+        /// The version the caller expected.
+        expected: crate::Version,
+        /// The version the bytes have now.
+        actual: crate::Version,
+    },
     /// A line operation was planned without the document's line index (a host bug).
     #[error("{op} needs the line index of the document")]
     IndexRequired {

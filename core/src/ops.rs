@@ -4,6 +4,8 @@
 //! Every edit in a list is in the coordinates of the document as it was before the list, so
 //! the order does not matter; two edits that touch the same bytes are an error naming both.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EditError, Error};
@@ -13,6 +15,7 @@ use crate::range::{parse_byte_range, LineRange};
 use crate::scan::Chunker;
 use crate::source::ReadAt;
 use crate::text;
+use crate::version::{Version, VersionHasher};
 
 /// A line range as JSON: `"10:12"`, `"5"`, `":3"`, `"7:"`, or a bare number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +161,63 @@ impl Edit {
         matches!(self, Edit::ReplaceLines { .. } | Edit::Insert { .. } | Edit::DeleteLines { .. })
     }
 
+    /// The line an insert goes after (0: the top), from its `after` or `before`.
+    fn insert_after(
+        &self,
+        after: Option<u64>,
+        before: Option<u64>,
+        count: u64,
+    ) -> Result<u64, EditError> {
+        match (after, before) {
+            (Some(a), None) => Ok(a),
+            (None, Some(0)) => Err(EditError::LineZero),
+            // Before the line after the last one is the end; past that, name the line given.
+            (None, Some(b)) if b > count + 1 => {
+                Err(EditError::LinePastEnd { line: b, lines: count })
+            }
+            (None, Some(b)) => Ok(b - 1),
+            _ => Err(EditError::BadEdit {
+                index: 0,
+                op: self.op().to_string(),
+                message: "give exactly one of \"after\" and \"before\"".to_string(),
+            }),
+        }
+    }
+
+    /// The bytes this edit replaces, whose [`Version`] a caller passes to
+    /// [`check_version`] for optimistic concurrency: the lines of a line edit, the byte range
+    /// of a splice, the whole document for find & replace, and for an insert the line it goes
+    /// after (nothing for an insert at the top).
+    ///
+    /// # Errors
+    ///
+    /// A line range outside the document, [`EditError::IndexRequired`], or the source's error.
+    pub fn region<S: ReadAt + ?Sized>(
+        &self,
+        src: &S,
+        index: Option<&LineIndex>,
+    ) -> Result<Range<u64>, Error<S::Error>> {
+        let need = || index.ok_or(EditError::IndexRequired { op: self.op() });
+        let lines = |r: std::ops::RangeInclusive<u64>| need()?.lines_to_bytes(src, r);
+        match self {
+            Edit::ReplaceLines { lines: l, .. } | Edit::DeleteLines { lines: l } => {
+                lines(l.parse()?.resolve(need()?.line_count())?)
+            }
+            Edit::Insert { after, before, .. } => {
+                match self.insert_after(*after, *before, need()?.line_count())? {
+                    0 => Ok(0..0),
+                    n => lines(n..=n),
+                }
+            }
+            Edit::Replace { .. } => Ok(0..src.len()),
+            Edit::Splice { bytes, .. } => {
+                let r = parse_byte_range(bytes)?;
+                crate::source::check_range(&r, src.len())?;
+                Ok(r)
+            }
+        }
+    }
+
     /// Plans this one edit against `src`. `index` may be `None` when
     /// [`Edit::needs_line_index`] is false, so a host need not scan for lines it will not use.
     ///
@@ -182,24 +242,7 @@ impl Edit {
             }
             Edit::DeleteLines { lines: l } => text::delete_lines(src, need()?, lines(l)?),
             Edit::Insert { after, before, with } => {
-                let after = match (after, before) {
-                    (Some(a), None) => *a,
-                    (None, Some(0)) => return Err(EditError::LineZero.into()),
-                    // Before the line after the last one is the end; past that, name the line given.
-                    (None, Some(b)) if *b > need()?.line_count() + 1 => {
-                        let lines = need()?.line_count();
-                        return Err(EditError::LinePastEnd { line: *b, lines }.into());
-                    }
-                    (None, Some(b)) => b - 1,
-                    _ => {
-                        return Err(EditError::BadEdit {
-                            index: 0,
-                            op: self.op().to_string(),
-                            message: "give exactly one of \"after\" and \"before\"".to_string(),
-                        }
-                        .into())
-                    }
-                };
+                let after = self.insert_after(*after, *before, need()?.line_count())?;
                 text::insert_lines(src, need()?, after, with.as_bytes())
             }
             Edit::Replace { find, with, regex: false, max } => {
@@ -214,6 +257,31 @@ impl Edit {
             }
         }
     }
+}
+
+/// Checks that bytes `range` of `src` still have version `expected`, hashing them in chunks.
+///
+/// # Errors
+///
+/// [`EditError::Stale`] naming the range and both versions, or the source's error.
+pub fn check_version<S: ReadAt + ?Sized>(
+    src: &S,
+    range: Range<u64>,
+    expected: Version,
+    chunker: &mut Chunker,
+) -> Result<(), Error<S::Error>> {
+    let mut hasher = VersionHasher::new();
+    chunker.scan(src, range.clone(), &mut |_: u64, c: &[u8]| {
+        hasher.update(c);
+        Ok(crate::Flow::Continue)
+    })?;
+    let actual = hasher.finish();
+    if actual != expected {
+        return Err(
+            EditError::Stale { start: range.start, end: range.end, expected, actual }.into()
+        );
+    }
+    Ok(())
 }
 
 /// Plans a list of edits, all in the coordinates of `src`, into one patch. `index` may be
@@ -341,5 +409,25 @@ mod tests {
         assert!(line[0].needs_line_index());
         let err = plan_edits(&s, None, &line, &mut Chunker::default()).unwrap_err().into_edit();
         assert!(err.to_string().contains("needs the line index"), "{err}");
+    }
+
+    #[test]
+    fn regions_are_what_a_read_returns_and_stale_versions_are_refused() {
+        let s = b"one\ntwo\nthree\n".to_vec();
+        let index = LineIndex::build(&s, &mut Chunker::default()).unwrap();
+        let region = |json: &str| {
+            let e: Edit = serde_json::from_str(json).unwrap();
+            e.region(&s, Some(&index)).unwrap()
+        };
+        assert_eq!(region(r#"{"op":"replace-lines","lines":"2:3","with":"x"}"#), 4..14);
+        assert_eq!(region(r#"{"op":"insert","after":1,"with":"x"}"#), 0..4);
+        assert_eq!(region(r#"{"op":"insert","before":3,"with":"x"}"#), 4..8);
+        assert_eq!(region(r#"{"op":"insert","after":0,"with":"x"}"#), 0..0);
+        assert_eq!(region(r#"{"op":"splice","bytes":"1:2","with":"x"}"#), 1..2);
+        assert_eq!(region(r#"{"op":"replace","find":"o","with":"0"}"#), 0..14);
+        let mut c = Chunker::new(3);
+        check_version(&s, 4..8, Version::of(b"two\n"), &mut c).unwrap();
+        let err = check_version(&s, 4..8, Version::of(b"TWO\n"), &mut c).unwrap_err().into_edit();
+        assert!(matches!(err, EditError::Stale { start: 4, end: 8, .. }), "{err}");
     }
 }

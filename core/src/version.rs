@@ -92,6 +92,18 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// One [`Version`] of the whole fingerprint: a cheap whole-file version that changes when
+    /// the length, either sampled end, the host's modification stamp or its identity does.
+    pub fn version(&self) -> Version {
+        let mut bytes = [0u8; 40];
+        for (k, v) in
+            [self.len, self.head, self.tail, self.modified, self.identity].into_iter().enumerate()
+        {
+            bytes[k * 8..k * 8 + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        Version::of(&bytes)
+    }
+
     /// Samples `src` and combines the hashes with the host's `modified` and `identity` stamps.
     ///
     /// Reads at most 8 KiB. Runs in O(1).

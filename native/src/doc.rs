@@ -141,6 +141,19 @@ impl Document {
         })
     }
 
+    /// A cheap whole-file version: the [`Fingerprint`](bigedit_core::Fingerprint) of size,
+    /// mtime and ctime, inode and the hashes of the first and last 4 KiB. It changes whenever
+    /// the file is replaced or written; it does not hash the whole content.
+    ///
+    /// # Errors
+    ///
+    /// The `fstat` or read error.
+    pub fn version(&self) -> Result<Version> {
+        fingerprint(self.src.file(), &self.src)
+            .map(|fp| fp.version())
+            .map_err(|e| Error::io(&self.path, "fingerprint", e))
+    }
+
     /// How long opening waited for the lock (zero without one).
     pub fn lock_waited(&self) -> Duration {
         self.lock.as_ref().map_or(Duration::ZERO, FileLock::waited)

@@ -81,3 +81,92 @@ fn concurrent_editors_lose_no_update() {
     assert_eq!(lines, want, "every insert of every writer is there, once");
     eprintln!("locks: {} concurrent inserts by {WRITERS} processes, none lost", WRITERS * EACH);
 }
+
+/// The `version` of `read --json ARGS`.
+fn version_of(sb: &Sandbox, args: &[&str]) -> String {
+    let mut all = vec!["--json", "read"];
+    all.extend_from_slice(args);
+    sb.run(&all).ok_json()["version"].as_str().expect("read --json has a version").to_string()
+}
+
+#[test]
+fn expect_refuses_edits_of_bytes_that_changed_since_they_were_read() {
+    let sb = Sandbox::new();
+    let f = sb.write("f.txt", b"one\ntwo\nthree\n");
+    let v2 = version_of(&sb, &[&f, "2"]);
+    sb.run(&["replace-lines", &f, "2", "--with", "TWO", "--expect", &v2]).ok();
+    // The same version again is stale now: refused, naming the bytes, file untouched.
+    let err = sb.run(&["replace-lines", &f, "2", "--with", "2", "--expect", &v2]).error(1);
+    assert!(err.contains("bytes 4:8 changed since version"), "{err}");
+    assert_eq!(sb.read("f.txt"), b"one\nTWO\nthree\n");
+    // A splice checks its byte range; a find & replace the whole file; an insert its anchor line.
+    let vb = version_of(&sb, &[&f, "--bytes", "0:3"]);
+    sb.run(&["splice", &f, "--bytes", "0:3", "--with", "ONE", "--expect", &vb]).ok();
+    let stale_all = version_of(&sb, &[&f, "1:"]);
+    let v3 = version_of(&sb, &[&f, "3"]);
+    sb.run(&["insert", &f, "--after", "3", "--with", "four", "--expect", &v3]).ok();
+    sb.run(&["replace", &f, "--find", "T", "--with", "t", "--expect", &stale_all]).error(1);
+    let all = version_of(&sb, &[&f, "1:"]);
+    sb.run(&["replace", &f, "--find", "T", "--with", "t", "--expect", &all]).ok();
+    assert_eq!(sb.read("f.txt"), b"ONE\ntWO\nthree\nfour\n");
+    // info --json has a cheap whole-file version that moves with every change.
+    let info = |sb: &Sandbox| sb.run(&["--json", "info", &f]).ok_json()["version"].clone();
+    let before = info(&sb);
+    assert_eq!(before, info(&sb));
+    sb.run(&["delete-lines", &f, "4"]).ok();
+    assert_ne!(before, info(&sb));
+}
+
+#[test]
+fn optimistic_writers_with_expect_retries_count_exactly() {
+    const WRITERS: usize = 4;
+    const EACH: usize = 10;
+    let sb = Sandbox::new();
+    let f = sb.write("counter.txt", b"0\nother line\n");
+    // Each increment reads the counter line with its version and writes it back with
+    // --expect; a refused write (someone else got there first) is retried from the read.
+    let worker = r#"
+import json, subprocess, sys
+bigedit, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+done = retries = 0
+while done < n:
+    r = json.loads(subprocess.run([bigedit, "--json", "read", path, "1"], check=True, capture_output=True).stdout)
+    value = int(r["text"]) + 1
+    w = subprocess.run([bigedit, "replace-lines", path, "1", "--with", str(value), "--expect", r["version"]], capture_output=True)
+    if w.returncode == 0:
+        done += 1
+    elif b"changed since version" in w.stderr:
+        retries += 1
+    else:
+        sys.exit(w.stderr.decode())
+print(retries)
+"#;
+    let children: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            Command::new("python3")
+                .args([
+                    "-c",
+                    worker,
+                    bigedit().to_str().expect("utf-8 path"),
+                    &f,
+                    &EACH.to_string(),
+                ])
+                .current_dir(sb.dir())
+                .env("BIGEDIT_CACHE_DIR", sb.cache_dir())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("python3")
+        })
+        .collect();
+    let mut retries = 0;
+    for c in children {
+        let out = c.wait_with_output().expect("worker");
+        assert!(out.status.success(), "a worker failed");
+        retries += String::from_utf8_lossy(&out.stdout).trim().parse::<u64>().expect("retry count");
+    }
+    assert_eq!(sb.read("counter.txt"), format!("{}\nother line\n", WRITERS * EACH).as_bytes());
+    eprintln!(
+        "expect: {} increments by {WRITERS} processes exact, {retries} stale writes retried",
+        WRITERS * EACH
+    );
+}

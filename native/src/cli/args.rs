@@ -182,6 +182,11 @@ pub struct EditFlags {
     /// Print a unified diff of the change and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse the edit unless the bytes it replaces still have this version (from `read --json`:
+    /// the lines of a line edit, the bytes of a splice, the whole file for `replace`, the line
+    /// an insert goes after).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub expect: Option<bigedit_core::Version>,
 }
 
 /// A chunk size between 1 byte and 1 GiB.
@@ -198,4 +203,12 @@ fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
         .ok()
         .and_then(|v| std::time::Duration::try_from_secs_f64(v).ok())
         .ok_or_else(|| format!("{s:?} is not a number of seconds"))
+}
+
+/// A version as `read --json` prints it: 16 hex digits.
+fn parse_version(s: &str) -> Result<bigedit_core::Version, String> {
+    match s.parse() {
+        Ok(v) if s.len() == 16 => Ok(v),
+        _ => Err(format!("{s:?} is not a version (16 hex digits, as read --json prints)")),
+    }
 }

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use bigedit_core::{
-    diff, parse_byte_range, plan_edits, Content, Edit, LineRange, Patch, WriteError,
+    check_version, diff, parse_byte_range, plan_edits, Content, Edit, LineRange, Patch, WriteError,
 };
 use serde_json::json;
 
@@ -18,13 +18,13 @@ use crate::Document;
 
 /// Runs an editing command.
 pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
-    let (file, dry_run) = match command {
+    let (file, dry_run, expect) = match command {
         Command::ReplaceLines { file, edit, .. }
         | Command::Insert { file, edit, .. }
         | Command::DeleteLines { file, edit, .. }
         | Command::Replace { file, edit, .. }
         | Command::Splice { file, edit, .. }
-        | Command::Apply { file, edit, .. } => (file.as_path(), edit.dry_run),
+        | Command::Apply { file, edit, .. } => (file.as_path(), edit.dry_run, edit.expect),
         _ => return Err(Error::Usage("not an editing command".to_string())),
     };
     let edit = to_edit(command)?;
@@ -44,6 +44,19 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         doc.try_cached_index();
         doc
     };
+    if let Some(expected) = expect {
+        // Checked under the exclusive lock, so nothing can change between check and commit.
+        let [edit] = edits.as_slice() else {
+            return Err(Error::Usage(
+                "--expect takes a single edit, not an apply list".to_string(),
+            ));
+        };
+        let mut chunker = doc.chunker();
+        let index = doc.loaded_index();
+        edit.region(doc.source(), index)
+            .and_then(|region| check_version(doc.source(), region, expected, &mut chunker))
+            .map_err(|e| doc.err(e))?;
+    }
     let patch = {
         let index = doc.loaded_index();
         let mut chunker = doc.chunker();

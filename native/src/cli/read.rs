@@ -52,6 +52,7 @@ pub fn info(ctx: &Ctx, file: &Path) -> Result<()> {
             "newlines": index.newline_count(),
             "index": state,
             "checkpoints": index.checkpoints().len(),
+            "version": doc.version()?.to_string(),
         }));
     }
     output::line(&format!(
