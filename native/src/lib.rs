@@ -22,6 +22,7 @@
 //! assert_eq!(std::fs::read_to_string(&path).unwrap(), "ok\nWARN disk full\nok\n");
 //! ```
 
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod commit;

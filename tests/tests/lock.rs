@@ -64,6 +64,7 @@ fn concurrent_editors_lose_no_update() {
                 .args(["-c", &script, bigedit().to_str().expect("utf-8 path")])
                 .current_dir(sb.dir())
                 .env("BIGEDIT_CACHE_DIR", sb.cache_dir())
+                .env("BIGEDIT_AUDIT_LOG", sb.path("audit.jsonl"))
                 .spawn()
                 .expect("spawn writer")
         })
@@ -79,6 +80,20 @@ fn concurrent_editors_lose_no_update() {
         (0..WRITERS).flat_map(|w| (1..=EACH).map(move |i| format!("w{w}-{i}"))).collect();
     want.sort();
     assert_eq!(lines, want, "every insert of every writer is there, once");
+    // Every operation appended one whole JSON line, even with 8 processes appending at once.
+    let audit = String::from_utf8(sb.read("audit.jsonl")).expect("utf-8");
+    let records: Vec<serde_json::Value> =
+        audit.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert_eq!(records.len(), WRITERS * EACH);
+    for r in &records {
+        assert_eq!(
+            (r["operation"].as_str(), r["result"].as_str()),
+            (Some("insert"), Some("ok")),
+            "{r}"
+        );
+        assert_eq!(r["commit"], "atomic");
+        assert!(r["lock_wait_ms"].as_f64().is_some() && r["duration_ms"].as_f64().is_some(), "{r}");
+    }
     eprintln!("locks: {} concurrent inserts by {WRITERS} processes, none lost", WRITERS * EACH);
 }
 
@@ -169,4 +184,33 @@ print(retries)
         "expect: {} increments by {WRITERS} processes exact, {retries} stale writes retried",
         WRITERS * EACH
     );
+}
+
+#[test]
+fn the_audit_log_records_each_operation_with_its_ranges_and_errors() {
+    let sb = Sandbox::new();
+    let f = sb.write("f.txt", b"one\ntwo\n");
+    let log = sb.path("audit.jsonl").to_string_lossy().into_owned();
+    sb.run(&["--audit-log", &log, "replace-lines", &f, "2", "--with", "TWO!"]).ok();
+    sb.run(&["--audit-log", &log, "read", &f, "9"]).error(1);
+    sb.run(&["--audit-log", &log, "splice", &f, "--dry-run", "--bytes", "0:1", "--with", "O"]).ok();
+    let text = String::from_utf8(sb.read("audit.jsonl")).expect("utf-8");
+    let r: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0]["operation"], "replace-lines");
+    assert_eq!(r[0]["file"], "f.txt");
+    assert_eq!(r[0]["ranges"], serde_json::json!([[4, 8]])); // line 2 with its newline
+    assert_eq!((r[0]["bytes_in"].as_u64(), r[0]["bytes_out"].as_u64()), (Some(8), Some(9)));
+    assert_eq!(r[0]["commit"], "atomic");
+    assert!(r[0]["time"].as_str().is_some_and(|t| t.len() == 24 && t.ends_with('Z')), "{}", r[0]);
+    assert_eq!(r[1]["operation"], "read");
+    assert!(
+        r[1]["error"].as_str().is_some_and(|e| e.contains("line 9 is past the end")),
+        "{}",
+        r[1]
+    );
+    assert!(r[1].get("result").is_none());
+    assert_eq!(r[2]["commit"], "none (dry run)");
+    assert_eq!(sb.read("f.txt"), b"one\nTWO!\n");
 }

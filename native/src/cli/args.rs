@@ -27,6 +27,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
     pub lock_timeout: std::time::Duration,
 
+    /// Append one JSON line per operation to this file (default: $BIGEDIT_AUDIT_LOG, if set).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+
     /// Chunk size of full passes, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = bigedit_core::DEFAULT_CHUNK,
           value_parser = parse_chunk_size)]
@@ -210,5 +214,39 @@ fn parse_version(s: &str) -> Result<bigedit_core::Version, String> {
     match s.parse() {
         Ok(v) if s.len() == 16 => Ok(v),
         _ => Err(format!("{s:?} is not a version (16 hex digits, as read --json prints)")),
+    }
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Info { .. } => "info",
+            Command::Index { .. } => "index",
+            Command::Read { .. } => "read",
+            Command::Find { .. } => "find",
+            Command::ReplaceLines { .. } => "replace-lines",
+            Command::Insert { .. } => "insert",
+            Command::DeleteLines { .. } => "delete-lines",
+            Command::Replace { .. } => "replace",
+            Command::Splice { .. } => "splice",
+            Command::Apply { .. } => "apply",
+        }
+    }
+
+    /// The file the command works on.
+    pub fn file(&self) -> &std::path::Path {
+        match self {
+            Command::Info { file }
+            | Command::Index { file }
+            | Command::Read { file, .. }
+            | Command::Find { file, .. }
+            | Command::ReplaceLines { file, .. }
+            | Command::Insert { file, .. }
+            | Command::DeleteLines { file, .. }
+            | Command::Replace { file, .. }
+            | Command::Splice { file, .. }
+            | Command::Apply { file, .. } => file,
+        }
     }
 }

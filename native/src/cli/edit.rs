@@ -16,6 +16,9 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::Document;
 
+/// How many changed ranges an audit record lists (the count is always there).
+const AUDIT_RANGES: usize = 100;
+
 /// Runs an editing command.
 pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
     let (file, dry_run, expect) = match command {
@@ -40,7 +43,7 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
     let mut doc = if dry_run || edits.iter().any(Edit::needs_line_index) {
         open_indexed(ctx, file)?
     } else {
-        let mut doc = Document::open(file, &ctx.opts)?;
+        let mut doc = super::read::open(ctx, file)?;
         doc.try_cached_index();
         doc
     };
@@ -69,10 +72,22 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         };
         planned.map_err(|e| doc.err(e))?
     };
+    let ranges: Vec<_> = patch
+        .splices()
+        .iter()
+        .take(AUDIT_RANGES)
+        .map(|s| json!([s.range.start, s.range.end]))
+        .collect();
+    ctx.note("ranges", ranges);
+    ctx.note("changes", patch.splices().len());
+    ctx.note("bytes_in", patch.source_len());
     if dry_run {
+        ctx.note("commit", "none (dry run)");
         return print_diff(ctx, &doc, file, &patch);
     }
+    ctx.note("commit", if patch.is_empty() { "none (no change)" } else { "atomic" });
     let report = doc.commit(&patch)?;
+    ctx.note("bytes_out", report.bytes.1);
     if ctx.json {
         return output::json(&json!({
             "file": file.display().to_string(),

@@ -5,13 +5,17 @@ mod edit;
 mod output;
 mod read;
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 
 pub use args::{Cli, Command};
 
+use crate::audit::{self, AuditLog};
 use crate::error::{Error, Result};
 use crate::{LockKind, OpenOptions};
 
@@ -52,17 +56,51 @@ pub fn run(cli: &Cli) -> Result<()> {
         lock: Some(lock),
         lock_timeout: cli.lock_timeout,
     };
-    let ctx = Ctx { json: cli.json, opts, progress: !cli.json && io::stderr().is_terminal() };
-    match &cli.command {
-        Command::Info { file } => read::info(&ctx, file),
-        Command::Index { file } => read::index(&ctx, file),
+    let ctx = Ctx {
+        json: cli.json,
+        opts,
+        progress: !cli.json && io::stderr().is_terminal(),
+        audit: RefCell::new(serde_json::Map::new()),
+    };
+    let started = Instant::now();
+    let result = run_command(&ctx, &cli.command);
+    let log =
+        cli.audit_log.clone().or_else(|| std::env::var_os("BIGEDIT_AUDIT_LOG").map(PathBuf::from));
+    if let Some(path) = log.filter(|p| !p.as_os_str().is_empty()) {
+        let mut record = serde_json::Map::new();
+        record.insert("time".into(), audit::now_rfc3339().into());
+        record.insert("operation".into(), cli.command.name().into());
+        record.insert("file".into(), cli.command.file().display().to_string().into());
+        record.append(&mut ctx.audit.borrow_mut());
+        record.insert("duration_ms".into(), millis(started.elapsed()).into());
+        match &result {
+            Ok(()) => record.insert("result".into(), "ok".into()),
+            Err(e) => record.insert("error".into(), e.to_string().into()),
+        };
+        if let Err(e) = AuditLog::new(&path).append(&record.into()) {
+            // The operation itself is done (an edit is committed): say so, do not hide it.
+            eprintln!("bigedit: {}: could not append to the audit log: {e}", path.display());
+        }
+    }
+    result
+}
+
+/// A duration in milliseconds, to the microsecond.
+pub(crate) fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+fn run_command(ctx: &Ctx, command: &Command) -> Result<()> {
+    match command {
+        Command::Info { file } => read::info(ctx, file),
+        Command::Index { file } => read::index(ctx, file),
         Command::Read { file, lines, bytes } => {
-            read::read(&ctx, file, lines.as_deref(), bytes.as_deref())
+            read::read(ctx, file, lines.as_deref(), bytes.as_deref())
         }
         Command::Find { file, pattern, regex, max, count } => {
-            read::find(&ctx, file, pattern, *regex, *max, *count)
+            read::find(ctx, file, pattern, *regex, *max, *count)
         }
-        command => edit::run(&ctx, command),
+        command => edit::run(ctx, command),
     }
 }
 
@@ -72,4 +110,13 @@ pub(crate) struct Ctx {
     pub opts: OpenOptions,
     /// Show progress bars (stderr is a terminal and output is not JSON).
     pub progress: bool,
+    /// Facts a command adds to its audit record (ranges, bytes, lock wait, commit).
+    pub audit: RefCell<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Ctx {
+    /// Adds a fact to the audit record of this operation.
+    pub fn note(&self, key: &str, value: impl Into<serde_json::Value>) {
+        self.audit.borrow_mut().insert(key.to_string(), value.into());
+    }
 }

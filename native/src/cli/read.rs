@@ -26,9 +26,16 @@ fn state_name(state: Option<IndexState>) -> &'static str {
     }
 }
 
+/// Opens `file` under the lock the command needs, noting the wait in the audit record.
+pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
+    let doc = Document::open(file, &ctx.opts)?;
+    ctx.note("lock_wait_ms", super::millis(doc.lock_waited()));
+    Ok(doc)
+}
+
 /// Opens `file` and loads or builds its index, with a progress bar for long builds.
 pub(crate) fn open_indexed(ctx: &Ctx, file: &Path) -> Result<Document> {
-    let mut doc = Document::open(file, &ctx.opts)?;
+    let mut doc = open(ctx, file)?;
     if doc.try_cached_index().is_none() {
         let bar = output::progress(ctx, doc.len(), "indexing");
         doc.index(&|p| bar.set_position(p))?;
@@ -66,7 +73,7 @@ pub fn info(ctx: &Ctx, file: &Path) -> Result<()> {
 }
 
 pub fn index(ctx: &Ctx, file: &Path) -> Result<()> {
-    let mut doc = Document::open(file, &ctx.opts)?;
+    let mut doc = open(ctx, file)?;
     let started = std::time::Instant::now();
     let bar = output::progress(ctx, doc.len(), "indexing");
     doc.rebuild_index(&|p| bar.set_position(p))?;
@@ -97,7 +104,7 @@ pub fn index(ctx: &Ctx, file: &Path) -> Result<()> {
 pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) -> Result<()> {
     let (mut doc, line_range) = match (lines, bytes) {
         (_, Some(_)) => {
-            let doc = Document::open(file, &ctx.opts)?;
+            let doc = open(ctx, file)?;
             (doc, None)
         }
         (Some(l), None) => {
@@ -118,6 +125,8 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
         }
         (None, None) => unreachable!("checked above"),
     };
+    ctx.note("ranges", json!([[range.start, range.end]]));
+    ctx.note("bytes_out", range.end - range.start);
     if !ctx.json {
         let mut out = io::stdout().lock();
         doc.copy_range(range, &mut out)?;
@@ -151,7 +160,7 @@ pub fn find(
     max: Option<u64>,
     count_only: bool,
 ) -> Result<()> {
-    let doc = Document::open(file, &ctx.opts)?;
+    let doc = open(ctx, file)?;
     let src = doc.source();
     let mut chunker = doc.chunker();
     let mut line_chunker = bigedit_core::Chunker::new(64 * 1024);

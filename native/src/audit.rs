@@ -1,0 +1,95 @@
+//! The audit log: one JSON line per operation, appended to a file the user names
+//! (`--audit-log PATH` or `BIGEDIT_AUDIT_LOG`).
+//!
+//! Each line is written with one `write` on a file opened with `O_APPEND`, so lines from
+//! concurrent processes never interleave.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// An append-only JSON-lines log.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    /// A log at `path` (created on first append, mode 0600).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        AuditLog { path: path.into() }
+    }
+
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `record` as one line.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error opening or writing the log.
+    pub fn append(&self, record: &serde_json::Value) -> io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let mut f = OpenOptions::new().append(true).create(true).mode(0o600).open(&self.path)?;
+        f.write_all(&line)
+    }
+}
+
+/// The current UTC time as RFC 3339 with milliseconds, e.g. `2026-11-25T19:42:07.123Z`.
+pub fn now_rfc3339() -> String {
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = t.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        t.subsec_millis()
+    )
+}
+
+/// Year, month and day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_match_known_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_417), (2025, 11, 25));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn lines_are_appended_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        log.append(&serde_json::json!({"op": "a"})).unwrap();
+        log.append(&serde_json::json!({"op": "b"})).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(log.path()).unwrap(),
+            "{\"op\":\"a\"}\n{\"op\":\"b\"}\n"
+        );
+    }
+}
