@@ -113,9 +113,7 @@ impl Document {
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
         let canonical = path.canonicalize().map_err(|e| Error::io(path, "open", e))?;
         let lock = match opts.lock {
-            Some(kind) => {
-                lock::acquire(&canonical, kind, opts.lock_timeout).map_err(|e| relabel(e, path))?
-            }
+            Some(kind) => lock::acquire(&canonical, path, kind, opts.lock_timeout)?,
             None => None,
         };
         let file = File::open(&canonical).map_err(|e| Error::io(path, "open", e))?;
@@ -233,15 +231,21 @@ impl Document {
     pub fn rebuild_index(&mut self, progress: &(dyn Fn(u64) + Sync)) -> Result<&LineIndex> {
         let mut index =
             build_index(&self.src, self.chunk_size, progress).map_err(|e| self.err(e))?;
-        let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
-            (Some(cache), Ok(fp)) => {
-                index.set_fingerprint(fp);
-                cache.store(&self.canonical, &index).is_ok()
-            }
-            _ => false,
-        };
+        let stored = self.store_index(&mut index);
         self.index = Some((index, IndexState::Built { stored }));
         Ok(self.loaded_index().expect("index was just built"))
+    }
+
+    /// Stamps `index` with the file's current fingerprint and stores it in the cache; returns
+    /// whether the cache now holds it (a cache that cannot be written counts as absent).
+    fn store_index(&self, index: &mut LineIndex) -> bool {
+        match (&self.cache, fingerprint(self.src.file(), &self.src)) {
+            (Some(cache), Ok(fp)) => {
+                index.set_fingerprint(fp);
+                cache.store(&self.canonical, index).is_ok()
+            }
+            _ => false,
+        }
     }
 
     fn load_cached(&self) -> Option<LineIndex> {
@@ -328,13 +332,7 @@ impl Document {
             .map_err(|e| Error::io(&self.path, "reopen after commit", e))?;
         self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
         self.index = shifted.map(|mut index| {
-            let stored = match (&self.cache, fingerprint(self.src.file(), &self.src)) {
-                (Some(cache), Ok(fp)) => {
-                    index.set_fingerprint(fp);
-                    cache.store(&self.canonical, &index).is_ok()
-                }
-                _ => false,
-            };
+            let stored = self.store_index(&mut index);
             (index, IndexState::Built { stored })
         });
         Ok(CommitReport {
@@ -343,18 +341,6 @@ impl Document {
             changes: patch.splices().len(),
             stats,
         })
-    }
-}
-
-/// Names the file as the user gave it in a lock error (the lock works on the canonical path).
-fn relabel(e: Error, path: &Path) -> Error {
-    match e {
-        Error::Io { action, source, path: p }
-            if action == "lock" && !p.ends_with(".bigedit-lock") =>
-        {
-            Error::io(path, action, source)
-        }
-        other => other,
     }
 }
 

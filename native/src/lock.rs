@@ -44,7 +44,8 @@ pub fn lock_path(target: &Path) -> PathBuf {
     crate::commit::parent_dir(target).join(format!(".{name}.bigedit-lock"))
 }
 
-/// Locks `target` (a canonical path), waiting at most `timeout`.
+/// Locks `target` (a canonical path), waiting at most `timeout`; errors name the file as
+/// `shown` (the path the user gave).
 ///
 /// Returns `Ok(None)` for a shared lock whose sidecar cannot be created (a read-only
 /// directory): nobody can write there through bigedit either, so reading unlocked is safe.
@@ -53,7 +54,12 @@ pub fn lock_path(target: &Path) -> PathBuf {
 ///
 /// A timeout, naming the file and how long it waited; or the I/O error opening the sidecar
 /// for an exclusive lock.
-pub fn acquire(target: &Path, kind: LockKind, timeout: Duration) -> Result<Option<FileLock>> {
+pub fn acquire(
+    target: &Path,
+    shown: &Path,
+    kind: LockKind,
+    timeout: Duration,
+) -> Result<Option<FileLock>> {
     let path = lock_path(target);
     let file = match OpenOptions::new()
         .read(true)
@@ -82,7 +88,7 @@ pub fn acquire(target: &Path, kind: LockKind, timeout: Duration) -> Result<Optio
         let waited = started.elapsed();
         if waited >= timeout {
             return Err(Error::io(
-                target,
+                shown,
                 "lock",
                 io::Error::new(
                     io::ErrorKind::WouldBlock,
@@ -120,11 +126,11 @@ mod tests {
         let target = dir.path().join("f.txt");
         std::fs::write(&target, "x").unwrap();
         let short = Duration::from_millis(120);
-        let a = acquire(&target, LockKind::Shared, short).unwrap();
-        let b = acquire(&target, LockKind::Shared, short).unwrap();
+        let a = acquire(&target, &target, LockKind::Shared, short).unwrap();
+        let b = acquire(&target, &target, LockKind::Shared, short).unwrap();
         assert!(a.is_some() && b.is_some());
         let started = Instant::now();
-        let err = acquire(&target, LockKind::Exclusive, short).unwrap_err().to_string();
+        let err = acquire(&target, &target, LockKind::Exclusive, short).unwrap_err().to_string();
         let waited = started.elapsed();
         assert!(err.contains("f.txt") && err.contains("gave up after"), "{err}");
         assert!(
@@ -132,9 +138,9 @@ mod tests {
             "{waited:?}"
         );
         drop((a, b));
-        let w = acquire(&target, LockKind::Exclusive, short).unwrap();
+        let w = acquire(&target, &target, LockKind::Exclusive, short).unwrap();
         assert!(w.is_some());
-        assert!(acquire(&target, LockKind::Shared, Duration::ZERO).is_err());
+        assert!(acquire(&target, &target, LockKind::Shared, Duration::ZERO).is_err());
         drop(w);
         assert!(lock_path(&target).exists(), "the sidecar is never deleted");
     }
