@@ -21,6 +21,29 @@ const SMALL_COPY: u64 = 64 * 1024;
 /// Size of the write buffer.
 const WRITE_BUFFER: usize = 256 * 1024;
 
+/// How a commit writes the new content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Strategy {
+    /// Stream the new content into a temporary file beside the target and rename it over.
+    #[default]
+    Atomic,
+    /// Write the changed bytes where they stand (or the tail from the first change when the
+    /// length changes), under an undo journal.
+    InPlace,
+    /// In place when the patch keeps the length or the rewritten tail is under 1/8 of the
+    /// file; atomic otherwise.
+    Auto,
+}
+
+/// How [`Document::commit_with`](crate::Document::commit_with) commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommitOptions {
+    /// How the new content is written.
+    pub strategy: Strategy,
+    /// Keep the previous content as `FILE.bak`.
+    pub backup: bool,
+}
+
 /// What a commit did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitStats {

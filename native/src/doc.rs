@@ -13,7 +13,7 @@ use bigedit_core::{
 };
 
 use crate::cache::{fingerprint, IndexCache};
-use crate::commit::{commit_atomic, CommitStats};
+use crate::commit::{commit_atomic, CommitOptions, CommitStats, Strategy};
 use crate::error::{Error, Result};
 use crate::lock::{self, FileLock, LockKind};
 use crate::source::{FileSource, MmapSource};
@@ -311,6 +311,19 @@ impl Document {
     ///
     /// [`Error::Io`] naming the failed step; the file is then byte-identical to before.
     pub fn commit(&mut self, patch: &Patch) -> Result<CommitReport> {
+        self.commit_with(patch, &CommitOptions::default())
+    }
+
+    /// Commits `patch` the way `opts` asks (strategy, backup), then refreshes the cached index
+    /// by shifting the loaded one. An empty patch writes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the failed step; the file then reads as before the commit.
+    pub fn commit_with(&mut self, patch: &Patch, opts: &CommitOptions) -> Result<CommitReport> {
+        if opts.strategy != Strategy::Atomic || opts.backup {
+            return Err(Error::Usage("only --commit atomic without --backup is built yet".into()));
+        }
         let before = self.src.len();
         let lines_before = self.loaded_index().map(LineIndex::line_count);
         if patch.is_empty() {

@@ -31,6 +31,7 @@ mod error;
 pub mod lock;
 pub mod source;
 
+pub use commit::{CommitOptions, Strategy};
 pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions};
 pub use error::{Error, Result};
 pub use lock::LockKind;

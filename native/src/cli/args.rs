@@ -157,6 +157,27 @@ pub enum Command {
         #[command(flatten)]
         edit: EditFlags,
     },
+    /// Markdown sections: outline, read, replace, delete, insert, rename.
+    Md {
+        /// What to do with the Markdown file.
+        #[command(subcommand)]
+        command: super::md::MdCommand,
+    },
+    /// CSV records: headers, read, set, delete, append.
+    Csv {
+        /// What to do with the CSV file.
+        #[command(subcommand)]
+        command: super::csv::CsvCommand,
+    },
+    /// Split a file into pieces of at most N bytes at the best boundaries (sections, blank
+    /// lines, records, lines), for language models.
+    Chunks {
+        /// The file.
+        file: PathBuf,
+        /// Largest chunk, in bytes.
+        #[arg(long, value_name = "N")]
+        max_bytes: u64,
+    },
     /// Apply a JSON list of edits in one pass and one commit.
     Apply {
         /// The file.
@@ -191,6 +212,27 @@ pub struct EditFlags {
     /// an insert goes after).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     pub expect: Option<bigedit_core::Version>,
+    /// How to write the change: `atomic` (a new file renamed over the old), `in-place` (write
+    /// only the changed bytes, or the tail from the first change, under an undo journal), or
+    /// `auto` (in-place when the length is kept or the tail is under 1/8 of the file).
+    #[arg(long, value_name = "HOW", value_enum, default_value_t = crate::Strategy::Atomic)]
+    pub commit: crate::Strategy,
+    /// Shorthand for `--commit in-place` (also allows editing a file with several hard links).
+    #[arg(long, conflicts_with = "commit")]
+    pub in_place: bool,
+    /// Keep the previous content as FILE.bak (a hard link or reflink where possible).
+    #[arg(long)]
+    pub backup: bool,
+}
+
+impl EditFlags {
+    /// The commit options these flags choose.
+    pub fn commit_options(&self) -> crate::CommitOptions {
+        crate::CommitOptions {
+            strategy: if self.in_place { crate::Strategy::InPlace } else { self.commit },
+            backup: self.backup,
+        }
+    }
 }
 
 /// A chunk size between 1 byte and 1 GiB.
@@ -231,6 +273,9 @@ impl Command {
             Command::Replace { .. } => "replace",
             Command::Splice { .. } => "splice",
             Command::Apply { .. } => "apply",
+            Command::Md { command } => command.name(),
+            Command::Csv { command } => command.name(),
+            Command::Chunks { .. } => "chunks",
         }
     }
 
@@ -246,7 +291,24 @@ impl Command {
             | Command::DeleteLines { file, .. }
             | Command::Replace { file, .. }
             | Command::Splice { file, .. }
-            | Command::Apply { file, .. } => file,
+            | Command::Apply { file, .. }
+            | Command::Chunks { file, .. } => file,
+            Command::Md { command } => command.file(),
+            Command::Csv { command } => command.file(),
+        }
+    }
+
+    /// Whether the command only reads the file (it then takes the shared lock).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Command::Info { .. }
+            | Command::Index { .. }
+            | Command::Read { .. }
+            | Command::Find { .. }
+            | Command::Chunks { .. } => true,
+            Command::Md { command } => command.is_read_only(),
+            Command::Csv { command } => command.is_read_only(),
+            _ => false,
         }
     }
 }

@@ -21,13 +21,13 @@ const AUDIT_RANGES: usize = 100;
 
 /// Runs an editing command.
 pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
-    let (file, dry_run, expect) = match command {
+    let (file, flags) = match command {
         Command::ReplaceLines { file, edit, .. }
         | Command::Insert { file, edit, .. }
         | Command::DeleteLines { file, edit, .. }
         | Command::Replace { file, edit, .. }
         | Command::Splice { file, edit, .. }
-        | Command::Apply { file, edit, .. } => (file.as_path(), edit.dry_run, edit.expect),
+        | Command::Apply { file, edit, .. } => (file.as_path(), edit),
         _ => return Err(Error::Usage("not an editing command".to_string())),
     };
     let edit = to_edit(command)?;
@@ -40,14 +40,14 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
     };
     // Find & replace and splices need no line index: use a cached one (to shift it after the
     // commit) but never scan for one. Line edits and diffs need it.
-    let mut doc = if dry_run || edits.iter().any(Edit::needs_line_index) {
+    let mut doc = if flags.dry_run || edits.iter().any(Edit::needs_line_index) {
         open_indexed(ctx, file)?
     } else {
         let mut doc = super::read::open(ctx, file)?;
         doc.try_cached_index();
         doc
     };
-    if let Some(expected) = expect {
+    if let Some(expected) = flags.expect {
         // Checked under the exclusive lock, so nothing can change between check and commit.
         let [edit] = edits.as_slice() else {
             return Err(Error::Usage(
@@ -72,6 +72,19 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         };
         planned.map_err(|e| doc.err(e))?
     };
+    finish(ctx, &mut doc, file, &patch, flags)
+}
+
+/// Finishes an editing command once its patch is planned: prints the diff (`--dry-run`) or
+/// commits the patch with the strategy the flags choose, notes the audit facts, and prints the
+/// result. Every editing command (lines, Markdown, CSV) ends here.
+pub(crate) fn finish(
+    ctx: &Ctx,
+    doc: &mut Document,
+    file: &Path,
+    patch: &Patch,
+    flags: &args::EditFlags,
+) -> Result<()> {
     let ranges: Vec<_> = patch
         .splices()
         .iter()
@@ -81,12 +94,15 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
     ctx.note("ranges", ranges);
     ctx.note("changes", patch.splices().len());
     ctx.note("bytes_in", patch.source_len());
-    if dry_run {
+    if flags.dry_run {
         ctx.note("commit", "none (dry run)");
-        return print_diff(ctx, &doc, file, &patch);
+        if doc.loaded_index().is_none() {
+            doc.index(&|_| {})?;
+        }
+        return print_diff(ctx, doc, file, patch);
     }
     ctx.note("commit", if patch.is_empty() { "none (no change)" } else { "atomic" });
-    let report = doc.commit(&patch)?;
+    let report = doc.commit_with(patch, &flags.commit_options())?;
     ctx.note("bytes_out", report.bytes.1);
     if ctx.json {
         return output::json(&json!({
@@ -109,6 +125,17 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         report.bytes.1,
         if report.changes == 0 { " (file untouched)" } else { "" },
     ))
+}
+
+/// Refuses the edit unless bytes `region` of the file still have the `--expect` version (when
+/// one was given). Call it under the exclusive lock, before planning.
+pub(crate) fn check_expect(
+    doc: &Document,
+    region: std::ops::Range<u64>,
+    flags: &args::EditFlags,
+) -> Result<()> {
+    let Some(expected) = flags.expect else { return Ok(()) };
+    check_version(doc.source(), region, expected, &mut doc.chunker()).map_err(|e| doc.err(e))
 }
 
 /// The single edit a command stands for (`None` for `apply`).
@@ -148,7 +175,7 @@ fn check_lines(file: &Path, lines: &str) -> Result<()> {
 }
 
 /// The content of `--with`, `--from`, or standard input.
-fn content_bytes(content: &args::Content) -> Result<Vec<u8>> {
+pub(crate) fn content_bytes(content: &args::Content) -> Result<Vec<u8>> {
     if let Some(text) = &content.with {
         return Ok(text.clone().into_bytes());
     }

@@ -1,7 +1,10 @@
 //! The `bigedit` command line: parses arguments, calls the library, prints results.
 
 mod args;
+mod chunks;
+mod csv;
 mod edit;
+mod md;
 mod output;
 mod read;
 
@@ -43,13 +46,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli) -> Result<()> {
     // Readers share the file's lock; editors hold it exclusively from their first read to
     // their commit, so a read-modify-write is never interleaved with another writer.
-    let lock = match &cli.command {
-        Command::Info { .. }
-        | Command::Index { .. }
-        | Command::Read { .. }
-        | Command::Find { .. } => LockKind::Shared,
-        _ => LockKind::Exclusive,
-    };
+    let lock = if cli.command.is_read_only() { LockKind::Shared } else { LockKind::Exclusive };
     let opts = OpenOptions {
         use_cache: !cli.no_cache,
         chunk_size: cli.chunk_size,
@@ -100,6 +97,9 @@ fn run_command(ctx: &Ctx, command: &Command) -> Result<()> {
         Command::Find { file, pattern, regex, max, count } => {
             read::find(ctx, file, pattern, *regex, *max, *count)
         }
+        Command::Md { command } => md::run(ctx, command),
+        Command::Csv { command } => csv::run(ctx, command),
+        Command::Chunks { file, max_bytes } => chunks::run(ctx, file, *max_bytes),
         command => edit::run(ctx, command),
     }
 }
