@@ -14,6 +14,13 @@ if command -v rustup >/dev/null; then
 fi
 cargo --version
 
+say "npm packages (test fixtures: CommonMark spec, csv-spectrum)"
+command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+# Idempotent: npm ci only when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
 say "format"
 cargo fmt --all --check
 

@@ -117,6 +117,12 @@ pub enum EditError {
         /// What is wrong.
         message: String,
     },
+    /// A Markdown request that does not fit the document (unknown heading path, ...).
+    #[error(transparent)]
+    Markdown(#[from] crate::markdown::MarkdownError),
+    /// A CSV request that does not fit the file (unknown column, bad condition, ...).
+    #[error(transparent)]
+    Csv(#[from] crate::csv::CsvError),
     /// The bytes an edit replaces are not the ones the caller read (optimistic concurrency).
     #[error("bytes {start}:{end} changed since version {expected} was read (now {actual})")]
     Stale {

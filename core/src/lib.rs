@@ -32,10 +32,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod chunks;
+pub mod csv;
 pub mod diff;
 mod error;
 mod find;
 mod lines;
+pub mod markdown;
 mod ops;
 mod overlay;
 mod patch;

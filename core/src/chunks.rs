@@ -1,0 +1,1 @@
+//! Semantic chunks for language models (placeholder until issue 4 lands).
