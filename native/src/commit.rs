@@ -1,20 +1,37 @@
-//! Atomic commit: the new document is streamed into a temporary file in the target's
-//! directory, made durable, and renamed over the target; the directory is then synced.
+//! Commits: writing a core [`Patch`] to the file, durably, with one of three strategies.
 //!
-//! Untouched ranges are copied with `copy_file_range` where the platform has it (through
-//! `std::io::copy`, which falls back to read/write when the kernel refuses). Small pieces are
-//! gathered in one buffer so a patch of a million small splices costs few system calls.
+//! - Atomic: the new document is streamed into a temporary file in the target's directory
+//!   (untouched ranges copied with `copy_file_range` through `std::io::copy`, small pieces
+//!   gathered in one buffer), given the old file's mode and owner, fsynced, and renamed over
+//!   the target; the directory is then fsynced. Before the rename the target is untouched;
+//!   after it, the new content is whole.
+//! - In place: the bytes to be overwritten are saved in an undo [journal](crate::journal)
+//!   first; then each splice of a length-keeping patch is written where it stands (O(edit)),
+//!   or, when the length changes, the document is rewritten from its first changed byte
+//!   (reading the old tail back from the journal, so no write can clobber bytes still to be
+//!   read). Removing the journal after the file's fsync is the commit point.
+//! - Auto: in place when the patch keeps every length or the rewritten tail is under 1/8 of
+//!   the file (or the file has several hard links, which an atomic commit would split);
+//!   atomic otherwise.
 //!
-//! An error at any point leaves the target untouched and removes the temporary file.
+//! All files are opened relative to the target's directory handle. An error at any point
+//! leaves the target's old content (atomic: untouched; in place: rolled back at once, or at
+//! the next open if rolling back fails too) and no temporary file.
 
+use std::ffi::OsString;
 use std::fs::{File, Permissions};
 use std::io::{self, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use bigedit_core::{Patch, Piece};
+use bigedit_core::{Patch, Piece, Version};
+use rustix::fs::{openat, AtFlags, Mode, OFlags};
 
 use crate::error::{Error, Result};
+use crate::journal::Journal;
+use crate::target::Target;
 
 /// Pieces shorter than this are copied through the write buffer instead of the kernel.
 const SMALL_COPY: u64 = 64 * 1024;
@@ -51,83 +68,322 @@ pub struct CommitStats {
     pub bytes_written: u64,
     /// Bytes copied from the old file by the kernel (`copy_file_range` or its fallback).
     pub bytes_copied: u64,
+    /// The strategy used (never `Auto`).
+    pub strategy: Strategy,
+    /// Bytes saved in the undo journal (in-place commits).
+    pub journaled: u64,
 }
 
-/// Streams `patch` applied to `src` (the open target) into a new file and atomically replaces
-/// `path` with it, keeping the target's permission bits.
-///
-/// # Errors
-///
-/// [`Error::Io`] naming the step that failed; the target is then unchanged and no temporary
-/// file is left behind.
-pub fn commit_atomic(path: &Path, src: &File, patch: &Patch) -> Result<CommitStats> {
-    let dir = parent_dir(path);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".bigedit-tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, "create temporary file", e))?;
-    let tmp_path = tmp.path().to_path_buf();
-    let io_err = |action: &str, e| Error::io(&tmp_path, action.to_string(), e);
-    let stats = write_pieces(src, tmp.as_file(), patch).map_err(|e| io_err("write", e))?;
-    let mode = src.metadata().map_err(|e| Error::io(path, "stat", e))?.permissions().mode();
-    tmp.as_file()
-        .set_permissions(Permissions::from_mode(mode & 0o7777))
-        .map_err(|e| io_err("set permissions", e))?;
-    tmp.as_file().sync_all().map_err(|e| io_err("fsync", e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, "rename temporary file over", e.error))?;
-    File::open(&dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(&dir, "fsync directory", e))?;
-    Ok(stats)
-}
+impl Strategy {
+    /// The name the CLI and the audit log use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Atomic => "atomic",
+            Strategy::InPlace => "in-place",
+            Strategy::Auto => "auto",
+        }
+    }
 
-/// The directory holding `path` (`.` for a bare file name).
-pub fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    /// The concrete strategy for `patch` on a file with `links` hard links.
+    pub fn choose(self, patch: &Patch, links: u64) -> Strategy {
+        match self {
+            Strategy::Auto => {
+                let len = patch.source_len();
+                let tail = len - patch.first_changed().unwrap_or(len).min(len);
+                if patch.keeps_len() || tail < len / 8 || links > 1 {
+                    Strategy::InPlace
+                } else {
+                    Strategy::Atomic
+                }
+            }
+            other => other,
+        }
     }
 }
 
-/// Writes the new document into `dst` (positioned at 0).
-fn write_pieces(src: &File, dst: &File, patch: &Patch) -> io::Result<CommitStats> {
+/// Commits `patch` (planned over `src`, the open target) to `target` the way `opts` asks.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the step that failed and the system's error; the target then reads as
+/// before and no temporary file is left.
+pub fn commit(
+    target: &Target,
+    src: &File,
+    patch: &Patch,
+    opts: &CommitOptions,
+) -> Result<CommitStats> {
+    let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
+    if st.st_size as u64 != patch.source_len() {
+        return Err(target.io(
+            "commit",
+            io::Error::other(format!(
+                "the file is {} bytes but the edit was planned for {} bytes",
+                st.st_size,
+                patch.source_len()
+            )),
+        ));
+    }
+    let strategy = opts.strategy.choose(patch, st.st_nlink);
+    if strategy == Strategy::Atomic && st.st_nlink > 1 {
+        return Err(target.io(
+            "commit",
+            io::Error::other(format!(
+                "has {} hard links; an atomic commit would detach this name from the others \
+                 (use --in-place to write through all of them)",
+                st.st_nlink
+            )),
+        ));
+    }
+    if opts.backup {
+        backup(target, src, strategy)?;
+    }
+    match strategy {
+        Strategy::InPlace => commit_in_place(target, src, &st, patch),
+        _ => commit_atomic(target, src, &st, patch),
+    }
+}
+
+/// The atomic strategy: temporary file, fsync, rename over, fsync the directory.
+fn commit_atomic(
+    target: &Target,
+    src: &File,
+    st: &rustix::fs::Stat,
+    patch: &Patch,
+) -> Result<CommitStats> {
+    let tmp = TempFile::create(target)?;
+    let io_err = |action: &str, e| Error::io(&tmp.path, action.to_string(), e);
+    let (bytes_written, bytes_copied) =
+        write_pieces(src, 0, &tmp.file, patch.pieces()).map_err(|e| io_err("write", e))?;
+    // Owner first: chown clears set-id bits, which the mode then restores. Only root may give
+    // a file away; anyone else keeps their own ownership (EPERM is not an error).
+    match rustix::fs::fchown(
+        &tmp.file,
+        Some(rustix::fs::Uid::from_raw(st.st_uid)),
+        Some(rustix::fs::Gid::from_raw(st.st_gid)),
+    ) {
+        Ok(()) | Err(rustix::io::Errno::PERM) => {}
+        Err(e) => return Err(io_err("chown", e.into())),
+    }
+    tmp.file
+        .set_permissions(Permissions::from_mode(st.st_mode & 0o7777))
+        .map_err(|e| io_err("chmod", e))?;
+    tmp.file.sync_all().map_err(|e| io_err("fsync", e))?;
+    // Never falls back to copy + unlink: the temporary file is in the same directory, and any
+    // rename error (EXDEV included) aborts the commit with the target untouched.
+    tmp.rename_over(target, target.name())?;
+    target.sync_dir()?;
+    Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
+}
+
+/// The in-place strategy, guarded by the undo journal.
+fn commit_in_place(
+    target: &Target,
+    src: &File,
+    st: &rustix::fs::Stat,
+    patch: &Patch,
+) -> Result<CommitStats> {
+    let file = target.open_file_rw()?;
+    let same = rustix::fs::fstat(&file).map_err(|e| target.io("stat", e.into()))?;
+    if (same.st_dev, same.st_ino) != (st.st_dev, st.st_ino) {
+        return Err(target.io("commit", io::Error::other("the file was replaced while open")));
+    }
+    let old_len = patch.source_len();
+    let first = patch.first_changed().unwrap_or(old_len);
+    let regions: Vec<Range<u64>> = if patch.keeps_len() {
+        patch.splices().iter().map(|s| s.range.clone()).filter(|r| !r.is_empty()).collect()
+    } else {
+        std::iter::once(first..old_len).collect()
+    };
+    let journal = Journal::write(target, src, old_len, st.st_ino, &regions)?;
+    let journaled = regions.iter().map(|r| r.end - r.start).sum();
+    let written = if patch.keeps_len() {
+        patch.splices().iter().try_for_each(|s| file.write_all_at(&s.bytes, s.range.start)).map(
+            |()| {
+                let n = patch.splices().iter().map(|s| s.bytes.len() as u64).sum();
+                (n, 0)
+            },
+        )
+    } else {
+        // The new document from `first` on; its copies read the old tail from the journal.
+        let base = journal.saved(&(first..old_len)).unwrap_or(0);
+        (|| {
+            let mut out = &file;
+            out.seek(SeekFrom::Start(first))?;
+            let pieces = patch.pieces().filter_map(|p| match p {
+                Piece::Copy(r) if r.end <= first => None,
+                Piece::Copy(r) => {
+                    Some(Piece::Copy(r.start.max(first) - first + base..r.end - first + base))
+                }
+                insert => Some(insert),
+            });
+            let written = write_pieces(journal.file(), 0, &file, pieces)?;
+            file.set_len(patch.len())?;
+            Ok(written)
+        })()
+    };
+    let finished = written
+        .map_err(|e| target.io("write in place", e))
+        .and_then(|w| file.sync_all().map(|()| w).map_err(|e| target.io("fsync", e)));
+    match finished {
+        Ok((bytes_written, bytes_copied)) => {
+            journal.remove(target)?;
+            Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::InPlace, journaled })
+        }
+        Err(e) => {
+            // Put the old bytes back now; if that fails too, the journal stays for the next open.
+            drop(journal);
+            drop(file);
+            match crate::journal::recover(target) {
+                Ok(_) => Err(e),
+                Err(again) => Err(Error::io(
+                    target.shown(),
+                    format!("{e}; rolling back failed too ({again}); the next open rolls back"),
+                    io::Error::other("interrupted in-place commit"),
+                )),
+            }
+        }
+    }
+}
+
+/// Keeps the current content as `NAME.bak`: a hard link before an atomic commit (the old inode
+/// is about to leave the name anyway), else a reflink or a copy into a temporary file renamed
+/// to `NAME.bak`.
+fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
+    let mut bak = target.name().to_os_string();
+    bak.push(".bak");
+    let tmp = TempFile::create(target)?;
+    let linked = strategy == Strategy::Atomic && {
+        // Link the old inode under a fresh temporary name, then rename it to NAME.bak so an
+        // existing backup is replaced atomically.
+        rustix::fs::unlinkat(target.dir(), &tmp.name, AtFlags::empty()).is_ok()
+            && rustix::fs::linkat(
+                target.dir(),
+                target.name(),
+                target.dir(),
+                &tmp.name,
+                AtFlags::empty(),
+            )
+            .is_ok()
+    };
+    if !linked {
+        let copied = rustix::fs::ioctl_ficlone(&tmp.file, src).is_ok() || {
+            let mut reader = src;
+            reader
+                .seek(SeekFrom::Start(0))
+                .and_then(|_| io::copy(&mut reader, &mut &tmp.file))
+                .is_ok()
+        };
+        if !copied {
+            return Err(Error::io(&tmp.path, "copy for --backup", io::Error::last_os_error()));
+        }
+        tmp.file.sync_all().map_err(|e| Error::io(&tmp.path, "fsync backup", e))?;
+    }
+    tmp.rename_over(target, &bak)?;
+    target.sync_dir()
+}
+
+/// A temporary file in the target's directory, removed on drop unless renamed.
+struct TempFile<'t> {
+    target: &'t Target,
+    name: OsString,
+    path: PathBuf,
+    file: File,
+    armed: bool,
+}
+
+impl<'t> TempFile<'t> {
+    /// Creates `.NAME.RANDOM.bigedit-tmp` (mode 0600, never through a symlink).
+    fn create(target: &'t Target) -> Result<TempFile<'t>> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let flags =
+            OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let mut last = None;
+        for _ in 0..16 {
+            let seed = format!(
+                "{}-{}-{:?}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+            );
+            let name = target.sidecar(&format!("{}.bigedit-tmp", Version::of(seed.as_bytes())));
+            match openat(target.dir(), &name, flags, Mode::from_raw_mode(0o600)) {
+                Ok(fd) => {
+                    let path = target.path_of(&name);
+                    return Ok(TempFile { target, name, path, file: File::from(fd), armed: true });
+                }
+                Err(rustix::io::Errno::EXIST) => last = Some(rustix::io::Errno::EXIST),
+                Err(e) => {
+                    last = Some(e);
+                    break;
+                }
+            }
+        }
+        let e = last.map_or_else(|| io::Error::other("no free name"), io::Error::from);
+        Err(Error::io(target.real().parent().unwrap_or(Path::new(".")), "create temporary file", e))
+    }
+
+    /// Renames the temporary file to `name` in the same directory.
+    fn rename_over(mut self, target: &Target, name: &std::ffi::OsStr) -> Result<()> {
+        rustix::fs::renameat(target.dir(), &self.name, target.dir(), name).map_err(|e| {
+            Error::io(&target.path_of(name), "rename temporary file over", e.into())
+        })?;
+        self.armed = false;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = rustix::fs::unlinkat(self.target.dir(), &self.name, AtFlags::empty());
+        }
+    }
+}
+
+/// Writes `pieces` into `dst` at its current position; copies read `src` at their range
+/// shifted back by `skip`. Returns the bytes written and the bytes the kernel copied.
+fn write_pieces<'a>(
+    src: &File,
+    skip: u64,
+    dst: &File,
+    pieces: impl Iterator<Item = Piece<'a>>,
+) -> io::Result<(u64, u64)> {
     let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, dst);
-    let mut stats = CommitStats { bytes_written: 0, bytes_copied: 0 };
+    let (mut written, mut copied) = (0, 0);
     let mut small = Vec::new();
-    for piece in patch.pieces() {
-        stats.bytes_written += piece.len();
+    for piece in pieces {
+        written += piece.len();
         match piece {
             Piece::Insert(bytes) => out.write_all(bytes)?,
             Piece::Copy(range) if range.end - range.start < SMALL_COPY => {
                 small.resize((range.end - range.start) as usize, 0);
-                src.read_exact_at(&mut small, range.start)?;
+                src.read_exact_at(&mut small, range.start - skip)?;
                 out.write_all(&small)?;
             }
             Piece::Copy(range) => {
                 out.flush()?;
                 let len = range.end - range.start;
                 let mut reader = src;
-                reader.seek(SeekFrom::Start(range.start))?;
-                let copied = io::copy(&mut io::Read::take(reader, len), out.get_mut())?;
-                if copied != len {
+                reader.seek(SeekFrom::Start(range.start - skip))?;
+                let n = io::copy(&mut io::Read::take(reader, len), out.get_mut())?;
+                if n != len {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         format!(
                             "source ended at byte {} while copying {}..{}",
-                            range.start + copied,
+                            range.start + n,
                             range.start,
                             range.end
                         ),
                     ));
                 }
-                stats.bytes_copied += len;
+                copied += len;
             }
         }
     }
     out.flush()?;
-    Ok(stats)
+    Ok((written, copied))
 }
 
 #[cfg(test)]
@@ -140,21 +396,31 @@ mod tests {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".bigedit-tmp"))
+            .filter(|n| n.ends_with(".bigedit-tmp") || n.ends_with(".bigedit-journal"))
             .collect()
     }
 
-    #[test]
-    fn commit_writes_the_patched_bytes_and_keeps_the_mode() {
+    fn numbers() -> Vec<u8> {
+        (0..300_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect()
+    }
+
+    /// Commits `patch` to a file holding `original` with `opts`; returns the new bytes.
+    fn commit_file(original: &[u8], patch: &Patch, opts: CommitOptions) -> (Vec<u8>, CommitStats) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.txt");
-        // Large enough that the middle copy goes through copy_file_range, not the buffer.
-        let original: Vec<u8> =
-            (0..300_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect();
-        fs::write(&path, &original).unwrap();
-        fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        fs::write(&path, original).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        let stats = commit(&target, &src, patch, &opts).unwrap();
+        assert!(leftovers(dir.path()).is_empty());
+        (fs::read(&path).unwrap(), stats)
+    }
+
+    #[test]
+    fn every_strategy_writes_the_patched_bytes() {
+        let original = numbers();
         let len = original.len() as u64;
-        let patch = Patch::new(
+        let growing = Patch::new(
             len,
             vec![
                 Splice::new(0..2, "start"),
@@ -163,27 +429,108 @@ mod tests {
             ],
         )
         .unwrap();
-        let src = File::open(&path).unwrap();
-        let stats = commit_atomic(&path, &src, &patch).unwrap();
-        let expect = patch.apply_to_vec(&original).unwrap();
-        assert_eq!(fs::read(&path).unwrap(), expect);
-        assert_eq!(stats.bytes_written, expect.len() as u64);
-        assert!(stats.bytes_copied > SMALL_COPY, "large ranges are copied by the kernel");
+        let same =
+            Patch::new(len, vec![Splice::new(5..7, "ab"), Splice::new(len - 3..len - 1, "zz")])
+                .unwrap();
+        let tail =
+            Patch::new(len, vec![Splice::new(len - 100..len - 90, "a much longer text")]).unwrap();
+        for patch in [&growing, &same, &tail] {
+            let want = patch.apply_to_vec(&original).unwrap();
+            for strategy in [Strategy::Atomic, Strategy::InPlace, Strategy::Auto] {
+                let opts = CommitOptions { strategy, backup: false };
+                let (got, stats) = commit_file(&original, patch, opts);
+                assert!(got == want, "{strategy:?} wrote the wrong bytes");
+                assert!(stats.bytes_written <= want.len() as u64);
+                if strategy == Strategy::Auto {
+                    let in_place = patch.keeps_len() || patch.first_changed() > Some(len * 7 / 8);
+                    assert_eq!(stats.strategy == Strategy::InPlace, in_place, "{stats:?}");
+                }
+            }
+        }
+        // Atomic streams the whole file, copying big ranges in the kernel.
+        let (_, stats) = commit_file(&original, &growing, CommitOptions::default());
+        assert!(stats.bytes_copied > SMALL_COPY);
+        // In place writes only what changed.
+        let opts = CommitOptions { strategy: Strategy::InPlace, backup: false };
+        let (_, stats) = commit_file(&original, &same, opts);
+        assert_eq!((stats.bytes_written, stats.journaled), (4, 4));
+    }
+
+    #[test]
+    fn atomic_keeps_mode_and_refuses_hard_links_and_backup_keeps_the_old_bytes() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        fs::write(&path, "one\ntwo\n").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let patch = Patch::new(8, vec![Splice::new(4..7, "TWO!")]).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let opts = CommitOptions { strategy: Strategy::Atomic, backup: true };
+        commit(&target, &target.open_file().unwrap(), &patch, &opts).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one\nTWO!\n");
+        assert_eq!(fs::read(dir.path().join("f.txt.bak")).unwrap(), b"one\ntwo\n");
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
+        // A second name for the file: atomic refuses, in place writes through both names.
+        fs::hard_link(&path, dir.path().join("g.txt")).unwrap();
+        let patch = Patch::new(9, vec![Splice::new(0..3, "ONE")]).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        let err = commit(&target, &src, &patch, &CommitOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("2 hard links"), "{err}");
+        let opts = CommitOptions { strategy: Strategy::InPlace, backup: true };
+        commit(&target, &src, &patch, &opts).unwrap();
+        assert_eq!(fs::read(dir.path().join("g.txt")).unwrap(), b"ONE\nTWO!\n");
+        assert_eq!(fs::read(dir.path().join("f.txt.bak")).unwrap(), b"one\nTWO!\n");
+        assert_eq!(fs::metadata(&path).unwrap().nlink(), 2);
         assert!(leftovers(dir.path()).is_empty());
     }
 
     #[test]
-    fn a_failed_commit_leaves_the_file_and_no_temporary() {
+    fn a_patch_for_another_length_is_refused_before_writing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.txt");
         fs::write(&path, vec![b'x'; 200_000]).unwrap();
-        // A patch planned for a longer file: copying its tail hits the end of the source.
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        // A patch planned for a longer file is refused before anything is written.
         let patch = Patch::new(400_000, vec![Splice::new(0..1, "y")]).unwrap();
-        let src = File::open(&path).unwrap();
-        let err = commit_atomic(&path, &src, &patch).unwrap_err();
-        assert!(err.to_string().contains("write"), "{err}");
+        let err = commit(&target, &src, &patch, &CommitOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("planned for 400000 bytes"), "{err}");
         assert_eq!(fs::read(&path).unwrap(), vec![b'x'; 200_000]);
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_sealed_journal_rolls_the_file_back_and_an_unsealed_one_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let original = numbers();
+        fs::write(&path, &original).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        let ino = rustix::fs::fstat(&src).unwrap().st_ino;
+        let len = original.len() as u64;
+        let journal = Journal::write(&target, &src, len, ino, &[10..20, 1000..len]).unwrap();
+        // The crash: half the tail overwritten, the file truncated.
+        let file = target.open_file_rw().unwrap();
+        file.write_all_at(b"garbage", 12).unwrap();
+        file.set_len(5000).unwrap();
+        std::mem::forget(journal);
+        let got = crate::journal::recover(&target).unwrap();
+        assert_eq!(got, Some(crate::journal::Recovery::RolledBack { bytes: len - 990, len }));
+        assert!(fs::read(&path).unwrap() == original);
+        assert!(leftovers(dir.path()).is_empty());
+        // A journal cut short before its seal: the file was never touched.
+        let journal = Journal::write(&target, &src, len, ino, &[0..len]).unwrap();
+        std::mem::forget(journal);
+        let jpath = dir.path().join(".f.txt.bigedit-journal");
+        let bytes = fs::read(&jpath).unwrap();
+        fs::write(&jpath, &bytes[..bytes.len() / 2]).unwrap();
+        assert_eq!(
+            crate::journal::recover(&target).unwrap(),
+            Some(crate::journal::Recovery::Discarded)
+        );
+        assert!(fs::read(&path).unwrap() == original);
+        assert_eq!(crate::journal::recover(&target).unwrap(), None);
     }
 }

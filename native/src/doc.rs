@@ -1,9 +1,9 @@
 //! [`Document`]: one file opened for bigedit, with its line index (cached, built in parallel,
 //! or shifted after a commit) and an atomic commit of a core [`Patch`].
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -13,10 +13,12 @@ use bigedit_core::{
 };
 
 use crate::cache::{fingerprint, IndexCache};
-use crate::commit::{commit_atomic, CommitOptions, CommitStats, Strategy};
+use crate::commit::{self, CommitOptions, CommitStats};
 use crate::error::{Error, Result};
+use crate::journal::{self, Recovery, JOURNAL_SUFFIX};
 use crate::lock::{self, FileLock, LockKind};
 use crate::source::{FileSource, MmapSource};
+use crate::target::{is_temp_of, Root, Target};
 
 /// Files larger than this are indexed by two threads, one per half.
 const PARALLEL_INDEX_MIN: u64 = 64 << 20;
@@ -34,6 +36,9 @@ pub struct OpenOptions {
     pub lock: Option<LockKind>,
     /// How long to wait for the lock.
     pub lock_timeout: Duration,
+    /// Confine the path to this workspace root (`--root`): `..`, absolute paths outside it and
+    /// symlinks leading out are refused, race-free.
+    pub root: Option<PathBuf>,
 }
 
 impl Default for OpenOptions {
@@ -43,6 +48,7 @@ impl Default for OpenOptions {
             chunk_size: bigedit_core::DEFAULT_CHUNK,
             lock: None,
             lock_timeout: Duration::from_secs(30),
+            root: None,
         }
     }
 }
@@ -94,12 +100,14 @@ pub struct CommitReport {
 #[derive(Debug)]
 pub struct Document {
     path: PathBuf,
-    canonical: PathBuf,
+    target: Target,
     src: FileSource,
     cache: Option<IndexCache>,
     chunk_size: usize,
     index: Option<(LineIndex, IndexState)>,
-    lock: Option<FileLock>,
+    _lock: Option<FileLock>,
+    lock_waited: Duration,
+    recovered: Option<Recovery>,
 }
 
 impl Document {
@@ -111,32 +119,31 @@ impl Document {
     /// [`Error::Io`] if the file cannot be opened, is not a regular file, or stays locked by
     /// another process for longer than `opts.lock_timeout`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
-        let canonical = path.canonicalize().map_err(|e| Error::io(path, "open", e))?;
-        let lock = match opts.lock {
-            Some(kind) => lock::acquire(&canonical, path, kind, opts.lock_timeout)?,
-            None => None,
-        };
-        let file = File::open(&canonical).map_err(|e| Error::io(path, "open", e))?;
-        let meta = file.metadata().map_err(|e| Error::io(path, "stat", e))?;
-        if !meta.is_file() {
-            let kind = if meta.is_dir() { "a directory" } else { "not a regular file" };
-            return Err(Error::io(
-                path,
-                "open",
-                io::Error::new(io::ErrorKind::InvalidInput, format!("is {kind}")),
-            ));
-        }
+        let root = opts.root.as_deref().map(Root::open).transpose()?;
+        let target = Target::resolve(path, root.as_ref())?;
+        // Refuse a directory, FIFO or device before leaving a lock file beside it.
+        drop(target.open_file()?);
+        let (lock, lock_waited, recovered) = lock_and_recover(&target, opts)?;
+        let file = target.open_file()?;
         let src = FileSource::new(file).map_err(|e| Error::io(path, "stat", e))?;
         let cache = if opts.use_cache { IndexCache::from_env() } else { None };
         Ok(Document {
             path: path.to_path_buf(),
-            canonical,
+            target,
             src,
             cache,
             chunk_size: opts.chunk_size.max(1),
             index: None,
-            lock,
+            _lock: lock,
+            lock_waited,
+            recovered,
         })
+    }
+
+    /// What opening did about an interrupted in-place commit it found (a journal beside the
+    /// file): `None` if there was none.
+    pub fn recovered(&self) -> Option<&Recovery> {
+        self.recovered.as_ref()
     }
 
     /// A cheap whole-file version: the [`Fingerprint`](bigedit_core::Fingerprint) of size,
@@ -154,7 +161,7 @@ impl Document {
 
     /// How long opening waited for the lock (zero without one).
     pub fn lock_waited(&self) -> Duration {
-        self.lock.as_ref().map_or(Duration::ZERO, FileLock::waited)
+        self.lock_waited
     }
 
     /// The path as given.
@@ -242,7 +249,7 @@ impl Document {
         match (&self.cache, fingerprint(self.src.file(), &self.src)) {
             (Some(cache), Ok(fp)) => {
                 index.set_fingerprint(fp);
-                cache.store(&self.canonical, index).is_ok()
+                cache.store(self.target.real(), index).is_ok()
             }
             _ => false,
         }
@@ -251,7 +258,7 @@ impl Document {
     fn load_cached(&self) -> Option<LineIndex> {
         let cache = self.cache.as_ref()?;
         let fp = fingerprint(self.src.file(), &self.src).ok()?;
-        cache.load(&self.canonical, &fp)
+        cache.load(self.target.real(), &fp)
     }
 
     /// Resolves 1-based inclusive `lines` to a byte range through the index, reading the file
@@ -321,9 +328,6 @@ impl Document {
     ///
     /// [`Error::Io`] naming the failed step; the file then reads as before the commit.
     pub fn commit_with(&mut self, patch: &Patch, opts: &CommitOptions) -> Result<CommitReport> {
-        if opts.strategy != Strategy::Atomic || opts.backup {
-            return Err(Error::Usage("only --commit atomic without --backup is built yet".into()));
-        }
         let before = self.src.len();
         let lines_before = self.loaded_index().map(LineIndex::line_count);
         if patch.is_empty() {
@@ -331,18 +335,23 @@ impl Document {
                 bytes: (before, before),
                 lines: lines_before.map(|l| (l, l)),
                 changes: 0,
-                stats: CommitStats { bytes_written: 0, bytes_copied: 0 },
+                stats: CommitStats {
+                    bytes_written: 0,
+                    bytes_copied: 0,
+                    strategy: opts.strategy,
+                    journaled: 0,
+                },
             });
         }
         let shifted = match self.loaded_index() {
             Some(index) => Some(index.shifted(&self.src, patch).map_err(|e| self.err(e))?),
             None => None,
         };
-        let stats = commit_atomic(&self.canonical, self.src.file(), patch)?;
+        let stats = commit::commit(&self.target, self.src.file(), patch, opts)?;
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
-        // Reopen the new file; the old handle keeps the replaced inode alive until now.
-        let file = File::open(&self.canonical)
-            .map_err(|e| Error::io(&self.path, "reopen after commit", e))?;
+        // Reopen the file: an atomic commit replaced the inode (the old handle kept it alive
+        // until now), an in-place one changed its length.
+        let file = self.target.open_file()?;
         self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
         self.index = shifted.map(|mut index| {
             let stored = self.store_index(&mut index);
@@ -354,6 +363,59 @@ impl Document {
             changes: patch.splices().len(),
             stats,
         })
+    }
+}
+
+/// Takes the lock `opts` asks for, then deals with what an interrupted commit left beside the
+/// file: rolls back a journal (under the exclusive lock: a reader steps up to it, recovers,
+/// and starts again) and removes stale temporary files. Returns the lock, the total wait and
+/// the recovery done, if any.
+fn lock_and_recover(
+    target: &Target,
+    opts: &OpenOptions,
+) -> Result<(Option<FileLock>, Duration, Option<Recovery>)> {
+    let journal_name = target.sidecar(JOURNAL_SUFFIX);
+    let has_journal = || {
+        rustix::fs::statat(target.dir(), &journal_name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+            .is_ok()
+    };
+    let mut waited = Duration::ZERO;
+    let mut recovered = None;
+    loop {
+        let lock = match opts.lock {
+            Some(kind) => lock::acquire(target, kind, opts.lock_timeout)?,
+            None => None,
+        };
+        waited += lock.as_ref().map_or(Duration::ZERO, FileLock::waited);
+        if !has_journal() {
+            if lock.is_some() {
+                remove_stale_temps(target);
+            }
+            return Ok((lock, waited, recovered));
+        }
+        if opts.lock == Some(LockKind::Shared) {
+            drop(lock);
+            let exclusive = lock::acquire(target, LockKind::Exclusive, opts.lock_timeout)?;
+            waited += exclusive.as_ref().map_or(Duration::ZERO, FileLock::waited);
+            recovered = journal::recover(target)?.or(recovered);
+            continue;
+        }
+        recovered = journal::recover(target)?.or(recovered);
+        remove_stale_temps(target);
+        return Ok((lock, waited, recovered));
+    }
+}
+
+/// Removes the temporary files of commits that were killed before their rename. Only called
+/// under a lock, when no other bigedit commit of this file can be running.
+fn remove_stale_temps(target: &Target) {
+    let Ok(dir) = rustix::fs::Dir::read_from(target.dir()) else { return };
+    for entry in dir.flatten() {
+        let name = entry.file_name().to_bytes();
+        if is_temp_of(name, target.name()) {
+            let name = std::ffi::OsStr::from_bytes(name).to_os_string();
+            let _ = rustix::fs::unlinkat(target.dir(), &name, rustix::fs::AtFlags::empty());
+        }
     }
 }
 

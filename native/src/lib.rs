@@ -28,11 +28,15 @@ pub mod cli;
 pub mod commit;
 mod doc;
 mod error;
+pub mod journal;
 pub mod lock;
 pub mod source;
+pub mod target;
 
-pub use commit::{CommitOptions, Strategy};
+pub use commit::{CommitOptions, CommitStats, Strategy};
 pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions};
 pub use error::{Error, Result};
+pub use journal::Recovery;
 pub use lock::LockKind;
 pub use source::{FileSource, MmapSource};
+pub use target::{Root, Target};

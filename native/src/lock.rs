@@ -4,13 +4,14 @@
 //! The target itself cannot carry the lock: every atomic commit replaces its inode. The sidecar
 //! is never deleted, since another process may hold or be waiting on it.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rustix::fs::{openat, Mode, OFlags};
+
 use crate::error::{Error, Result};
+use crate::target::Target;
 
 /// The longest pause between two attempts.
 pub const MAX_POLL: Duration = Duration::from_millis(50);
@@ -38,14 +39,11 @@ impl FileLock {
     }
 }
 
-/// The sidecar lock file of `target` (a canonical path).
-pub fn lock_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    crate::commit::parent_dir(target).join(format!(".{name}.bigedit-lock"))
-}
+/// The suffix of the sidecar lock file: `.NAME.bigedit-lock`.
+pub const LOCK_SUFFIX: &str = "bigedit-lock";
 
-/// Locks `target` (a canonical path), waiting at most `timeout`; errors name the file as
-/// `shown` (the path the user gave).
+/// Locks `target`, waiting at most `timeout`. The sidecar is opened relative to the target's
+/// directory handle, never through a path, and never follows a symlink.
 ///
 /// Returns `Ok(None)` for a shared lock whose sidecar cannot be created (a read-only
 /// directory): nobody can write there through bigedit either, so reading unlocked is safe.
@@ -54,24 +52,15 @@ pub fn lock_path(target: &Path) -> PathBuf {
 ///
 /// A timeout, naming the file and how long it waited; or the I/O error opening the sidecar
 /// for an exclusive lock.
-pub fn acquire(
-    target: &Path,
-    shown: &Path,
-    kind: LockKind,
-    timeout: Duration,
-) -> Result<Option<FileLock>> {
-    let path = lock_path(target);
-    let file = match OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o644)
-        .open(&path)
-    {
-        Ok(f) => f,
+pub fn acquire(target: &Target, kind: LockKind, timeout: Duration) -> Result<Option<FileLock>> {
+    let name = target.sidecar(LOCK_SUFFIX);
+    let path = target.path_of(&name);
+    let shown = target.shown();
+    let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let file = match openat(target.dir(), &name, flags, Mode::from_raw_mode(0o644)) {
+        Ok(fd) => File::from(fd),
         Err(_) if kind == LockKind::Shared => return Ok(None),
-        Err(e) => return Err(Error::io(&path, "open lock file", e)),
+        Err(e) => return Err(Error::io(&path, "open lock file", e.into())),
     };
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
@@ -123,14 +112,15 @@ mod tests {
     #[test]
     fn exclusive_excludes_and_shared_shares() {
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("f.txt");
-        std::fs::write(&target, "x").unwrap();
+        let path = dir.path().join("f.txt");
+        std::fs::write(&path, "x").unwrap();
+        let target = Target::resolve(&path, None).unwrap();
         let short = Duration::from_millis(120);
-        let a = acquire(&target, &target, LockKind::Shared, short).unwrap();
-        let b = acquire(&target, &target, LockKind::Shared, short).unwrap();
+        let a = acquire(&target, LockKind::Shared, short).unwrap();
+        let b = acquire(&target, LockKind::Shared, short).unwrap();
         assert!(a.is_some() && b.is_some());
         let started = Instant::now();
-        let err = acquire(&target, &target, LockKind::Exclusive, short).unwrap_err().to_string();
+        let err = acquire(&target, LockKind::Exclusive, short).unwrap_err().to_string();
         let waited = started.elapsed();
         assert!(err.contains("f.txt") && err.contains("gave up after"), "{err}");
         assert!(
@@ -138,10 +128,10 @@ mod tests {
             "{waited:?}"
         );
         drop((a, b));
-        let w = acquire(&target, &target, LockKind::Exclusive, short).unwrap();
+        let w = acquire(&target, LockKind::Exclusive, short).unwrap();
         assert!(w.is_some());
-        assert!(acquire(&target, &target, LockKind::Shared, Duration::ZERO).is_err());
+        assert!(acquire(&target, LockKind::Shared, Duration::ZERO).is_err());
         drop(w);
-        assert!(lock_path(&target).exists(), "the sidecar is never deleted");
+        assert!(dir.path().join(".f.txt.bigedit-lock").exists(), "the sidecar is never deleted");
     }
 }

@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
 
+    /// Confine every path to this directory: `..`, absolute paths outside it and symlinks
+    /// leading out are refused (default: $BIGEDIT_ROOT, if set).
+    #[arg(long, global = true, value_name = "DIR", env = "BIGEDIT_ROOT")]
+    pub root: Option<PathBuf>,
+
     /// Chunk size of full passes, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = bigedit_core::DEFAULT_CHUNK,
           value_parser = parse_chunk_size)]

@@ -52,6 +52,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         chunk_size: cli.chunk_size,
         lock: Some(lock),
         lock_timeout: cli.lock_timeout,
+        root: cli.root.clone().filter(|r| !r.as_os_str().is_empty()),
     };
     let ctx = Ctx {
         json: cli.json,

@@ -30,6 +30,21 @@ fn state_name(state: Option<IndexState>) -> &'static str {
 pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
     let doc = Document::open(file, &ctx.opts)?;
     ctx.note("lock_wait_ms", super::millis(doc.lock_waited()));
+    match doc.recovered() {
+        Some(crate::Recovery::RolledBack { bytes, len }) => {
+            let what = format!(
+                "rolled back an interrupted in-place commit ({bytes} bytes restored, {len} bytes long)"
+            );
+            eprintln!("bigedit: {}: {what}", file.display());
+            ctx.note("recovery", what);
+        }
+        Some(crate::Recovery::Discarded) => {
+            let what = "removed the journal of an in-place commit interrupted before it wrote";
+            eprintln!("bigedit: {}: {what}", file.display());
+            ctx.note("recovery", what);
+        }
+        None => {}
+    }
     Ok(doc)
 }
 
