@@ -14,6 +14,20 @@ if command -v rustup >/dev/null; then
 fi
 cargo --version
 
+say "fault-injection tools (strace, fiu-utils)"
+# The safety tests inject failures with strace and need root for loop devices and mounts.
+missing=()
+command -v strace >/dev/null || missing+=(strace)
+command -v fiu-run >/dev/null || missing+=(fiu-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null \
+      || echo "could not install ${missing[*]}: the tests that need them will say NOT RUN"
+  else
+    echo "not root: cannot install ${missing[*]}; the tests that need them will say NOT RUN"
+  fi
+fi
+
 say "npm packages (test fixtures: CommonMark spec, csv-spectrum)"
 command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 # Idempotent: npm ci only when node_modules is missing or older than the lock file.
@@ -30,10 +44,17 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "tests (model test: ${PROPTEST_CASES:=10000} cases)"
 export PROPTEST_CASES
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+export BIGEDIT_FIGURES=$(mktemp) BIGEDIT_NOT_RUN=$(mktemp)
+trap 'rm -f "$log" "$BIGEDIT_FIGURES" "$BIGEDIT_NOT_RUN"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$log"
 
 say "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+say "fault-test figures"
+cat "$BIGEDIT_FIGURES"
+if [ -s "$BIGEDIT_NOT_RUN" ]; then
+  say "NOT RUN (a facility is missing on this machine)"
+  cat "$BIGEDIT_NOT_RUN"
+fi
 # One closing line for the whole suite (cargo prints one per test binary).
 grep '^test result:' "$log" | awk '{ p += $4; f += $6 } END { printf "all checks passed\n%d passed, %d failed\n", p, f }'

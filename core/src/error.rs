@@ -177,6 +177,18 @@ impl<E> Error<E> {
     }
 }
 
+impl<E> From<crate::markdown::MarkdownError> for Error<E> {
+    fn from(e: crate::markdown::MarkdownError) -> Self {
+        Error::Edit(e.into())
+    }
+}
+
+impl<E> From<crate::csv::CsvError> for Error<E> {
+    fn from(e: crate::csv::CsvError) -> Self {
+        Error::Edit(e.into())
+    }
+}
+
 impl Error<std::convert::Infallible> {
     /// Turns an error of an infallible source into the plain [`EditError`].
     pub fn into_edit(self) -> EditError {

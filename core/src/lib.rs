@@ -51,7 +51,7 @@ mod version;
 pub use error::{EditError, Error};
 pub use find::{Line, LineSplitter, LiteralFinder, Match, DEFAULT_LINE_LIMIT};
 pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_INTERVAL};
-pub use ops::{check_version, plan_edits, Content, Edit, LinesArg};
+pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
 pub use patch::{Patch, PatchBuilder, Piece, Pieces, Sink, Splice, WriteError};
 pub use range::{parse_byte_range, LineRange};

@@ -259,6 +259,108 @@ impl Edit {
     }
 }
 
+/// One entry of an edit list: an [`Edit`] and, optionally, the [`Version`] of the bytes it
+/// replaces as the caller read them (`{"op": "replace-lines", "lines": "7", "with": "x",
+/// "expect": "9f3c0a1b2c3d4e5f"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The edit.
+    #[serde(flatten)]
+    pub edit: Edit,
+    /// Refuse the whole list unless the edit's [region](Edit::region) still has this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Version>,
+}
+
+impl From<Edit> for Step {
+    fn from(edit: Edit) -> Self {
+        Step { edit, expect: None }
+    }
+}
+
+impl Step {
+    /// Plans this step against the edited view `overlay` (so it sees every step staged before
+    /// it) and stages it there; checks its `expect` version against the view first.
+    /// `base_index` is the line index of the overlay's *source*: it is shifted over the staged
+    /// patch, not rebuilt, when the step needs lines.
+    ///
+    /// This is what a multi-step transaction is made of, on every host.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use bigedit_core::{Chunker, Edit, LineIndex, Overlay, Step};
+    ///
+    /// let src = b"one\ntwo\n".to_vec();
+    /// let index = LineIndex::build(&src, &mut Chunker::default()).unwrap();
+    /// let mut view = Overlay::new(&src);
+    /// let mut c = Chunker::default();
+    /// let steps: Vec<Step> = serde_json::from_str(r#"[
+    ///     {"op": "insert", "after": 0, "with": "zero"},
+    ///     {"op": "replace-lines", "lines": "3", "with": "TWO"}
+    /// ]"#).unwrap();
+    /// for step in &steps {
+    ///     step.stage(&mut view, Some(&index), &mut c).unwrap();
+    /// }
+    /// // The second step saw the first: line 3 of the view was "two".
+    /// assert_eq!(view.patch().apply_to_vec(&src).unwrap(), b"zero\none\nTWO\n");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A stale `expect` ([`EditError::Stale`]), the planner's error, or the source's error.
+    /// Nothing is staged on error.
+    pub fn stage<S: ReadAt>(
+        &self,
+        overlay: &mut crate::Overlay<S>,
+        base_index: Option<&LineIndex>,
+        chunker: &mut Chunker,
+    ) -> Result<(), Error<S::Error>> {
+        let wants_lines = self.edit.needs_line_index() || self.expect.is_some();
+        let view_index = match base_index {
+            Some(index) if wants_lines => Some(index.shifted(overlay.source(), overlay.patch())?),
+            _ => None,
+        };
+        if let Some(expected) = self.expect {
+            let region = self.edit.region(&*overlay, view_index.as_ref())?;
+            check_version(&*overlay, region, expected, chunker)?;
+        }
+        let patch = self.edit.plan(&*overlay, view_index.as_ref(), chunker)?;
+        overlay.stage(&patch)?;
+        Ok(())
+    }
+}
+
+/// Checks the `expect` version of every step against `src` (before planning any of them).
+///
+/// # Errors
+///
+/// [`EditError::BadEdit`] naming the first step whose region changed (with both versions), or
+/// the source's error.
+pub fn check_steps<S: ReadAt + ?Sized>(
+    src: &S,
+    index: Option<&LineIndex>,
+    steps: &[Step],
+    chunker: &mut Chunker,
+) -> Result<(), Error<S::Error>> {
+    for (i, step) in steps.iter().enumerate() {
+        let Some(expected) = step.expect else { continue };
+        let checked = step
+            .edit
+            .region(src, index)
+            .and_then(|region| check_version(src, region, expected, chunker));
+        checked.map_err(|e| match e {
+            Error::Edit(e) => Error::Edit(EditError::BadEdit {
+                index: i,
+                op: step.edit.describe(),
+                message: e.to_string(),
+            }),
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
 /// Checks that bytes `range` of `src` still have version `expected`, hashing them in chunks.
 ///
 /// # Errors

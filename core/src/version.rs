@@ -51,6 +51,24 @@ impl std::str::FromStr for Version {
     }
 }
 
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.parse() {
+            Ok(v) if s.len() == 16 => Ok(v),
+            _ => Err(serde::de::Error::custom(format!(
+                "{s:?} is not a version (16 hex digits, as read --json prints)"
+            ))),
+        }
+    }
+}
+
 /// A streaming [`Version`] for bytes that arrive in pieces.
 #[derive(Clone, Default)]
 pub struct VersionHasher(Xxh3);

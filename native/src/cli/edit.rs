@@ -5,7 +5,8 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use bigedit_core::{
-    check_version, diff, parse_byte_range, plan_edits, Content, Edit, LineRange, Patch, WriteError,
+    check_steps, check_version, diff, parse_byte_range, plan_edits, Content, Edit, LineRange,
+    Patch, Step, WriteError,
 };
 use serde_json::json;
 
@@ -30,14 +31,14 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         | Command::Apply { file, edit, .. } => (file.as_path(), edit),
         _ => return Err(Error::Usage("not an editing command".to_string())),
     };
-    let edit = to_edit(command)?;
-    let edits = match edit {
-        Some(e) => vec![e],
+    let steps = match to_edit(command)? {
+        Some(e) => vec![Step { edit: e, expect: flags.expect }],
         None => match command {
             Command::Apply { edits, .. } => read_edit_list(edits)?,
             _ => Vec::new(),
         },
     };
+    let edits: Vec<Edit> = steps.iter().map(|s| s.edit.clone()).collect();
     // Find & replace and splices need no line index: use a cached one (to shift it after the
     // commit) but never scan for one. Line edits and diffs need it.
     let mut doc = if flags.dry_run || edits.iter().any(Edit::needs_line_index) {
@@ -47,19 +48,23 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         doc.try_cached_index();
         doc
     };
-    if let Some(expected) = flags.expect {
-        // Checked under the exclusive lock, so nothing can change between check and commit.
-        let [edit] = edits.as_slice() else {
-            return Err(Error::Usage(
-                "--expect takes a single edit, not an apply list".to_string(),
-            ));
-        };
-        let mut chunker = doc.chunker();
-        let index = doc.loaded_index();
-        edit.region(doc.source(), index)
-            .and_then(|region| check_version(doc.source(), region, expected, &mut chunker))
-            .map_err(|e| doc.err(e))?;
+    if flags.expect.is_some() && matches!(command, Command::Apply { .. }) {
+        return Err(Error::Usage(
+            "--expect takes a single edit; in an apply list give each edit its own \"expect\""
+                .to_string(),
+        ));
     }
+    // Checked under the exclusive lock, so nothing can change between check and commit.
+    let mut chunker = doc.chunker();
+    let checked = match steps.as_slice() {
+        // A single command reports a stale region without an edit-list position.
+        [Step { edit, expect: Some(expected) }] if !matches!(command, Command::Apply { .. }) => {
+            edit.region(doc.source(), doc.loaded_index())
+                .and_then(|r| check_version(doc.source(), r, *expected, &mut chunker))
+        }
+        _ => check_steps(doc.source(), doc.loaded_index(), &steps, &mut chunker),
+    };
+    checked.map_err(|e| doc.err(e))?;
     let patch = {
         let index = doc.loaded_index();
         let mut chunker = doc.chunker();
@@ -209,7 +214,7 @@ fn read_stdin() -> Result<Vec<u8>> {
 }
 
 /// Reads and parses an `apply` edit list.
-fn read_edit_list(path: &Path) -> Result<Vec<Edit>> {
+fn read_edit_list(path: &Path) -> Result<Vec<Step>> {
     let bytes = if path.as_os_str() == "-" {
         read_stdin()?
     } else {
