@@ -252,7 +252,7 @@ fn commit_in_place(
 fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
     let mut bak = target.name().to_os_string();
     bak.push(".bak");
-    let tmp = TempFile::create(target)?;
+    let mut tmp = TempFile::create(target)?;
     let linked = strategy == Strategy::Atomic && {
         // Link the old inode under a fresh temporary name, then rename it to NAME.bak so an
         // existing backup is replaced atomically.
@@ -266,6 +266,11 @@ fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
             )
             .is_ok()
     };
+    if strategy == Strategy::Atomic && !linked {
+        // The name was given up for the link: copy into a new temporary file instead (the
+        // old one's drop removes its name if it still exists).
+        tmp = TempFile::create(target)?;
+    }
     if !linked {
         let copied = rustix::fs::ioctl_ficlone(&tmp.file, src).is_ok() || {
             let mut reader = src;

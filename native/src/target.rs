@@ -137,21 +137,25 @@ impl Target {
             ),
             e => Error::io(path, "open", e.into()),
         };
-        let fd = openat2(&root.dir, rel, OFlags::PATH | OFlags::CLOEXEC, Mode::empty(), BENEATH)
-            .map_err(refuse)?;
+        let fd = retry_again(|| {
+            openat2(&root.dir, rel, OFlags::PATH | OFlags::CLOEXEC, Mode::empty(), BENEATH)
+        })
+        .map_err(refuse)?;
         // Where it really is: the kernel's name for the resolved file, under the root.
         let real = std::fs::read_link(format!("/proc/self/fd/{}", fd_number(&fd)))
             .map_err(|e| Error::io(path, "resolve", e))?;
         let inside = real.strip_prefix(&root.path).map_err(|_| outside(path, root))?;
         let (parent, name) = split(inside).ok_or_else(|| not_a_file(path))?;
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-        let dir = openat2(
-            &root.dir,
-            parent,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-            BENEATH | ResolveFlags::NO_SYMLINKS,
-        )
+        let dir = retry_again(|| {
+            openat2(
+                &root.dir,
+                parent,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+                BENEATH | ResolveFlags::NO_SYMLINKS,
+            )
+        })
         .map_err(refuse)?;
         // The directory must hold the inode resolved above; otherwise a component moved.
         let resolved = rustix::fs::fstat(&fd).map_err(|e| Error::io(path, "stat", e.into()))?;
@@ -290,6 +294,19 @@ fn split(path: &Path) -> Option<(&Path, &OsStr)> {
 
 fn not_a_file(path: &Path) -> Error {
     Error::io(path, "open", io::Error::new(io::ErrorKind::InvalidInput, "is not a file path"))
+}
+
+/// Runs an `openat2` call again while it fails with EAGAIN: with `RESOLVE_BENEATH` the kernel
+/// returns EAGAIN for a `..` walked while any rename runs on the system, so a safe resolution
+/// is retried rather than reported.
+fn retry_again<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
+    let mut tries = 0;
+    loop {
+        match call() {
+            Err(rustix::io::Errno::AGAIN) if tries < 1000 => tries += 1,
+            other => return other,
+        }
+    }
 }
 
 fn fd_number(fd: &impl std::os::fd::AsRawFd) -> i32 {

@@ -1,0 +1,679 @@
+//! The CommonMark block parser, one line at a time, reduced to what sections need: which
+//! blocks are open (a stack, as commonmark.js keeps its open nodes) and which top-level
+//! headings the lines make. It follows commonmark.js `blocks.js` step for step
+//! (`incorporateLine`: match the open blocks, look for block starts, then add the text), so
+//! a reader can check it against that file.
+
+use super::scan::{Heading, HeadingKind};
+use super::{html, linkref, MAX_NESTING, TITLE_LIMIT};
+
+/// A line without its ending, and where it is.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LineIn<'a> {
+    /// 1-based line number.
+    pub number: u64,
+    /// Offset of its first byte.
+    pub offset: u64,
+    /// The line without `\n` or `\r\n`.
+    pub text: &'a [u8],
+    /// Length of its ending (0, 1 or 2).
+    pub ending: usize,
+}
+
+impl LineIn<'_> {
+    fn end(&self) -> u64 {
+        self.offset + (self.text.len() + self.ending) as u64
+    }
+}
+
+/// An open block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Block {
+    Quote,
+    /// A list item whose content starts at column `indent`.
+    Item {
+        indent: usize,
+        has_child: bool,
+    },
+    Paragraph,
+    Fence {
+        ch: u8,
+        len: usize,
+        indent: usize,
+        opened: u64,
+    },
+    Indented,
+    Html {
+        kind: u8,
+        opened: u64,
+    },
+}
+
+impl Block {
+    fn is_leaf(&self) -> bool {
+        !matches!(self, Block::Quote | Block::Item { .. })
+    }
+
+    fn accepts_lines(&self) -> bool {
+        self.is_leaf()
+    }
+}
+
+/// Where the parser is within one line (commonmark.js: `offset`, `column`, `nextNonspace`,
+/// `indent`, `blank`). Columns count tabs to the next multiple of 4.
+struct Cursor<'a> {
+    ln: &'a [u8],
+    offset: usize,
+    column: usize,
+    next_nonspace: usize,
+    next_nonspace_column: usize,
+    indent: usize,
+    blank: bool,
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl<'a> Cursor<'a> {
+    fn new(ln: &'a [u8]) -> Self {
+        Cursor {
+            ln,
+            offset: 0,
+            column: 0,
+            next_nonspace: 0,
+            next_nonspace_column: 0,
+            indent: 0,
+            blank: false,
+        }
+    }
+
+    fn peek(&self, i: usize) -> Option<u8> {
+        self.ln.get(i).copied()
+    }
+
+    fn find_next_nonspace(&mut self) {
+        let (mut i, mut cols) = (self.offset, self.column);
+        while let Some(c) = self.peek(i) {
+            match c {
+                b' ' => cols += 1,
+                b'\t' => cols += 4 - cols % 4,
+                _ => break,
+            }
+            i += 1;
+        }
+        self.blank = i >= self.ln.len();
+        self.next_nonspace = i;
+        self.next_nonspace_column = cols;
+        self.indent = cols - self.column;
+    }
+
+    fn indented(&self) -> bool {
+        self.indent >= 4
+    }
+
+    /// The line from the next non-space byte on.
+    fn rest(&self) -> &'a [u8] {
+        &self.ln[self.next_nonspace.min(self.ln.len())..]
+    }
+
+    fn advance_next_nonspace(&mut self) {
+        self.offset = self.next_nonspace;
+        self.column = self.next_nonspace_column;
+    }
+
+    /// Advances by `count` bytes, or by `count` columns when `columns` (a tab may then be
+    /// consumed only in part).
+    fn advance_offset(&mut self, mut count: usize, columns: bool) {
+        while count > 0 {
+            let Some(c) = self.peek(self.offset) else { break };
+            if c == b'\t' {
+                let to_tab = 4 - self.column % 4;
+                if columns {
+                    let partial = to_tab > count;
+                    let step = to_tab.min(count);
+                    self.column += step;
+                    self.offset += usize::from(!partial);
+                    count -= step;
+                } else {
+                    self.column += to_tab;
+                    self.offset += 1;
+                    count -= 1;
+                }
+            } else {
+                self.offset += 1;
+                self.column += 1;
+                count -= 1;
+            }
+        }
+    }
+}
+
+/// The top-level paragraph being read: its text (up to [`PARAGRAPH_HELD`] bytes) and where
+/// each held line's text lies in the source, so a setext heading can name its title's bytes.
+#[derive(Debug, Clone, Default)]
+struct Paragraph {
+    text: Vec<u8>,
+    full: bool,
+    lines: Vec<ParagraphLine>,
+    /// End of the last line's text, trailing spaces and tabs excluded.
+    text_end: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ParagraphLine {
+    /// Position of the line's text in `Paragraph::text`.
+    at: usize,
+    /// Source offset of that text.
+    content: u64,
+    /// Source offset of the line.
+    start: u64,
+    number: u64,
+}
+
+/// How much of a top-level paragraph is held for its setext title and its link reference
+/// definitions.
+const PARAGRAPH_HELD: usize = 16 * 1024;
+
+/// Per-line state of `incorporate_line`.
+struct LineState {
+    all_closed: bool,
+    last_matched: usize,
+}
+
+/// The block parser.
+#[derive(Debug, Clone, Default)]
+pub(super) struct BlockParser {
+    stack: Vec<Block>,
+    paragraph: Paragraph,
+    /// Headings found and not yet taken.
+    pub headings: Vec<Heading>,
+}
+
+enum Cont {
+    Matched,
+    Failed,
+    /// The line was a closing fence: nothing more to do with it.
+    Done,
+}
+
+enum Start {
+    None,
+    Container,
+    Leaf,
+}
+
+impl BlockParser {
+    /// The block that would swallow whatever follows the input: a top-level fenced code block
+    /// or HTML block of types 1 to 5, with the line it opened on.
+    pub fn open_block(&self) -> Option<(&'static str, u64)> {
+        match self.stack.first()? {
+            Block::Fence { opened, .. } => Some(("a fenced code block", *opened)),
+            Block::Html { kind: 1..=5, opened } => Some(("an HTML block", *opened)),
+            _ => None,
+        }
+    }
+
+    /// Incorporates one line (commonmark.js `incorporateLine`).
+    pub fn line(&mut self, line: LineIn<'_>) {
+        if self.plain_line(&line) {
+            return;
+        }
+        let mut c = Cursor::new(line.text);
+        let old_len = self.stack.len();
+        // 1. Which open blocks does the line continue?
+        let mut matched = 0;
+        for i in 0..old_len {
+            c.find_next_nonspace();
+            match self.cont(i, &mut c) {
+                Cont::Matched => matched = i + 1,
+                Cont::Failed => break,
+                Cont::Done => {
+                    self.stack.truncate(i);
+                    return;
+                }
+            }
+        }
+        let mut st = LineState { all_closed: matched == old_len, last_matched: matched };
+        let mut container = matched;
+        let mut matched_leaf = container > 0
+            && self.stack[container - 1].accepts_lines()
+            && self.stack[container - 1] != Block::Paragraph;
+
+        // 2. New block starts.
+        while !matched_leaf {
+            c.find_next_nonspace();
+            let first = c.peek(c.next_nonspace);
+            let special = first.is_some_and(|b| {
+                matches!(b, b'#' | b'`' | b'~' | b'*' | b'+' | b'_' | b'=' | b'<' | b'>' | b'-')
+                    || b.is_ascii_digit()
+            });
+            if !c.indented() && !special {
+                c.advance_next_nonspace();
+                break;
+            }
+            match self.start(&mut c, &line, &mut st, container) {
+                Start::None => {
+                    c.advance_next_nonspace();
+                    break;
+                }
+                Start::Container => container = self.stack.len(),
+                Start::Leaf => matched_leaf = true,
+            }
+        }
+
+        // 3. The rest of the line is text.
+        let tip_is_paragraph = self.stack.last() == Some(&Block::Paragraph);
+        if !st.all_closed && !c.blank && tip_is_paragraph {
+            // A lazy continuation line (never of a top-level paragraph, which always matches).
+            self.add_paragraph_line(&c, &line);
+            return;
+        }
+        self.close_unmatched(&mut st);
+        match self.stack.last() {
+            Some(Block::Paragraph) => self.add_paragraph_line(&c, &line),
+            Some(Block::Html { kind, .. }) => {
+                let kind = *kind;
+                if (1..=5).contains(&kind) && html::ends(kind, &line.text[c.offset..]) {
+                    self.stack.pop();
+                }
+            }
+            Some(Block::Fence { .. } | Block::Indented) => {}
+            _ if c.offset < line.text.len() && !c.blank => {
+                self.add_child(Some(Block::Paragraph));
+                c.advance_next_nonspace();
+                self.paragraph.text.clear();
+                self.paragraph.lines.clear();
+                self.paragraph.full = false;
+                self.add_paragraph_line(&c, &line);
+            }
+            _ => {}
+        }
+    }
+
+    /// The common case, decided without the general machinery: no container is open and
+    /// the line starts with a byte that starts no block (a letter, say), so it starts or
+    /// continues a paragraph, or is the content of a code or HTML block. Returns whether it
+    /// handled the line; the result is the general path's (the model tests compare both).
+    fn plain_line(&mut self, line: &LineIn<'_>) -> bool {
+        let Some(&first) = line.text.first() else { return false };
+        let plain = !matches!(
+            first,
+            b' ' | b'\t' | b'#' | b'`' | b'~' | b'*' | b'+' | b'_' | b'=' | b'<' | b'>' | b'-'
+        ) && !first.is_ascii_digit();
+        if !plain || self.stack.len() > 1 {
+            return false;
+        }
+        match self.stack.first() {
+            // Not a closing fence (that starts with a fence character).
+            Some(Block::Fence { .. }) => true,
+            Some(Block::Html { kind, .. }) => {
+                if (1..=5).contains(kind) && html::ends(*kind, line.text) {
+                    self.stack.clear();
+                }
+                true
+            }
+            Some(Block::Paragraph) => {
+                let c = Cursor::new(line.text);
+                self.add_paragraph_line(&c, line);
+                true
+            }
+            Some(Block::Indented) | None => {
+                self.stack.clear();
+                self.stack.push(Block::Paragraph);
+                self.paragraph.text.clear();
+                self.paragraph.lines.clear();
+                self.paragraph.full = false;
+                let c = Cursor::new(line.text);
+                self.add_paragraph_line(&c, line);
+                true
+            }
+            Some(Block::Quote | Block::Item { .. }) => false,
+        }
+    }
+
+    /// Whether the line continues open block `i` (commonmark.js `continue`).
+    fn cont(&mut self, i: usize, c: &mut Cursor<'_>) -> Cont {
+        match &self.stack[i] {
+            Block::Quote => {
+                if !c.indented() && c.peek(c.next_nonspace) == Some(b'>') {
+                    c.advance_next_nonspace();
+                    c.advance_offset(1, false);
+                    if c.peek(c.offset).is_some_and(is_space) {
+                        c.advance_offset(1, true);
+                    }
+                    Cont::Matched
+                } else {
+                    Cont::Failed
+                }
+            }
+            Block::Item { indent, has_child } => {
+                if c.blank {
+                    if !has_child {
+                        return Cont::Failed;
+                    }
+                    c.advance_next_nonspace();
+                } else if c.indent >= *indent {
+                    c.advance_offset(*indent, true);
+                } else {
+                    return Cont::Failed;
+                }
+                Cont::Matched
+            }
+            Block::Paragraph => {
+                if c.blank {
+                    Cont::Failed
+                } else {
+                    Cont::Matched
+                }
+            }
+            Block::Fence { ch, len, indent, .. } => {
+                let rest = c.rest();
+                if c.indent <= 3 && rest.first() == Some(ch) {
+                    let run = rest.iter().take_while(|b| *b == ch).count();
+                    if run >= *len && rest[run..].iter().all(|&b| is_space(b)) {
+                        return Cont::Done;
+                    }
+                }
+                let mut i = *indent;
+                while i > 0 && c.peek(c.offset).is_some_and(is_space) {
+                    c.advance_offset(1, true);
+                    i -= 1;
+                }
+                Cont::Matched
+            }
+            Block::Indented => {
+                if c.indent >= 4 {
+                    c.advance_offset(4, true);
+                } else if c.blank {
+                    c.advance_next_nonspace();
+                } else {
+                    return Cont::Failed;
+                }
+                Cont::Matched
+            }
+            Block::Html { kind, .. } => {
+                if c.blank && (*kind == 6 || *kind == 7) {
+                    Cont::Failed
+                } else {
+                    Cont::Matched
+                }
+            }
+        }
+    }
+
+    fn close_unmatched(&mut self, st: &mut LineState) {
+        if !st.all_closed {
+            self.stack.truncate(st.last_matched);
+            st.all_closed = true;
+        }
+    }
+
+    /// Adds a block as a child of the innermost open container, closing open leaves first
+    /// (commonmark.js `addChild`); `None` adds a block that is closed at once (a heading, a
+    /// thematic break). Returns the nesting depth of the parent (0: the document).
+    fn add_child(&mut self, block: Option<Block>) -> usize {
+        while self.stack.last().is_some_and(Block::is_leaf) {
+            self.stack.pop();
+        }
+        if let Some(Block::Item { has_child, .. }) = self.stack.last_mut() {
+            *has_child = true;
+        }
+        let parent = self.stack.len();
+        if let Some(block) = block {
+            self.stack.push(block);
+        }
+        parent
+    }
+
+    /// Tries the block starts in commonmark.js order.
+    fn start(
+        &mut self,
+        c: &mut Cursor<'_>,
+        line: &LineIn<'_>,
+        st: &mut LineState,
+        container: usize,
+    ) -> Start {
+        let rest = c.rest();
+        let first = rest.first().copied();
+        let in_paragraph = container > 0 && self.stack[container - 1] == Block::Paragraph;
+        let nestable = self.stack.len() < MAX_NESTING;
+        if c.indented() {
+            // Only indented code starts here (list markers refuse an indent of 4 or more).
+            if self.stack.last() != Some(&Block::Paragraph) && !c.blank {
+                c.advance_offset(4, true);
+                self.close_unmatched(st);
+                self.add_child(Some(Block::Indented));
+                return Start::Leaf;
+            }
+            return Start::None;
+        }
+        // Block quote.
+        if first == Some(b'>') && nestable {
+            c.advance_next_nonspace();
+            c.advance_offset(1, false);
+            if c.peek(c.offset).is_some_and(is_space) {
+                c.advance_offset(1, true);
+            }
+            self.close_unmatched(st);
+            self.add_child(Some(Block::Quote));
+            return Start::Container;
+        }
+        // ATX heading.
+        if first == Some(b'#') {
+            let hashes = rest.iter().take_while(|&&b| b == b'#').count();
+            if hashes <= 6 && rest.get(hashes).is_none_or(|&b| is_space(b)) {
+                let spaces = rest[hashes..].iter().take_while(|&&b| is_space(b)).count();
+                let content_start = c.next_nonspace + hashes + spaces;
+                self.close_unmatched(st);
+                if self.add_child(None) == 0 {
+                    self.atx_heading(line, hashes as u8, content_start);
+                }
+                c.offset = c.ln.len();
+                return Start::Leaf;
+            }
+        }
+        // Fenced code.
+        if let Some(ch @ (b'`' | b'~')) = first {
+            let len = rest.iter().take_while(|&&b| b == ch).count();
+            if len >= 3 && (ch == b'~' || !rest[len..].contains(&b'`')) {
+                let indent = c.indent;
+                self.close_unmatched(st);
+                self.add_child(Some(Block::Fence { ch, len, indent, opened: line.number }));
+                return Start::Leaf;
+            }
+        }
+        // HTML block.
+        if first == Some(b'<') {
+            if let Some(kind) = html::start_condition(rest) {
+                let lazy =
+                    !st.all_closed && !c.blank && self.stack.last() == Some(&Block::Paragraph);
+                if kind < 7 || !(in_paragraph || lazy) {
+                    self.close_unmatched(st);
+                    self.add_child(Some(Block::Html { kind, opened: line.number }));
+                    return Start::Leaf;
+                }
+            }
+        }
+        // Setext heading underline.
+        if let (true, Some(ch @ (b'=' | b'-'))) = (in_paragraph, first) {
+            let run = rest.iter().take_while(|&&b| b == ch).count();
+            if rest[run..].iter().all(|&b| is_space(b)) {
+                self.close_unmatched(st);
+                if self.setext_heading(line, container, if ch == b'=' { 1 } else { 2 }) {
+                    c.offset = c.ln.len();
+                    return Start::Leaf;
+                }
+            }
+        }
+        // Thematic break.
+        if let Some(ch @ (b'*' | b'-' | b'_')) = first {
+            if rest.iter().all(|&b| b == ch || is_space(b))
+                && rest.iter().filter(|&&b| b == ch).count() >= 3
+            {
+                self.close_unmatched(st);
+                self.add_child(None);
+                c.offset = c.ln.len();
+                return Start::Leaf;
+            }
+        }
+        // List item.
+        if nestable {
+            if let Some(indent) = list_marker(c, in_paragraph) {
+                self.close_unmatched(st);
+                self.add_child(Some(Block::Item { indent, has_child: false }));
+                return Start::Container;
+            }
+        }
+        Start::None
+    }
+
+    fn add_paragraph_line(&mut self, c: &Cursor<'_>, line: &LineIn<'_>) {
+        let text = &line.text[c.offset.min(line.text.len())..];
+        let content = line.offset + c.offset as u64;
+        let trimmed = text.len() - text.iter().rev().take_while(|&&b| is_space(b)).count();
+        self.paragraph.text_end = content + trimmed as u64;
+        let p = &mut self.paragraph;
+        if p.full {
+            return;
+        }
+        p.lines.push(ParagraphLine {
+            at: p.text.len(),
+            content,
+            start: line.offset,
+            number: line.number,
+        });
+        let room = PARAGRAPH_HELD - p.text.len();
+        if text.len() + 1 > room {
+            p.text.extend_from_slice(&text[..room.min(text.len())]);
+            p.full = true;
+        } else {
+            p.text.extend_from_slice(text);
+            p.text.push(b'\n');
+        }
+    }
+
+    fn atx_heading(&mut self, line: &LineIn<'_>, level: u8, start: usize) {
+        let content = &line.text[start.min(line.text.len())..];
+        let mut end = content.len() - content.iter().rev().take_while(|&&b| is_space(b)).count();
+        let hashes = content[..end].iter().rev().take_while(|&&b| b == b'#').count();
+        if hashes == end {
+            end = 0;
+        } else if hashes > 0 && is_space(content[end - hashes - 1]) {
+            end -= hashes;
+            end -= content[..end].iter().rev().take_while(|&&b| is_space(b)).count();
+        }
+        let base = line.offset + start as u64;
+        let (title, truncated) = normalize_title(&content[..end]);
+        self.headings.push(Heading {
+            level,
+            kind: HeadingKind::Atx,
+            title,
+            truncated,
+            lines: line.number..=line.number,
+            range: line.offset..line.end(),
+            title_range: base..base + end as u64,
+        });
+    }
+
+    /// Turns the paragraph that `container` is into a setext heading, unless it holds only
+    /// link reference definitions. Returns whether it did.
+    fn setext_heading(&mut self, line: &LineIn<'_>, container: usize, level: u8) -> bool {
+        let p = &self.paragraph;
+        let skip =
+            if p.text.first() == Some(&b'[') { linkref::definitions_len(&p.text) } else { 0 };
+        if skip >= p.text.len() && !p.full {
+            return false;
+        }
+        let Some(first) = p.lines.iter().find(|l| l.at >= skip).or(p.lines.last()).copied() else {
+            return false;
+        };
+        let (title, truncated) = normalize_title(&p.text[skip.min(p.text.len())..]);
+        let heading = Heading {
+            level,
+            kind: HeadingKind::Setext,
+            title,
+            truncated: truncated || p.full,
+            lines: first.number..=line.number,
+            range: first.start..line.end(),
+            title_range: first.content..p.text_end.max(first.content),
+        };
+        if container == 1 {
+            self.headings.push(heading);
+        }
+        self.stack.truncate(container - 1);
+        true
+    }
+}
+
+/// A list marker at the cursor (commonmark.js `parseListMarker`): advances past it and
+/// returns the column where the item's content starts, relative to the container.
+fn list_marker(c: &mut Cursor<'_>, in_paragraph: bool) -> Option<usize> {
+    let rest = c.rest();
+    let marker = match rest.first()? {
+        b'*' | b'+' | b'-' => 1,
+        _ => {
+            let digits = rest.iter().take(10).take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) || !matches!(rest.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            let n = rest[..digits].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+            if in_paragraph && n != 1 {
+                return None;
+            }
+            digits + 1
+        }
+    };
+    if rest.get(marker).is_some_and(|&b| !is_space(b)) {
+        return None;
+    }
+    if in_paragraph && rest[marker..].iter().all(|&b| is_space(b)) {
+        return None;
+    }
+    let marker_offset = c.indent;
+    c.advance_next_nonspace();
+    c.advance_offset(marker, true);
+    let (start_col, start_offset) = (c.column, c.offset);
+    loop {
+        c.advance_offset(1, true);
+        if !(c.column - start_col < 5 && c.peek(c.offset).is_some_and(is_space)) {
+            break;
+        }
+    }
+    let blank_item = c.peek(c.offset).is_none();
+    let spaces = c.column - start_col;
+    let padding = if !(1..5).contains(&spaces) || blank_item {
+        c.column = start_col;
+        c.offset = start_offset;
+        if c.peek(c.offset).is_some_and(is_space) {
+            c.advance_offset(1, true);
+        }
+        marker + 1
+    } else {
+        marker + spaces
+    };
+    Some(marker_offset + padding)
+}
+
+/// A title as sections show it: white space runs become one space, the ends are trimmed,
+/// invalid UTF-8 is replaced, and at most [`TITLE_LIMIT`] bytes are kept (at a character
+/// boundary). Returns the title and whether it was cut.
+pub(super) fn normalize_title(raw: &[u8]) -> (String, bool) {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(text.len().min(TITLE_LIMIT));
+    for word in text.split([' ', '\t', '\n', '\r']).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() > TITLE_LIMIT {
+            let mut cut = TITLE_LIMIT;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            return (out, true);
+        }
+    }
+    (out, false)
+}

@@ -1,0 +1,340 @@
+//! Selectors (`Install > Linux`, `Install > Linux #2`, `#7`) and how they pick a section,
+//! over a whole [`Outline`](super::Outline) or in one streaming pass ([`locate`]).
+
+use super::outline::{Section, Tracker};
+use super::scan::{DocInfo, HeadingScanner, Options};
+use super::MarkdownError;
+use crate::error::{EditError, Error};
+use crate::scan::{Chunker, Flow, Scanner};
+use crate::source::ReadAt;
+
+/// How many choices an [`MarkdownError::AmbiguousPath`] lists.
+const CHOICES: usize = 10;
+
+/// How many suggestions an [`MarkdownError::UnknownPath`] gives.
+const SUGGESTIONS: usize = 3;
+
+/// A path as paths compare: split at `>`, each part's white space runs made one space and
+/// its ends trimmed, joined by ` > `.
+pub(super) fn normalize_path(path: &str) -> String {
+    path.split('>')
+        .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(" > ")
+}
+
+/// A parsed selector: the exact path, and its `#N` readings.
+#[derive(Debug, Clone)]
+pub(super) struct Selector {
+    given: String,
+    exact: String,
+    /// `PATH #N`: the path without `#N`, and N.
+    nth: Option<(String, usize)>,
+    /// `#N` alone.
+    number: Option<usize>,
+}
+
+impl Selector {
+    pub fn parse(given: &str) -> Result<Selector, MarkdownError> {
+        let trimmed = given.trim();
+        if trimmed.is_empty() {
+            return Err(MarkdownError::EmptyPath);
+        }
+        let (mut nth, mut number) = (None, None);
+        if let Some(hash) = trimmed.rfind('#') {
+            let digits = &trimmed[hash + 1..];
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let n = digits.parse::<usize>().unwrap_or(usize::MAX);
+                let base = trimmed[..hash].trim();
+                if base.is_empty() {
+                    number = Some(n);
+                } else {
+                    nth = Some((normalize_path(base), n));
+                }
+            }
+        }
+        Ok(Selector { given: given.to_string(), exact: normalize_path(trimmed), nth, number })
+    }
+}
+
+/// Levenshtein distance over characters, ignoring case, on at most 256 characters of each.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(256).flat_map(char::to_lowercase).collect();
+    let b: Vec<char> = b.chars().take(256).flat_map(char::to_lowercase).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Watches sections go by in document order and decides which one a selector names.
+#[derive(Debug)]
+pub(super) struct Matcher {
+    sel: Selector,
+    total: usize,
+    exact: Vec<(usize, u64)>,
+    exact_count: usize,
+    nth_count: usize,
+    nth_hit: Option<usize>,
+    number_hit: Option<usize>,
+    /// `(distance, path)` of the closest paths, when suggestions are wanted.
+    suggest: Option<Vec<(usize, String)>>,
+}
+
+impl Matcher {
+    pub fn new(sel: Selector, suggest: bool) -> Self {
+        Matcher {
+            sel,
+            total: 0,
+            exact: Vec::new(),
+            exact_count: 0,
+            nth_count: 0,
+            nth_hit: None,
+            number_hit: None,
+            suggest: suggest.then(Vec::new),
+        }
+    }
+
+    /// Sees the section at `index` (0-based, in order); returns whether it may be the one.
+    pub fn offer(&mut self, index: usize, path: &str, title: &str, line: u64) -> bool {
+        self.total += 1;
+        let mut keep = false;
+        if path == self.sel.exact {
+            self.exact_count += 1;
+            if self.exact.len() < CHOICES {
+                self.exact.push((index, line));
+            }
+            keep |= self.exact_count == 1;
+        }
+        if let Some((base, n)) = &self.sel.nth {
+            if path == base {
+                self.nth_count += 1;
+                if self.nth_count == *n {
+                    self.nth_hit = Some(index);
+                    keep = true;
+                }
+            }
+        }
+        if self.sel.number == Some(index + 1) {
+            self.number_hit = Some(index);
+            keep = true;
+        }
+        if let Some(best) = &mut self.suggest {
+            let d = distance(&self.sel.exact, path).min(distance(&self.sel.exact, title));
+            if !best.iter().any(|(_, p)| p == path) {
+                best.push((d, path.to_string()));
+                best.sort_by_key(|(d, _)| *d);
+                best.truncate(SUGGESTIONS);
+            }
+        }
+        keep
+    }
+
+    /// Whether the selector failed only for want of a match (so suggestions would help).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.finish(), Err(MarkdownError::UnknownPath { .. }))
+    }
+
+    /// The occurrence of the named section among those with its path, as far as the
+    /// selector tells: 1 for an exact path, N for `PATH #N`, 0 (not counted) for `#N`.
+    pub fn occurrence(&self) -> usize {
+        if self.exact_count == 1 {
+            1
+        } else if self.nth_hit.is_some() {
+            self.sel.nth.as_ref().map_or(0, |(_, n)| *n)
+        } else {
+            0
+        }
+    }
+
+    /// The index of the named section.
+    pub fn finish(&self) -> Result<usize, MarkdownError> {
+        let path = self.sel.given.trim().to_string();
+        match self.exact.as_slice() {
+            [(only, _)] if self.exact_count == 1 => return Ok(*only),
+            [] => {}
+            choices => {
+                let choices = choices
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (_, line))| format!("{} #{} (line {line})", self.sel.exact, k + 1))
+                    .collect();
+                return Err(MarkdownError::AmbiguousPath {
+                    path,
+                    count: self.exact_count,
+                    choices,
+                });
+            }
+        }
+        if let Some(n) = self.sel.number {
+            return self
+                .number_hit
+                .ok_or(MarkdownError::IndexOutOfRange { number: n, count: self.total });
+        }
+        if let Some((base, n)) = &self.sel.nth {
+            if let Some(hit) = self.nth_hit {
+                return Ok(hit);
+            }
+            if self.nth_count > 0 {
+                return Err(MarkdownError::OccurrenceOutOfRange {
+                    path: base.clone(),
+                    occurrence: *n,
+                    count: self.nth_count,
+                });
+            }
+        }
+        let suggestions = self.suggest.iter().flatten().map(|(_, p)| p.clone()).collect::<Vec<_>>();
+        Err(MarkdownError::UnknownPath { path, suggestions })
+    }
+}
+
+/// The sections that [`locate`] found, and what the scan learned about the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// What the scan learned about the whole document.
+    pub info: DocInfo,
+    /// One section per selector, in the order the selectors were given.
+    pub sections: Vec<Section>,
+}
+
+/// Finds the sections that `selectors` name in one pass over `src`, keeping only a few
+/// sections in memory whatever the size of the document (an [`Outline`](super::Outline)
+/// keeps them all). A selector that names nothing costs a second pass, to suggest the
+/// closest paths.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{markdown, Chunker};
+///
+/// let doc = b"# A\n\ntext\n\n## B\n\nmore\n\n# A\n".to_vec();
+/// let found = markdown::locate(&doc, &["A > B", "A #2"], &mut Chunker::new(3)).unwrap();
+/// assert_eq!(found.sections[0].range, 11..23);
+/// assert_eq!(found.sections[1].heading_lines, 9..=9);
+/// let err = markdown::locate(&doc, &["A"], &mut Chunker::default()).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "section path \"A\" matches 2 sections; choose one of \"A #1 (line 1)\", \"A #2 (line 9)\""
+/// );
+/// ```
+///
+/// # Errors
+///
+/// The [`MarkdownError`] of the first selector that names no single section, a line longer
+/// than the line limit, or the source's error.
+pub fn locate<S: ReadAt + ?Sized>(
+    src: &S,
+    selectors: &[&str],
+    chunker: &mut Chunker,
+) -> Result<Located, Error<S::Error>> {
+    let parsed = selectors
+        .iter()
+        .map(|s| Selector::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(EditError::from)?;
+    let (info, matchers, kept) = pass(src, &parsed, false, chunker)?;
+    let mut sections = Vec::with_capacity(matchers.len());
+    for (k, m) in matchers.iter().enumerate() {
+        if m.is_unknown() {
+            let (_, again, _) = pass(src, &parsed[k..=k], true, chunker)?;
+            for m in again {
+                m.finish().map_err(EditError::from)?;
+            }
+        }
+        let index = m.finish().map_err(EditError::from)?;
+        let mut section = kept.iter().find(|s| s.index == index).cloned();
+        if let Some(s) = &mut section {
+            s.occurrence = m.occurrence();
+        }
+        let count = m.total;
+        sections.push(
+            section.ok_or(EditError::from(MarkdownError::IndexOutOfRange {
+                number: index + 1,
+                count,
+            }))?,
+        );
+    }
+    Ok(Located { info, sections })
+}
+
+type Pass = (DocInfo, Vec<Matcher>, Vec<Section>);
+
+/// One scan: offers every section to a matcher per selector, keeps the candidates.
+fn pass<S: ReadAt + ?Sized>(
+    src: &S,
+    selectors: &[Selector],
+    suggest: bool,
+    chunker: &mut Chunker,
+) -> Result<Pass, Error<S::Error>> {
+    let mut matchers: Vec<Matcher> =
+        selectors.iter().map(|s| Matcher::new(s.clone(), suggest)).collect();
+    let mut scanner = HeadingScanner::new(Options::default());
+    let mut tracker = Tracker::default();
+    let mut wanted: Vec<usize> = Vec::new();
+    let mut kept: Vec<Section> = Vec::new();
+    let mut on_closed = |s: Section, wanted: &mut Vec<usize>| {
+        if let Some(p) = wanted.iter().position(|&w| w == s.index) {
+            wanted.swap_remove(p);
+            kept.push(s);
+        }
+    };
+    let mut take = |scanner: &mut HeadingScanner,
+                    matchers: &mut Vec<Matcher>,
+                    wanted: &mut Vec<usize>,
+                    tracker: &mut Tracker| {
+        for h in scanner.take_headings() {
+            let (title, line) = (h.title.clone(), *h.lines.start());
+            let mut closed = Vec::new();
+            let (index, path) = tracker.heading(h, &mut |s| closed.push(s));
+            let mut keep = false;
+            for m in matchers.iter_mut() {
+                keep |= m.offer(index, path, &title, line);
+            }
+            if keep {
+                wanted.push(index);
+            }
+            for s in closed {
+                on_closed(s, wanted);
+            }
+        }
+    };
+    let mut feed = |off: u64, chunk: &[u8]| -> Result<Flow, EditError> {
+        let flow = scanner.feed(off, chunk)?;
+        take(&mut scanner, &mut matchers, &mut wanted, &mut tracker);
+        Ok(flow)
+    };
+    chunker.scan(src, 0..src.len(), &mut feed)?;
+    let info = scanner.finish()?;
+    take(&mut scanner, &mut matchers, &mut wanted, &mut tracker);
+    let mut closed = Vec::new();
+    tracker.finish(&info, &mut |s| closed.push(s));
+    for s in closed {
+        on_closed(s, &mut wanted);
+    }
+    Ok((info, matchers, kept))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("Linux", "linux"), 0);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn paths_normalize_around_the_separator() {
+        assert_eq!(normalize_path("  Install>Linux  \t x "), "Install > Linux x");
+        assert_eq!(normalize_path("a > b > c"), "a > b > c");
+    }
+}

@@ -1,0 +1,379 @@
+//! [`HeadingScanner`]: the push-based scanner that finds the top-level headings of a
+//! Markdown document, whatever the chunk sizes.
+
+use std::ops::{Range, RangeInclusive};
+
+use super::block::{BlockParser, LineIn};
+use crate::error::EditError;
+use crate::find::{Line, LineSplitter, DEFAULT_LINE_LIMIT};
+use crate::scan::{Flow, Scanner};
+
+/// How the scanner reads a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Skip YAML (`---` ... `---` or `...`) or TOML (`+++` ... `+++`) front matter at the
+    /// very start. Front matter longer than 64 KiB, or never closed, is read as Markdown.
+    pub front_matter: bool,
+    /// The longest line the scanner holds, in bytes (longer lines are an error).
+    pub line_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { front_matter: true, line_limit: DEFAULT_LINE_LIMIT }
+    }
+}
+
+impl Options {
+    /// Plain CommonMark: no front matter.
+    pub fn commonmark() -> Self {
+        Options { front_matter: false, ..Options::default() }
+    }
+}
+
+/// The longest front matter that is recognized.
+const FRONT_MATTER_LIMIT: usize = 64 * 1024;
+
+/// How a heading is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeadingKind {
+    /// `# Title` (ATX).
+    Atx,
+    /// `Title` underlined with `===` or `---` (setext).
+    Setext,
+}
+
+impl HeadingKind {
+    /// `atx` or `setext`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeadingKind::Atx => "atx",
+            HeadingKind::Setext => "setext",
+        }
+    }
+}
+
+/// A top-level heading as the scanner finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// ATX or setext.
+    pub kind: HeadingKind,
+    /// The title as written, white space runs made one space (see [`super::TITLE_LIMIT`]).
+    pub title: String,
+    /// Whether the title was cut at [`super::TITLE_LIMIT`] bytes.
+    pub truncated: bool,
+    /// Its lines (1-based, inclusive): one for ATX, the text lines and the underline for
+    /// setext.
+    pub lines: RangeInclusive<u64>,
+    /// Its bytes, from the start of its first line to the end of its last line (ending
+    /// included).
+    pub range: Range<u64>,
+    /// The bytes of the title as written (without markers, closing `#`s or the spaces
+    /// around); what a rename replaces.
+    pub title_range: Range<u64>,
+}
+
+/// What a complete scan learned about the document as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocInfo {
+    /// Length in bytes.
+    pub len: u64,
+    /// Number of lines (a last line without newline counts).
+    pub lines: u64,
+    /// Lines ending in `\n` (without `\r`) and in `\r\n`.
+    pub endings: (u64, u64),
+    /// The front matter that was skipped, if any.
+    pub front_matter: Option<Range<u64>>,
+}
+
+impl DocInfo {
+    /// The line ending new lines get: `\r\n` when most lines have it, else `\n`.
+    pub fn newline(&self) -> &'static [u8] {
+        if self.endings.1 > self.endings.0 {
+            b"\r\n"
+        } else {
+            b"\n"
+        }
+    }
+
+    /// Whether the document ends with a line ending (or is empty).
+    pub fn ends_with_newline(&self) -> bool {
+        self.len == 0 || self.lines == self.endings.0 + self.endings.1
+    }
+}
+
+#[derive(Debug, Clone)]
+struct HeldLine {
+    number: u64,
+    offset: u64,
+    text: Vec<u8>,
+    ending: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Front {
+    Off,
+    Start,
+    Inside { toml: bool, held: Vec<HeldLine>, bytes: usize },
+    Done,
+}
+
+/// Everything but the line splitter (so a closure can borrow it while the splitter runs).
+#[derive(Debug, Clone)]
+struct State {
+    parser: BlockParser,
+    front: Front,
+    info: DocInfo,
+}
+
+impl State {
+    fn line(&mut self, line: Line<'_>) {
+        let ending = line.ending.len();
+        self.info.lines += 1;
+        match ending {
+            1 => self.info.endings.0 += 1,
+            2 => self.info.endings.1 += 1,
+            _ => {}
+        }
+        let line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
+        if matches!(self.front, Front::Off | Front::Done) {
+            self.parser.line(line);
+            return;
+        }
+        let trimmed = trim_end(line.text);
+        match &mut self.front {
+            Front::Off | Front::Done => self.parser.line(line),
+            Front::Start => {
+                if trimmed == b"---" || trimmed == b"+++" {
+                    let toml = trimmed == b"+++";
+                    let held = vec![hold(&line)];
+                    self.front = Front::Inside { toml, held, bytes: line.text.len() };
+                } else {
+                    self.front = Front::Done;
+                    self.parser.line(line);
+                }
+            }
+            Front::Inside { toml, held, bytes } => {
+                let closes =
+                    if *toml { trimmed == b"+++" } else { trimmed == b"---" || trimmed == b"..." };
+                if closes {
+                    self.info.front_matter =
+                        Some(0..line.offset + (line.text.len() + ending) as u64);
+                    self.front = Front::Done;
+                } else if *bytes + line.text.len() > FRONT_MATTER_LIMIT {
+                    self.replay();
+                    self.parser.line(line);
+                } else {
+                    *bytes += line.text.len();
+                    held.push(hold(&line));
+                }
+            }
+        }
+    }
+
+    /// Reads held front-matter candidate lines as Markdown after all.
+    fn replay(&mut self) {
+        if let Front::Inside { held, .. } = std::mem::replace(&mut self.front, Front::Done) {
+            for l in &held {
+                self.parser.line(LineIn {
+                    number: l.number,
+                    offset: l.offset,
+                    text: &l.text,
+                    ending: l.ending,
+                });
+            }
+        }
+    }
+}
+
+fn hold(line: &LineIn<'_>) -> HeldLine {
+    HeldLine {
+        number: line.number,
+        offset: line.offset,
+        text: line.text.to_vec(),
+        ending: line.ending,
+    }
+}
+
+fn trim_end(text: &[u8]) -> &[u8] {
+    let n = text.iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+    &text[..text.len() - n]
+}
+
+/// Finds the top-level headings of a Markdown document pushed in chunks of any size.
+///
+/// Feed every chunk in order with [`Scanner::feed`], take the headings found so far with
+/// [`HeadingScanner::take_headings`] whenever convenient, and end with
+/// [`HeadingScanner::finish`], which reads a last line without newline. Memory: the current
+/// line when it spans chunks, up to 64 KiB of front matter, 16 KiB of the current paragraph,
+/// the open blocks, and the headings not yet taken.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::markdown::HeadingScanner;
+/// use bigedit_core::Scanner;
+///
+/// let mut s = HeadingScanner::default();
+/// s.feed(0, b"# Intro\n\n```\n# not a heading\n``").unwrap();
+/// s.feed(32, b"`\nTitle\n===\n> # quoted, not top level\n").unwrap();
+/// s.finish().unwrap();
+/// let titles: Vec<_> = s.take_headings().into_iter().map(|h| (h.level, h.title)).collect();
+/// assert_eq!(titles, [(1, "Intro".to_string()), (1, "Title".to_string())]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct HeadingScanner {
+    splitter: LineSplitter,
+    state: State,
+}
+
+impl Default for HeadingScanner {
+    fn default() -> Self {
+        HeadingScanner::new(Options::default())
+    }
+}
+
+impl HeadingScanner {
+    /// A scanner for a document that starts at offset 0.
+    pub fn new(options: Options) -> Self {
+        HeadingScanner {
+            splitter: LineSplitter::new(options.line_limit),
+            state: State {
+                parser: BlockParser::default(),
+                front: if options.front_matter { Front::Start } else { Front::Off },
+                info: DocInfo::default(),
+            },
+        }
+    }
+
+    /// Takes the headings found since the last call, in document order.
+    pub fn take_headings(&mut self) -> Vec<Heading> {
+        std::mem::take(&mut self.state.parser.headings)
+    }
+
+    /// Ends the input: reads a last line without newline and any unclosed front matter, and
+    /// returns what the scan learned about the whole document.
+    ///
+    /// # Errors
+    ///
+    /// None today; the signature leaves room for a scanner that checks the end.
+    pub fn finish(&mut self) -> Result<DocInfo, EditError> {
+        let state = &mut self.state;
+        self.splitter.finish(&mut |line| {
+            state.line(line);
+            Ok(Flow::Continue)
+        })?;
+        state.replay();
+        Ok(state.info.clone())
+    }
+
+    /// The block still open at the end of the input that would swallow any text after it: a
+    /// top-level fenced code block or HTML block of types 1 to 5, with its first line.
+    pub fn open_block(&self) -> Option<(&'static str, u64)> {
+        self.state.parser.open_block()
+    }
+}
+
+impl Scanner for HeadingScanner {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let state = &mut self.state;
+        state.info.len = offset + chunk.len() as u64;
+        self.splitter.feed(offset, chunk, &mut |line| {
+            state.line(line);
+            Ok(Flow::Continue)
+        })
+    }
+}
+
+/// The top-level headings of `text` (a helper for tests and for checking new text).
+pub(super) fn headings_of(
+    text: &[u8],
+    options: Options,
+) -> (Vec<Heading>, Option<(&'static str, u64)>) {
+    let mut s = HeadingScanner::new(options);
+    // A line limit error cannot happen below the limit; past it, the text is reported as
+    // having no heading, which every caller treats as a mismatch.
+    if s.feed(0, text).is_err() || s.finish().is_err() {
+        return (Vec::new(), None);
+    }
+    let open = s.open_block();
+    (s.take_headings(), open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::testing::{push, SIZES};
+
+    fn scan(text: &[u8], size: usize, options: Options) -> (Vec<Heading>, DocInfo) {
+        let mut s = HeadingScanner::new(options);
+        push(&mut s, text, size);
+        let info = s.finish().unwrap();
+        (s.take_headings(), info)
+    }
+
+    fn titles(text: &str) -> Vec<(u8, String)> {
+        let (h, _) = scan(text.as_bytes(), usize::MAX, Options::default());
+        h.into_iter().map(|h| (h.level, h.title)).collect()
+    }
+
+    fn t(level: u8, title: &str) -> (u8, String) {
+        (level, title.to_string())
+    }
+
+    #[test]
+    fn headings_and_their_ranges_at_every_chunk_size() {
+        let text = b"---\ntitle: x\n---\n# A #\r\ntext\n\nB\n---\n## C\n[r]: /u\nD \\#\n===\nend";
+        let (want, info) = scan(text, usize::MAX, Options::default());
+        assert_eq!(info.front_matter, Some(0..17));
+        assert_eq!(info.lines, 13);
+        assert_eq!(info.endings, (11, 1));
+        assert!(!info.ends_with_newline());
+        let got: Vec<_> =
+            want.iter().map(|h| (h.level, h.title.as_str(), h.range.clone())).collect();
+        assert_eq!(
+            got,
+            [(1, "A", 17..24), (2, "B", 30..36), (2, "C", 36..41), (1, "D \\#", 49..58)]
+        );
+        assert_eq!(
+            &text[want[0].title_range.start as usize..want[0].title_range.end as usize],
+            b"A"
+        );
+        assert_eq!(want[3].lines, 11..=12);
+        for size in SIZES {
+            assert_eq!(scan(text, size, Options::default()).0, want, "size {size}");
+        }
+    }
+
+    #[test]
+    fn code_html_quotes_and_lists_hide_headings() {
+        assert_eq!(titles("```\n# a\n```\n# b\n"), [t(1, "b")]);
+        assert_eq!(titles("~~~~\n# a\n~~~\n# b\n"), []);
+        assert_eq!(titles("    # a\n# b"), [t(1, "b")]);
+        assert_eq!(titles("<div>\n# a\n\n# b"), [t(1, "b")]);
+        assert_eq!(titles("<!--\n# a\n-->\n# b"), [t(1, "b")]);
+        assert_eq!(titles("> # a\n# b"), [t(1, "b")]);
+        assert_eq!(titles("- # a\n\n  # b\n# c"), [t(1, "c")]);
+        assert_eq!(titles("- a\n---\n"), []);
+        assert_eq!(titles("a\n---\n***\n"), [t(2, "a")]);
+        assert_eq!(titles("[a]: /b\n===\n"), []);
+        assert_eq!(titles("---\n# not front matter\n"), [t(1, "not front matter")]);
+    }
+
+    #[test]
+    fn long_titles_are_cut_at_a_character_boundary() {
+        let text = format!("# {}\n", "\u{e9}".repeat(3000));
+        let (h, _) = scan(text.as_bytes(), 7, Options::default());
+        assert!(h[0].truncated && h[0].title.len() <= super::super::TITLE_LIMIT);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_an_error_naming_it() {
+        let mut s = HeadingScanner::new(Options { line_limit: 8, ..Options::default() });
+        let text = b"# a\nthis line is long\n";
+        let err = (0..text.len()).find_map(|i| s.feed(i as u64, &text[i..=i]).err()).unwrap();
+        assert_eq!(err, EditError::LineTooLong { line: 2, offset: 4, limit: 8 });
+    }
+}
