@@ -461,3 +461,90 @@ pub fn build_index(
     first.append(second);
     Ok(first.finish())
 }
+
+/// Several edits staged on a [`Document`], each seeing the ones before it, committed at once.
+///
+/// # Example
+///
+/// ```
+/// use bigedit::{CommitOptions, Document, OpenOptions, Strategy};
+/// use bigedit_core::{Edit, Step};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("notes.txt");
+/// std::fs::write(&path, "one\ntwo\n").unwrap();
+///
+/// let mut doc = Document::open(&path, &OpenOptions { use_cache: false, ..Default::default() }).unwrap();
+/// doc.index(&|_| {}).unwrap();
+/// let (_, version) = doc.read_range(4..8).unwrap(); // "two\n", as an agent read it
+/// let mut tx = doc.transaction();
+/// tx.stage(&Step {
+///     edit: Edit::Insert { after: Some(0), before: None, with: "zero".into() },
+///     expect: None,
+/// }).unwrap();
+/// // Line 3 of the staged view is "two": the expectation is checked against the view.
+/// tx.stage(&Step {
+///     edit: Edit::ReplaceLines { lines: bigedit_core::LinesArg::Line(3), with: "TWO".into() },
+///     expect: Some(version),
+/// }).unwrap();
+/// let patch = tx.into_patch();
+/// let opts = CommitOptions { strategy: Strategy::Auto, backup: false };
+/// doc.commit_with(&patch, &opts).unwrap();
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "zero\none\nTWO\n");
+/// ```
+#[derive(Debug)]
+pub struct Transaction<'d> {
+    doc: &'d Document,
+    view: bigedit_core::Overlay<&'d FileSource>,
+    chunker: Chunker,
+}
+
+impl Document {
+    /// Starts a transaction. Line edits need the index loaded first ([`Document::index`]).
+    pub fn transaction(&self) -> Transaction<'_> {
+        Transaction {
+            doc: self,
+            view: bigedit_core::Overlay::new(&self.src),
+            chunker: self.chunker(),
+        }
+    }
+
+    /// Reads bytes `range` into memory with their [`Version`] (for small reads; stream large
+    /// ones with [`Document::copy_range`]).
+    ///
+    /// # Errors
+    ///
+    /// A range outside the file or a read error.
+    pub fn read_range(&self, range: Range<u64>) -> Result<(Vec<u8>, Version)> {
+        let mut out = Vec::new();
+        let version = self.copy_range(range, &mut out)?;
+        Ok((out, version))
+    }
+}
+
+impl<'d> Transaction<'d> {
+    /// Plans `step` against the staged view (checking its `expect` there) and stages it.
+    ///
+    /// # Errors
+    ///
+    /// A stale version, the planner's error, or a read error; nothing is staged then.
+    pub fn stage(&mut self, step: &bigedit_core::Step) -> Result<()> {
+        step.stage(&mut self.view, self.doc.loaded_index(), &mut self.chunker)
+            .map_err(|e| self.doc.err(e))
+    }
+
+    /// Unstages the last step; false if nothing is staged.
+    pub fn undo(&mut self) -> bool {
+        self.view.undo()
+    }
+
+    /// The document as the staged steps leave it (a [`ReadAt`] source).
+    pub fn view(&self) -> &bigedit_core::Overlay<&'d FileSource> {
+        &self.view
+    }
+
+    /// The staged steps as one patch of the file, for [`Document::commit_with`].
+    pub fn into_patch(self) -> Patch {
+        self.view.into_parts().1
+    }
+}

@@ -34,7 +34,7 @@ pub mod source;
 pub mod target;
 
 pub use commit::{CommitOptions, CommitStats, Strategy};
-pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions};
+pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions, Transaction};
 pub use error::{Error, Result};
 pub use journal::Recovery;
 pub use lock::LockKind;

@@ -230,6 +230,9 @@ fn a_lock_is_free_within_100_ms_of_its_holder_being_killed_mid_commit() {
         let killed = Instant::now();
         // SAFETY: kill(2) with a pid we started (the traced bigedit) and SIGKILL.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0, "kill bigedit");
+        // A tracee frozen in a ptrace stop may only act on the SIGKILL once its tracer lets go
+        // (seen once under load): kill strace too, so the pending SIGKILL is delivered.
+        strace.kill().ok();
         let f = std::fs::File::open(&lock).expect("open lock");
         let took = loop {
             // SAFETY: a valid open fd.

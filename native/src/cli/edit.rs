@@ -144,7 +144,6 @@ pub(crate) fn finish(
 
 /// Refuses the edit unless bytes `region` of the file still have the `--expect` version (when
 /// one was given). Call it under the exclusive lock, before planning.
-#[allow(dead_code)] // used by the md and csv commands, landing next
 pub(crate) fn check_expect(
     doc: &Document,
     region: std::ops::Range<u64>,
