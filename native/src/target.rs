@@ -142,8 +142,9 @@ impl Target {
         })
         .map_err(refuse)?;
         // Where it really is: the kernel's name for the resolved file, under the root.
-        let real = std::fs::read_link(format!("/proc/self/fd/{}", fd_number(&fd)))
-            .map_err(|e| Error::io(path, "resolve", e))?;
+        let real =
+            std::fs::read_link(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd)))
+                .map_err(|e| Error::io(path, "resolve", e))?;
         let inside = real.strip_prefix(&root.path).map_err(|_| outside(path, root))?;
         let (parent, name) = split(inside).ok_or_else(|| not_a_file(path))?;
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
@@ -307,10 +308,6 @@ fn retry_again<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io
             other => return other,
         }
     }
-}
-
-fn fd_number(fd: &impl std::os::fd::AsRawFd) -> i32 {
-    fd.as_raw_fd()
 }
 
 /// Whether `name` is a bigedit temporary file of the target named `target`.

@@ -19,9 +19,6 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::Document;
 
-/// Largest section printed with `--json` (it is held in memory to be encoded).
-const JSON_READ_MAX: u64 = 64 << 20;
-
 /// Where `insert` and `move` put a section.
 #[derive(Debug, Args)]
 pub struct Anchor {
@@ -308,22 +305,9 @@ fn read(ctx: &Ctx, file: &Path, path: &str, body: bool) -> Result<()> {
     let found = locate(ctx, &doc, &[path])?;
     let s: &Section = &found.sections[0];
     let range = if body { s.body() } else { s.range.clone() };
-    ctx.note("ranges", json!([[range.start, range.end]]));
-    ctx.note("bytes_out", range.end - range.start);
-    if !ctx.json {
-        let mut out = io::stdout().lock();
-        doc.copy_range(range, &mut out)?;
-        return out.flush().map_err(stdout_err);
-    }
-    if range.end - range.start > JSON_READ_MAX {
-        return Err(Error::Usage(format!(
-            "{}: {} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
-            file.display(),
-            range.end - range.start
-        )));
-    }
-    let mut buf = Vec::new();
-    let version = doc.copy_range(range.clone(), &mut buf)?;
+    let Some((buf, version)) = super::read::read_out(ctx, &doc, file, range.clone())? else {
+        return Ok(());
+    };
     let lines = if body { s.body_lines() } else { Some(s.lines.clone()) };
     output::json(&json!({
         "file": file.display().to_string(),

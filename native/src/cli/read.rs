@@ -26,6 +26,32 @@ fn state_name(state: Option<IndexState>) -> &'static str {
     }
 }
 
+/// Notes bytes `range` in the audit record, then either prints them exactly as stored
+/// (streamed; returns `None`) or, under `--json`, reads them (up to a limit) and returns them
+/// with their version for the caller's JSON.
+pub(crate) fn read_out(
+    ctx: &Ctx,
+    doc: &Document,
+    file: &Path,
+    range: std::ops::Range<u64>,
+) -> Result<Option<(Vec<u8>, bigedit_core::Version)>> {
+    ctx.note("ranges", json!([[range.start, range.end]]));
+    ctx.note("bytes_out", range.end - range.start);
+    if !ctx.json {
+        let mut out = io::stdout().lock();
+        doc.copy_range(range, &mut out)?;
+        return out.flush().map(|()| None).map_err(stdout_err);
+    }
+    if range.end - range.start > JSON_READ_MAX {
+        return Err(Error::Usage(format!(
+            "{}: {} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
+            file.display(),
+            range.end - range.start
+        )));
+    }
+    doc.read_range(range).map(Some)
+}
+
 /// Opens `file` under the lock the command needs, noting the wait in the audit record.
 pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
     let doc = Document::open(file, &ctx.opts)?;
@@ -140,22 +166,7 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
         }
         (None, None) => unreachable!("checked above"),
     };
-    ctx.note("ranges", json!([[range.start, range.end]]));
-    ctx.note("bytes_out", range.end - range.start);
-    if !ctx.json {
-        let mut out = io::stdout().lock();
-        doc.copy_range(range, &mut out)?;
-        return out.flush().map_err(stdout_err);
-    }
-    if range.end - range.start > JSON_READ_MAX {
-        return Err(Error::Usage(format!(
-            "{}: {} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
-            file.display(),
-            range.end - range.start
-        )));
-    }
-    let mut buf = Vec::new();
-    let version = doc.copy_range(range.clone(), &mut buf)?;
+    let Some((buf, version)) = read_out(ctx, &doc, file, range.clone())? else { return Ok(()) };
     let text = String::from_utf8_lossy(&buf);
     output::json(&json!({
         "file": file.display().to_string(),
