@@ -375,9 +375,16 @@ fn lock_and_recover(
     opts: &OpenOptions,
 ) -> Result<(Option<FileLock>, Duration, Option<Recovery>)> {
     let journal_name = target.sidecar(JOURNAL_SUFFIX);
-    let has_journal = || {
-        rustix::fs::statat(target.dir(), &journal_name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
-            .is_ok()
+    // Only "no such file" means no journal: any other failure to look (EACCES, EIO) must not
+    // let an edit run over a half-done in-place commit.
+    let has_journal = || match rustix::fs::statat(
+        target.dir(),
+        &journal_name,
+        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+    ) {
+        Ok(_) => Ok(true),
+        Err(rustix::io::Errno::NOENT) => Ok(false),
+        Err(e) => Err(Error::io(&target.path_of(&journal_name), "stat", e.into())),
     };
     let mut waited = Duration::ZERO;
     let mut recovered = None;
@@ -387,7 +394,7 @@ fn lock_and_recover(
             None => None,
         };
         waited += lock.as_ref().map_or(Duration::ZERO, FileLock::waited);
-        if !has_journal() {
+        if !has_journal()? {
             if lock.is_some() {
                 remove_stale_temps(target);
             }

@@ -1216,3 +1216,22 @@ fn insert_before_past_the_end_names_the_line_given() {
     assert!(message.contains("14"), "{message:?} does not mention line 14");
     same(&sb.read(&file), &doc, "the file changed");
 }
+
+/// An error is still reported by the exit status when stderr cannot be written (a full
+/// disk, `2>/dev/full`): `eprintln!` would panic there and exit 101.
+#[test]
+fn unwritable_stderr_is_not_a_panic() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("f.txt", b"alpha\n");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+    let status = std::process::Command::new(common::bigedit())
+        .args(["read", &file, "9"])
+        .current_dir(sandbox.dir())
+        .env("BIGEDIT_CACHE_DIR", sandbox.cache_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(full)
+        .status()
+        .expect("run bigedit");
+    assert_eq!(status.code(), Some(1), "a line past the end is an error, reported by status");
+    assert_eq!(sandbox.read("f.txt"), b"alpha\n");
+}

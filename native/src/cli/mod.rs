@@ -32,7 +32,7 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("bigedit: {e}");
+            warn(&e.to_string());
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }
@@ -77,10 +77,18 @@ pub fn run(cli: &Cli) -> Result<()> {
         };
         if let Err(e) = AuditLog::new(&path).append(&record.into()) {
             // The operation itself is done (an edit is committed): say so, do not hide it.
-            eprintln!("bigedit: {}: could not append to the audit log: {e}", path.display());
+            warn(&format!("{}: could not append to the audit log: {e}", path.display()));
         }
     }
     result
+}
+
+/// Prints `bigedit: MESSAGE` on stderr as one write, so concurrent processes' lines do not
+/// interleave; a failing stderr (closed, full) is ignored rather than a panic as with
+/// `eprintln!`.
+pub(crate) fn warn(message: &str) {
+    use std::io::Write;
+    let _ = io::stderr().lock().write_all(format!("bigedit: {message}\n").as_bytes());
 }
 
 /// A duration in milliseconds, to the microsecond.

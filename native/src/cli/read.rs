@@ -61,12 +61,12 @@ pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
             let what = format!(
                 "rolled back an interrupted in-place commit ({bytes} bytes restored, {len} bytes long)"
             );
-            eprintln!("bigedit: {}: {what}", file.display());
+            super::warn(&format!("{}: {what}", file.display()));
             ctx.note("recovery", what);
         }
         Some(crate::Recovery::Discarded) => {
             let what = "removed the journal of an in-place commit interrupted before it wrote";
-            eprintln!("bigedit: {}: {what}", file.display());
+            super::warn(&format!("{}: {what}", file.display()));
             ctx.note("recovery", what);
         }
         None => {}
