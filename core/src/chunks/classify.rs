@@ -151,11 +151,18 @@ pub(super) struct Csv {
     scanner: RecordScanner,
     prev: Option<u8>,
     span_start: u64,
+    /// Whether the first record has begun.
+    first: bool,
 }
 
 impl Csv {
     pub fn new(dialect: &Dialect) -> Self {
-        Csv { scanner: RecordScanner::new(dialect).bounds_only(true), prev: None, span_start: 0 }
+        Csv {
+            scanner: RecordScanner::new(dialect).bounds_only(true),
+            prev: None,
+            span_start: 0,
+            first: false,
+        }
     }
 
     pub fn feed(
@@ -185,11 +192,17 @@ impl Csv {
                 }
                 Some(b'\r' | b'\n') => {
                     self.span_start = pos;
-                    let meta = Meta { started: begun - 1, ..Meta::default() };
+                    let meta = Meta { started: begun - 1, at_record: true, ..Meta::default() };
                     packer.candidate(pos, Boundary::Record, None, meta);
+                }
+                _ if begun == 1 && !self.first => {
+                    // The first record, at offset 0 or after a BOM (which belongs to it).
+                    let meta = Meta { at_record: true, ..Meta::default() };
+                    packer.candidate(0, Boundary::Record, None, meta);
                 }
                 _ => {}
             }
+            self.first |= begun > 0;
             self.prev = Some(chunk[end - 1]);
             i = end;
             packer.advance(offset + i as u64);

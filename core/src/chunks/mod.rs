@@ -41,7 +41,7 @@
 //! [`Chunk::records`] lists the data rows a chunk overlaps, numbered as `csv read` numbers
 //! them (from 1, the header excluded). The header record is not a chunk of its own: it is
 //! packed into the first chunk like any record (a caller that wants it with every chunk reads
-//! it once with [`csv::Header`](crate::csv::Header)).
+//! it once with [`csv::Header`](crate::csv::Header)). A BOM belongs to the first record.
 //!
 //! # Memory
 //!
@@ -316,3 +316,6 @@ fn hand_out<F: FnMut(Chunk) -> Flow>(
     }
     Flow::Continue
 }
+
+#[cfg(test)]
+mod tests;

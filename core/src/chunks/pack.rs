@@ -28,6 +28,8 @@ pub(super) struct Meta {
     pub started: u64,
     /// Whether the position lies strictly inside a record.
     pub inside: bool,
+    /// Whether a record begins at the position.
+    pub at_record: bool,
 }
 
 /// A place where a chunk may end.
@@ -184,9 +186,16 @@ impl Packer {
             }
             None => {
                 let end = self.char_cut(start + self.max);
+                // No record begins inside the window (a record start is a candidate), so the
+                // cut is inside the record the chunk starts in, or in the same gap.
                 let m = &self.start_meta;
-                let started = m.started + u64::from(!m.inside && self.record_base.is_some());
-                (end, Boundary::Char, Meta { path: Arc::clone(&m.path), started, inside: true })
+                let meta = Meta {
+                    path: Arc::clone(&m.path),
+                    started: m.started + u64::from(m.at_record),
+                    inside: m.inside || m.at_record,
+                    at_record: false,
+                };
+                (end, Boundary::Char, meta)
             }
         };
         self.emit(end, kind, meta);
