@@ -20,11 +20,12 @@ use serde_json::Value;
 /// Every chunk of `doc`, pushed through a chunker of `size` bytes.
 fn cut(doc: &[u8], format: &Format, max: u64, size: usize) -> Vec<Chunk> {
     let mut out = Vec::new();
-    let n = chunks::for_each_chunk(&doc.to_vec(), format, max, true, &mut Chunker::new(size), |c| {
-        out.push(c);
-        Flow::Continue
-    })
-    .unwrap();
+    let n =
+        chunks::for_each_chunk(&doc.to_vec(), format, max, true, &mut Chunker::new(size), |c| {
+            out.push(c);
+            Flow::Continue
+        })
+        .unwrap();
     assert_eq!(n, out.len() as u64);
     out
 }
@@ -69,7 +70,8 @@ fn check_spans(got: &[Chunk], spans: &[Range<u64>], max: u64) {
 /// the byte ranges of its fences.
 fn markdown_doc() -> impl Strategy<Value = (Vec<u8>, Vec<Range<u64>>)> {
     let block = prop_oneof![
-        (1usize..4, "[A-Za-z é]{1,8}").prop_map(|(l, t)| (0, format!("{} {}\n", "#".repeat(l), t.trim()))),
+        (1usize..4, "[A-Za-z é]{1,8}")
+            .prop_map(|(l, t)| (0, format!("{} {}\n", "#".repeat(l), t.trim()))),
         "[a-z é]{1,30}".prop_map(|t| (1, format!("x{t}\n"))),
         prop::collection::vec("[a-z #>é]{0,12}", 0..6).prop_map(|lines| {
             let mut b = String::from("```\n");
@@ -99,11 +101,23 @@ fn markdown_doc() -> impl Strategy<Value = (Vec<u8>, Vec<Range<u64>>)> {
 /// CSV records (some with quoted newlines, commas and quotes) and their byte ranges.
 fn csv_doc() -> impl Strategy<Value = (Vec<u8>, Vec<Range<u64>>)> {
     let field = prop::sample::select(vec![
-        "a", "bé", "", "\"q,q\"", "\"x\ny\"", "\"l\r\nb\"", "\"\"\"\"", "some longer text",
+        "a",
+        "bé",
+        "",
+        "\"q,q\"",
+        "\"x\ny\"",
+        "\"l\r\nb\"",
+        "\"\"\"\"",
+        "some longer text",
     ]);
     // A record of one empty field would be a blank line, which is no record.
-    let record = prop::collection::vec(field, 1..4)
-        .prop_map(|f| if f == [""] { "e".to_string() } else { f.join(",") });
+    let record = prop::collection::vec(field, 1..4).prop_map(|f| {
+        if f == [""] {
+            "e".to_string()
+        } else {
+            f.join(",")
+        }
+    });
     let newline = prop::sample::select(vec!["\n", "\r\n"]);
     prop::collection::vec((record, newline), 1..14).prop_map(|records| {
         let mut doc = String::new();
@@ -134,8 +148,7 @@ proptest! {
         for c in &got {
             let want = outline
                 .iter()
-                .filter(|s| s.range.start <= c.range.start && c.range.start < s.range.end)
-                .next_back()
+                .rfind(|s| s.range.start <= c.range.start && c.range.start < s.range.end)
                 .map(|s| s.path.clone())
                 .unwrap_or_default();
             prop_assert_eq!(c.heading_path.join(" > "), want, "chunk {:?}", c.range);
@@ -182,7 +195,8 @@ proptest! {
     }
 }
 
-const GUIDE: &str = "# Install\n\nIntro text.\n\n## Linux\n\n```\napt install x\n```\n\n## Mac\n\nbrew install x\n";
+const GUIDE: &str =
+    "# Install\n\nIntro text.\n\n## Linux\n\n```\napt install x\n```\n\n## Mac\n\nbrew install x\n";
 
 #[test]
 fn cli_prints_one_line_per_chunk() {
@@ -219,7 +233,8 @@ fn cli_json_streams_an_array_with_text_that_rebuilds_the_file() {
     assert_eq!(text, doc);
     // Record ranges agree with `csv read`: each row starts inside the chunk that lists it.
     for c in chunks {
-        let (start, end) = (c["bytes"]["start"].as_u64().unwrap(), c["bytes"]["end"].as_u64().unwrap());
+        let (start, end) =
+            (c["bytes"]["start"].as_u64().unwrap(), c["bytes"]["end"].as_u64().unwrap());
         assert!(end - start <= 24);
         let Some(r) = c["records"].as_object() else { continue };
         let rows = format!("{}:{}", r["start"], r["end"]);

@@ -341,7 +341,7 @@ proptest! {
     #[test]
     fn csv_matches_the_reference(doc in csv_doc(), max in 4u64..60, header in any::<bool>()) {
         let d = Dialect { has_header: header, ..Dialect::default() };
-        check(&doc, &Format::Csv(d.clone()), &csv_model(&doc, &d), max);
+        check(&doc, &Format::Csv(d), &csv_model(&doc, &d), max);
     }
 
     #[test]
