@@ -176,13 +176,7 @@ pub enum Command {
     },
     /// Split a file into pieces of at most N bytes at the best boundaries (sections, blank
     /// lines, records, lines), for language models.
-    Chunks {
-        /// The file.
-        file: PathBuf,
-        /// Largest chunk, in bytes.
-        #[arg(long, value_name = "N")]
-        max_bytes: u64,
-    },
+    Chunks(super::chunks::ChunksArgs),
     /// Apply a JSON list of edits in one pass and one commit.
     Apply {
         /// The file.
@@ -280,7 +274,7 @@ impl Command {
             Command::Apply { .. } => "apply",
             Command::Md { command } => command.name(),
             Command::Csv { command } => command.name(),
-            Command::Chunks { .. } => "chunks",
+            Command::Chunks(_) => "chunks",
         }
     }
 
@@ -297,7 +291,7 @@ impl Command {
             | Command::Replace { file, .. }
             | Command::Splice { file, .. }
             | Command::Apply { file, .. }
-            | Command::Chunks { file, .. } => file,
+            | Command::Chunks(super::chunks::ChunksArgs { file, .. }) => file,
             Command::Md { command } => command.file(),
             Command::Csv { command } => command.file(),
         }
@@ -310,7 +304,7 @@ impl Command {
             | Command::Index { .. }
             | Command::Read { .. }
             | Command::Find { .. }
-            | Command::Chunks { .. } => true,
+            | Command::Chunks(_) => true,
             Command::Md { command } => command.is_read_only(),
             Command::Csv { command } => command.is_read_only(),
             _ => false,
