@@ -183,6 +183,9 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         max_bytes: u64,
     },
+    /// Serve the Model Context Protocol on stdin/stdout for AI agents: bounded reads with
+    /// versions, guarded edits, undo, all confined to --root DIR (required).
+    Mcp,
     /// Apply a JSON list of edits in one pass and one commit.
     Apply {
         /// The file.
@@ -281,6 +284,7 @@ impl Command {
             Command::Md { command } => command.name(),
             Command::Csv { command } => command.name(),
             Command::Chunks { .. } => "chunks",
+            Command::Mcp => "mcp",
         }
     }
 
@@ -300,6 +304,7 @@ impl Command {
             | Command::Chunks { file, .. } => file,
             Command::Md { command } => command.file(),
             Command::Csv { command } => command.file(),
+            Command::Mcp => std::path::Path::new(""),
         }
     }
 
@@ -310,7 +315,8 @@ impl Command {
             | Command::Index { .. }
             | Command::Read { .. }
             | Command::Find { .. }
-            | Command::Chunks { .. } => true,
+            | Command::Chunks { .. }
+            | Command::Mcp => true,
             Command::Md { command } => command.is_read_only(),
             Command::Csv { command } => command.is_read_only(),
             _ => false,
