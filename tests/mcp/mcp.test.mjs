@@ -154,6 +154,8 @@ test('replace_text with the whole-file version; find with context', async () => 
   assert.deepEqual(found.matches.map((m) => [m.line, m.column, m.text]), [[2, 3, 'beta'], [4, 4, 'delta']]);
   assert.deepEqual(found.matches[0].before, ['alpha']);
   assert.deepEqual(found.matches[1].after, ['epsilon']);
+  // A match's version guards an edit of its line.
+  await ok('replace_lines', { path: 'app.log', start: 4, end: 4, text: 'delta', version: found.matches[1].version });
   const capped = await ok('find', { path: 'app.log', pattern: 'a', max_results: 2 });
   assert.equal(capped.matches.length, 2);
   assert.equal(capped.more, true);

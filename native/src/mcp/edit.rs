@@ -102,48 +102,27 @@ fn check(
         let lines = lines_of(doc, span).unwrap_or((1, 1));
         ToolError { message: why, details: current(doc, path, lines).ok() }
     };
-    if let Region::Matches(_) = guard.token.region {
-        let Some((dialect, conds)) = guard.csv else {
-            return Err(ToolError::new(
-                "this version is from read_rows with `where`: it only guards csv_set and csv_delete",
-            ));
-        };
-        let now = matches_version(doc, dialect, conds)?;
-        if now != guard.token {
-            return Err(ToolError {
-                message: format!(
-                    "{path}: stale: the rows matching `where` changed since version {} was read (now {now}); read_rows with the same `where` again and retry",
-                    guard.token
-                ),
-                details: Some(json!({"current_version": now.to_string()})),
-            });
-        }
-        return Ok(());
-    }
-    let range =
-        match guard.token.region {
-            Region::Lines(0, 0) => 0..0,
-            Region::Lines(a, b) => match doc.lines_to_bytes(a..=b) {
-                Ok(r) => r,
-                Err(_) => return Err(stale(
-                    doc,
-                    format!(
-                        "{path}: stale: lines {a}-{b} no longer exist (the file is shorter now)"
-                    ),
-                )),
-            },
-            Region::Bytes(a, b) if b <= doc.len() => a..b,
-            Region::Bytes(_, _) => {
-                return Err(stale(
-                    doc,
-                    format!(
-                        "{path}: stale: the file is shorter than when version {} was read",
-                        guard.token
-                    ),
-                ))
+    let range = match guard.token.region {
+        Region::Matches(_) => return check_matches(doc, path, guard),
+        Region::Lines(0, 0) => 0..0,
+        Region::Lines(a, b) => match doc.lines_to_bytes(a..=b) {
+            Ok(r) => r,
+            Err(_) => {
+                let why = format!(
+                    "{path}: stale: lines {a}-{b} no longer exist (the file is shorter now)"
+                );
+                return Err(stale(doc, why));
             }
-            Region::Matches(_) => unreachable!("handled above"),
-        };
+        },
+        Region::Bytes(a, b) if b <= doc.len() => a..b,
+        Region::Bytes(_, _) => {
+            let why = format!(
+                "{path}: stale: the file is shorter than when version {} was read",
+                guard.token
+            );
+            return Err(stale(doc, why));
+        }
+    };
     match bigedit_core::check_version(doc.source(), range.clone(), guard.token.version, &mut doc.chunker()) {
         Ok(()) => {}
         Err(bigedit_core::Error::Edit(EditError::Stale { .. })) => {
@@ -166,6 +145,26 @@ fn check(
                 guard.token
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Checks a `M` token: the rows matching the edit's `where` must hash as they did.
+fn check_matches(doc: &Document, path: &str, guard: &Guard<'_>) -> Result<(), ToolError> {
+    let Some((dialect, conds)) = guard.csv else {
+        return Err(ToolError::new(
+            "this version is from read_rows with `where`: it only guards csv_set and csv_delete",
+        ));
+    };
+    let now = matches_version(doc, dialect, conds)?;
+    if now != guard.token {
+        return Err(ToolError {
+            message: format!(
+                "{path}: stale: the rows matching `where` changed since version {} was read (now {now}); read_rows with the same `where` again and retry",
+                guard.token
+            ),
+            details: Some(json!({"current_version": now.to_string()})),
+        });
     }
     Ok(())
 }
@@ -432,7 +431,14 @@ pub fn undo_last(s: &Session, n: &mut Notes) -> Result<Value, ToolError> {
     };
     let path = last.path.display().to_string();
     n.insert("file".into(), path.clone().into());
-    let mut doc = s.open(&path, LockKind::Exclusive, n)?;
+    let mut doc = match s.open(&path, LockKind::Exclusive, n) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // Not opened (locked by another process, say): the undo stays available.
+            s.set_last_edit(Some(last));
+            return Err(e);
+        }
+    };
     if doc.version()? != last.after {
         return Err(ToolError::new(format!(
             "{path}: changed since the last edit ({}) was made; undo refused, the file is untouched",

@@ -17,6 +17,9 @@ mod server;
 mod session;
 pub mod token;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::PathBuf;
 
 pub use server::Server;

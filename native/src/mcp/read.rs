@@ -235,10 +235,19 @@ pub fn find(s: &Session, n: &mut Notes, p: &params::Find) -> Result<Value, ToolE
         }));
         Ok(Flow::Continue)
     })?;
-    if context > 0 && !found.is_empty() {
+    if !found.is_empty() {
         let total = doc.index(&|_| {})?.line_count();
         for m in &mut found {
             let line = m["line"].as_u64().unwrap_or(1);
+            // The version of the matched line as stored (ending included): an edit of that
+            // line can pass it directly.
+            if m["line_cut"] == json!(false) {
+                let r = doc.lines_to_bytes(line..=line)?;
+                m["version"] = json!(Token::lines(line, line, version_of(&doc, r)?).to_string());
+            }
+            if context == 0 {
+                continue;
+            }
             let before = line.saturating_sub(context).max(1);
             let after = (line + context).min(total);
             let mut ctx = |a: u64, b: u64| -> Result<Value, ToolError> {
@@ -262,7 +271,7 @@ pub fn find(s: &Session, n: &mut Notes, p: &params::Find) -> Result<Value, ToolE
         "matches": found,
         "more": more,
         "note": if more { "more matches exist; narrow the pattern or raise max_results" } else { "all matches shown" },
-        "hint": "read_lines around a match returns the version an edit needs",
+        "hint": "each match's version guards an edit of its line; read_lines returns versions of wider ranges",
     }))
 }
 

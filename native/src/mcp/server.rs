@@ -88,7 +88,7 @@ impl Server {
 
     /// `find`.
     #[tool(
-        description = "Find a literal text (or a regex) in a file: line, column and line text of each match, with optional context lines. Capped by max_results; says whether more exist."
+        description = "Find a literal text (or a regex) in a file: line, column and line text of each match, with optional context lines, and the version of each matched line (pass it to edit that line). Capped by max_results; says whether more exist."
     )]
     async fn find(
         &self,
