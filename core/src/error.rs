@@ -117,6 +117,12 @@ pub enum EditError {
         /// What is wrong.
         message: String,
     },
+    /// A chunk size too small to hold any UTF-8 character.
+    #[error("the largest chunk must be at least 4 bytes (one UTF-8 character), got {max_bytes}")]
+    ChunkTooSmall {
+        /// The size asked for.
+        max_bytes: u64,
+    },
     /// A Markdown request that does not fit the document (unknown heading path, ...).
     #[error(transparent)]
     Markdown(#[from] crate::markdown::MarkdownError),

@@ -87,7 +87,7 @@ after(async () => {
 test('lists every tool with a schema and a description', async () => {
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
-  const expected = ['csv_delete', 'csv_set', 'delete_lines', 'file_info', 'find', 'insert_lines', 'outline',
+  const expected = ['chunks', 'csv_delete', 'csv_set', 'delete_lines', 'file_info', 'find', 'insert_lines', 'outline',
     'read_lines', 'read_rows', 'read_section', 'replace_lines', 'replace_section', 'replace_text', 'undo_last'];
   for (const name of expected) assert.ok(names.includes(name), `missing tool ${name}: ${names}`);
   for (const t of tools) {
@@ -173,6 +173,14 @@ test('Markdown outline, read_section and replace_section', async () => {
   await ok('replace_section',
     { path: 'notes.md', section: 'Title > Install > Linux', text: '### Linux\n\napt install bigedit\n', version: s.version });
   assert.equal(read('notes.md'), MD.replace('apt install x', 'apt install bigedit'));
+});
+
+test('chunks page through a Markdown file like the CLI', async () => {
+  const all = JSON.parse(cli('chunks', file('notes.md'), '--max-bytes', '20', '--json'));
+  const page = await ok('chunks', { path: 'notes.md', max_chunk_bytes: 20, skip: 1, max_chunks: 2 });
+  assert.deepEqual(page.chunks.map((c) => c.bytes), all.slice(1, 3).map((c) => [c.bytes.start, c.bytes.end]));
+  assert.equal(page.more, all.length > 3);
+  if (page.more) assert.match(page.next, /skip=3/);
 });
 
 test('CSV outline, read_rows, csv_set and csv_delete match the CLI byte for byte', async () => {

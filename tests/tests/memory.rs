@@ -97,6 +97,11 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
         (vec!["find", f, "RARE_TOKEN"], 0),
         (vec!["find", f, "some", "--count"], 0),
         (vec!["find", f, "RARE_\\w+", "--regex"], 0),
+        (vec!["chunks", f, "--max-bytes", "65536"], 0),
+        (vec!["chunks", f, "--max-bytes", "4096", "--format", "md"], 0),
+        (vec!["chunks", f, "--max-bytes", "8192", "--format", "csv"], 0),
+        // 1 MiB chunks with their text as JSON: the chunk, its copy and its JSON string.
+        (vec!["--json", "chunks", f, "--max-bytes", "1048576", "--with-text"], 4 * 1024),
         (vec!["replace-lines", f, &mid, "--with", "replaced"], 0),
         (vec!["replace", f, "--find", "RARE_TOKEN", "--with", "COMMON"], 0),
         (

@@ -160,6 +160,7 @@ pub struct RecordScanner {
     keep_raw: bool,
     raw: Vec<u8>,
     limit: usize,
+    bounds_only: bool,
 }
 
 impl RecordScanner {
@@ -181,6 +182,7 @@ impl RecordScanner {
             keep_raw: false,
             raw: Vec::new(),
             limit: RECORD_LIMIT,
+            bounds_only: false,
         }
     }
 
@@ -200,6 +202,26 @@ impl RecordScanner {
     pub fn keep_raw(mut self, yes: bool) -> Self {
         self.keep_raw = yes;
         self
+    }
+
+    /// Tracks record boundaries only: field bytes are dropped as they are read, so a record
+    /// of any length costs no memory (and [`RECORD_LIMIT`] does not apply). The records
+    /// reported then have no fields.
+    pub fn bounds_only(mut self, yes: bool) -> Self {
+        self.bounds_only = yes;
+        self
+    }
+
+    /// Whether the bytes fed so far end inside a record, after its first byte and before its
+    /// terminator (a newline inside quotes leaves the scanner inside the record).
+    pub fn in_record(&self) -> bool {
+        self.state == State::InRecord
+    }
+
+    /// The number the next record to begin will get: records whose first byte was fed are
+    /// counted, finished or not.
+    pub fn next_record(&self) -> u64 {
+        self.number + u64::from(self.state != State::Between)
     }
 
     /// Sets the longest record allowed, in bytes of unescaped fields.
@@ -289,6 +311,8 @@ impl RecordScanner {
                     self.nend += nend;
                     match res {
                         ReadRecordResult::InputEmpty | ReadRecordResult::End => {}
+                        ReadRecordResult::OutputFull if self.bounds_only => self.nout = 0,
+                        ReadRecordResult::OutputEndsFull if self.bounds_only => self.nend = 0,
                         ReadRecordResult::OutputFull => self.grow_output()?,
                         ReadRecordResult::OutputEndsFull => self.grow_ends(),
                         ReadRecordResult::Record => {
@@ -362,6 +386,10 @@ impl RecordScanner {
     where
         F: FnMut(&Record<'_>) -> Result<Flow, EditError>,
     {
+        if self.bounds_only {
+            self.nout = 0;
+            self.nend = 0;
+        }
         let record = Record {
             number: self.number,
             start: self.start,

@@ -21,7 +21,7 @@ pub(super) struct LineIn<'a> {
 }
 
 impl LineIn<'_> {
-    fn end(&self) -> u64 {
+    pub fn end(&self) -> u64 {
         self.offset + (self.text.len() + self.ending) as u64
     }
 }
@@ -42,7 +42,9 @@ enum Block {
         indent: usize,
         opened: u64,
     },
-    Indented,
+    Indented {
+        opened: u64,
+    },
     Html {
         kind: u8,
         opened: u64,
@@ -56,6 +58,16 @@ impl Block {
 
     fn accepts_lines(&self) -> bool {
         self.is_leaf()
+    }
+
+    /// The line a verbatim block (fenced or indented code, HTML) opened on.
+    fn verbatim(&self) -> Option<u64> {
+        match self {
+            Block::Fence { opened, .. }
+            | Block::Indented { opened }
+            | Block::Html { opened, .. } => Some(*opened),
+            _ => None,
+        }
     }
 }
 
@@ -188,6 +200,11 @@ pub(super) struct BlockParser {
     paragraph: Paragraph,
     /// Headings found and not yet taken.
     pub headings: Vec<Heading>,
+    /// The verbatim block (fenced or indented code, HTML block) the last line belongs to,
+    /// named by the line it opened on; `None` for any other line.
+    pub verbatim: Option<u64>,
+    /// A verbatim block closed by the line being read (its closing fence or end condition).
+    closed: Option<u64>,
 }
 
 enum Cont {
@@ -214,8 +231,15 @@ impl BlockParser {
         }
     }
 
-    /// Incorporates one line (commonmark.js `incorporateLine`).
+    /// Incorporates one line (commonmark.js `incorporateLine`) and notes the verbatim block
+    /// it belongs to, if any ([`BlockParser::verbatim`]).
     pub fn line(&mut self, line: LineIn<'_>) {
+        self.closed = None;
+        self.incorporate(line);
+        self.verbatim = self.closed.or_else(|| self.stack.last().and_then(Block::verbatim));
+    }
+
+    fn incorporate(&mut self, line: LineIn<'_>) {
         if self.plain_line(&line) {
             return;
         }
@@ -229,6 +253,7 @@ impl BlockParser {
                 Cont::Matched => matched = i + 1,
                 Cont::Failed => break,
                 Cont::Done => {
+                    self.closed = self.stack[i].verbatim();
                     self.stack.truncate(i);
                     return;
                 }
@@ -275,10 +300,10 @@ impl BlockParser {
             Some(Block::Html { kind, .. }) => {
                 let kind = *kind;
                 if (1..=5).contains(&kind) && html::ends(kind, &line.text[c.offset..]) {
-                    self.stack.pop();
+                    self.closed = self.stack.pop().as_ref().and_then(Block::verbatim);
                 }
             }
-            Some(Block::Fence { .. } | Block::Indented) => {}
+            Some(Block::Fence { .. } | Block::Indented { .. }) => {}
             _ if c.offset < line.text.len() && !c.blank => {
                 self.add_child(Some(Block::Paragraph));
                 c.advance_next_nonspace();
@@ -309,6 +334,7 @@ impl BlockParser {
             Some(Block::Fence { .. }) => true,
             Some(Block::Html { kind, .. }) => {
                 if (1..=5).contains(kind) && html::ends(*kind, line.text) {
+                    self.closed = self.stack.first().and_then(Block::verbatim);
                     self.stack.clear();
                 }
                 true
@@ -318,7 +344,7 @@ impl BlockParser {
                 self.add_paragraph_line(&c, line);
                 true
             }
-            Some(Block::Indented) | None => {
+            Some(Block::Indented { .. }) | None => {
                 self.stack.clear();
                 self.stack.push(Block::Paragraph);
                 self.paragraph.text.clear();
@@ -382,7 +408,7 @@ impl BlockParser {
                 }
                 Cont::Matched
             }
-            Block::Indented => {
+            Block::Indented { .. } => {
                 if c.indent >= 4 {
                     c.advance_offset(4, true);
                 } else if c.blank {
@@ -443,7 +469,7 @@ impl BlockParser {
             if self.stack.last() != Some(&Block::Paragraph) && !c.blank {
                 c.advance_offset(4, true);
                 self.close_unmatched(st);
-                self.add_child(Some(Block::Indented));
+                self.add_child(Some(Block::Indented { opened: line.number }));
                 return Start::Leaf;
             }
             return Start::None;

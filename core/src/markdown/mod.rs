@@ -56,6 +56,7 @@ pub use edit::{
 };
 pub use outline::{outline, outline_with, Outline, Section};
 pub use resolve::{locate, Located};
+pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
 
 /// The longest heading title kept, in bytes; longer titles are truncated.

@@ -120,15 +120,53 @@ enum Front {
     Done,
 }
 
+/// One line as the scanner read it, for callers that follow the block structure (the
+/// chunker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineInfo {
+    /// 1-based line number.
+    pub number: u64,
+    /// Offset of its first byte.
+    pub offset: u64,
+    /// Offset after its ending.
+    pub end: u64,
+    /// Whether it holds only spaces and tabs.
+    pub blank: bool,
+    /// The verbatim block it belongs to (fenced or indented code, HTML block, front matter),
+    /// named by the line number that block opened on.
+    pub verbatim: Option<u64>,
+}
+
 /// Everything but the line splitter (so a closure can borrow it while the splitter runs).
 #[derive(Debug, Clone)]
 struct State {
     parser: BlockParser,
     front: Front,
     info: DocInfo,
+    /// Lines read and not yet taken, when tracked.
+    lines: Option<Vec<LineInfo>>,
 }
 
 impl State {
+    /// Feeds a line to the block parser and notes it when lines are tracked.
+    fn parse(&mut self, line: LineIn<'_>) {
+        self.parser.line(line);
+        let verbatim = self.parser.verbatim;
+        self.note(&line, verbatim);
+    }
+
+    fn note(&mut self, line: &LineIn<'_>, verbatim: Option<u64>) {
+        if let Some(lines) = &mut self.lines {
+            lines.push(LineInfo {
+                number: line.number,
+                offset: line.offset,
+                end: line.end(),
+                blank: line.text.iter().all(|&b| b == b' ' || b == b'\t'),
+                verbatim,
+            });
+        }
+    }
+
     fn line(&mut self, line: Line<'_>) {
         let ending = line.ending.len();
         self.info.lines += 1;
@@ -139,12 +177,12 @@ impl State {
         }
         let line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
         if matches!(self.front, Front::Off | Front::Done) {
-            self.parser.line(line);
+            self.parse(line);
             return;
         }
         let trimmed = trim_end(line.text);
         match &mut self.front {
-            Front::Off | Front::Done => self.parser.line(line),
+            Front::Off | Front::Done => self.parse(line),
             Front::Start => {
                 if trimmed == b"---" || trimmed == b"+++" {
                     let toml = trimmed == b"+++";
@@ -152,7 +190,7 @@ impl State {
                     self.front = Front::Inside { toml, held, bytes: line.text.len() };
                 } else {
                     self.front = Front::Done;
-                    self.parser.line(line);
+                    self.parse(line);
                 }
             }
             Front::Inside { toml, held, bytes } => {
@@ -161,10 +199,17 @@ impl State {
                 if closes {
                     self.info.front_matter =
                         Some(0..line.offset + (line.text.len() + ending) as u64);
-                    self.front = Front::Done;
+                    if let Front::Inside { held, .. } =
+                        std::mem::replace(&mut self.front, Front::Done)
+                    {
+                        for l in &held {
+                            self.note(&held_line(l), Some(1));
+                        }
+                    }
+                    self.note(&line, Some(1));
                 } else if *bytes + line.text.len() > FRONT_MATTER_LIMIT {
                     self.replay();
-                    self.parser.line(line);
+                    self.parse(line);
                 } else {
                     *bytes += line.text.len();
                     held.push(hold(&line));
@@ -177,15 +222,14 @@ impl State {
     fn replay(&mut self) {
         if let Front::Inside { held, .. } = std::mem::replace(&mut self.front, Front::Done) {
             for l in &held {
-                self.parser.line(LineIn {
-                    number: l.number,
-                    offset: l.offset,
-                    text: &l.text,
-                    ending: l.ending,
-                });
+                self.parse(held_line(l));
             }
         }
     }
+}
+
+fn held_line(l: &HeldLine) -> LineIn<'_> {
+    LineIn { number: l.number, offset: l.offset, text: &l.text, ending: l.ending }
 }
 
 fn hold(line: &LineIn<'_>) -> HeldLine {
@@ -244,7 +288,23 @@ impl HeadingScanner {
                 parser: BlockParser::default(),
                 front: if options.front_matter { Front::Start } else { Front::Off },
                 info: DocInfo::default(),
+                lines: None,
             },
+        }
+    }
+
+    /// Notes every line read from now on, for [`HeadingScanner::take_lines`].
+    pub(crate) fn track_lines(mut self) -> Self {
+        self.state.lines = Some(Vec::new());
+        self
+    }
+
+    /// Moves the lines read since the last call into `out` (cleared first), in order. Lines
+    /// of possible front matter are held until it closes (at most 64 KiB).
+    pub(crate) fn take_lines(&mut self, out: &mut Vec<LineInfo>) {
+        out.clear();
+        if let Some(lines) = &mut self.state.lines {
+            std::mem::swap(lines, out);
         }
     }
 

@@ -176,13 +176,7 @@ pub enum Command {
     },
     /// Split a file into pieces of at most N bytes at the best boundaries (sections, blank
     /// lines, records, lines), for language models.
-    Chunks {
-        /// The file.
-        file: PathBuf,
-        /// Largest chunk, in bytes.
-        #[arg(long, value_name = "N")]
-        max_bytes: u64,
-    },
+    Chunks(super::chunks::ChunksArgs),
     /// Serve the Model Context Protocol on stdin/stdout for AI agents: bounded reads with
     /// versions, guarded edits, undo, all confined to --root DIR (required).
     Mcp,
@@ -283,7 +277,7 @@ impl Command {
             Command::Apply { .. } => "apply",
             Command::Md { command } => command.name(),
             Command::Csv { command } => command.name(),
-            Command::Chunks { .. } => "chunks",
+            Command::Chunks(_) => "chunks",
             Command::Mcp => "mcp",
         }
     }
@@ -301,7 +295,7 @@ impl Command {
             | Command::Replace { file, .. }
             | Command::Splice { file, .. }
             | Command::Apply { file, .. }
-            | Command::Chunks { file, .. } => file,
+            | Command::Chunks(super::chunks::ChunksArgs { file, .. }) => file,
             Command::Md { command } => command.file(),
             Command::Csv { command } => command.file(),
             Command::Mcp => std::path::Path::new(""),
@@ -315,7 +309,7 @@ impl Command {
             | Command::Index { .. }
             | Command::Read { .. }
             | Command::Find { .. }
-            | Command::Chunks { .. }
+            | Command::Chunks(_)
             | Command::Mcp => true,
             Command::Md { command } => command.is_read_only(),
             Command::Csv { command } => command.is_read_only(),

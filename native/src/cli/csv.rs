@@ -268,7 +268,7 @@ fn read_stdin() -> Result<Vec<u8>> {
 }
 
 /// Detects the dialect of the open document, keeping the overrides.
-fn dialect(doc: &Document, flags: &DialectFlags) -> Result<Dialect> {
+pub(super) fn dialect(doc: &Document, flags: &DialectFlags) -> Result<Dialect> {
     Dialect::detect(doc.source(), &flags.overrides()).map_err(|e| doc.err(e))
 }
 

@@ -107,7 +107,7 @@ fn run_command(ctx: &Ctx, command: &Command) -> Result<()> {
         }
         Command::Md { command } => md::run(ctx, command),
         Command::Csv { command } => csv::run(ctx, command),
-        Command::Chunks { file, max_bytes } => chunks::run(ctx, file, *max_bytes),
+        Command::Chunks(args) => chunks::run(ctx, args),
         command => edit::run(ctx, command),
     }
 }

@@ -110,6 +110,23 @@ pub struct ReadRows {
     pub max_bytes: Option<u64>,
 }
 
+/// Semantic chunks to list.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Chunks {
+    /// File path relative to the workspace root.
+    pub path: String,
+    /// Largest chunk in bytes (default 4096, at least 4, at most 1048576).
+    #[serde(default)]
+    pub max_chunk_bytes: Option<u64>,
+    /// Skip this many chunks first, for paging (default 0).
+    #[serde(default)]
+    pub skip: Option<u64>,
+    /// Return at most this many chunks (default 20, at most 1000).
+    #[serde(default)]
+    pub max_chunks: Option<u64>,
+}
+
 /// Replace lines.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use bigedit_core::chunks::Format;
 use bigedit_core::csv::{self, Condition, Dialect, Header, Overrides};
 use bigedit_core::{markdown, Flow, LineRange, Version, VersionHasher};
 use serde_json::{json, Value};
@@ -498,6 +499,60 @@ pub fn read_rows(s: &Session, n: &mut Notes, p: &params::ReadRows) -> Result<Val
     }
     if more && !hash_all {
         v["next"] = json!("stopped at max_rows or max_bytes; continue with a later `rows` range");
+    }
+    Ok(v)
+}
+
+/// `chunks`.
+pub fn chunks(s: &Session, n: &mut Notes, p: &params::Chunks) -> Result<Value, ToolError> {
+    let max_chunk = budget(Some(p.max_chunk_bytes.unwrap_or(4096)))?;
+    let skip = p.skip.unwrap_or(0);
+    let max = limit("max_chunks", p.max_chunks, 20, 1000)?;
+    let doc = s.open(&p.path, LockKind::Shared, n)?;
+    let format = match kind_of(&p.path) {
+        Some("markdown") => Format::Markdown,
+        Some("csv") => Format::Csv(
+            Dialect::detect(doc.source(), &Overrides::default()).map_err(|e| doc.err(e))?,
+        ),
+        _ => Format::Text,
+    };
+    let mut out = Vec::new();
+    let mut more = false;
+    bigedit_core::chunks::for_each_chunk(
+        doc.source(),
+        &format,
+        max_chunk,
+        false,
+        &mut doc.chunker(),
+        |c| {
+            if c.index < skip {
+                return Flow::Continue;
+            }
+            if out.len() as u64 == max {
+                more = true;
+                return Flow::Stop;
+            }
+            let mut v = json!({
+                "index": c.index,
+                "bytes": [c.range.start, c.range.end],
+                "lines": [c.lines.start(), c.lines.end()],
+                "ends_at": c.boundary.as_str(),
+            });
+            if !c.heading_path.is_empty() {
+                v["section"] = json!(c.heading_path.join(" > "));
+            }
+            if let Some(r) = &c.records {
+                v["rows"] = json!([r.start(), r.end()]);
+            }
+            out.push(v);
+            Flow::Continue
+        },
+    )
+    .map_err(|e| doc.err(e))?;
+    n.insert("chunks".into(), out.len().into());
+    let mut v = json!({"path": p.path, "chunks": out, "more": more});
+    if more {
+        v["next"] = json!(format!("continue with skip={}", skip + max));
     }
     Ok(v)
 }

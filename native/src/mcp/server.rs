@@ -135,6 +135,18 @@ impl Server {
         self.run("read_rows", a.path.clone(), &peer, move |s, n| read::read_rows(s, n, &a)).await
     }
 
+    /// `chunks`.
+    #[tool(
+        description = "Split a file into semantic chunks of at most max_chunk_bytes (cut at Markdown sections, blank lines, CSV records, lines): byte and line ranges, section path or rows of each. Page with skip and max_chunks; read a chunk with read_lines."
+    )]
+    async fn chunks(
+        &self,
+        peer: Peer<RoleServer>,
+        Parameters(a): Parameters<p::Chunks>,
+    ) -> CallToolResult {
+        self.run("chunks", a.path.clone(), &peer, move |s, n| read::chunks(s, n, &a)).await
+    }
+
     /// `replace_lines`.
     #[tool(
         description = "Replace lines start..end with new text (empty text removes them). Needs the version of a read covering those lines; refused with the current text if they changed."

@@ -1,1 +1,0 @@
-//! Semantic chunks for language models (placeholder until issue 4 lands).
