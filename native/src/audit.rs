@@ -10,6 +10,10 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bigedit_core::Patch;
+
+use crate::{CommitOptions, CommitReport};
+
 /// An append-only JSON-lines log.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
@@ -38,6 +42,73 @@ impl AuditLog {
         let mut f = OpenOptions::new().append(true).create(true).mode(0o600).open(&self.path)?;
         f.write_all(&line)
     }
+}
+
+/// How many changed ranges an audit record lists (the count is always there).
+const AUDIT_RANGES: usize = 100;
+
+/// Notes what `patch` changes in an audit record: its ranges (the first hundred), the number
+/// of changes and the size before.
+pub fn note_patch(record: &mut serde_json::Map<String, serde_json::Value>, patch: &Patch) {
+    let ranges: Vec<_> = patch
+        .splices()
+        .iter()
+        .take(AUDIT_RANGES)
+        .map(|s| serde_json::json!([s.range.start, s.range.end]))
+        .collect();
+    record.insert("ranges".into(), ranges.into());
+    record.insert("changes".into(), patch.splices().len().into());
+    record.insert("bytes_in".into(), patch.source_len().into());
+}
+
+/// Notes how a commit went in an audit record: the strategy used (or `none` when nothing
+/// changed) and the size after.
+pub fn note_commit(
+    record: &mut serde_json::Map<String, serde_json::Value>,
+    report: &crate::Result<CommitReport>,
+    opts: &CommitOptions,
+) {
+    let how = match report {
+        Ok(r) if r.changes == 0 => "none (no change)",
+        Ok(r) => r.stats.strategy.as_str(),
+        Err(_) => opts.strategy.as_str(),
+    };
+    record.insert("commit".into(), how.into());
+    if let Ok(r) = report {
+        record.insert("bytes_out".into(), r.bytes.1.into());
+    }
+}
+
+/// One finished audit record: time, operation and file first, then the facts the operation
+/// noted, its duration and its result (`"result": "ok"` or `"error": "..."`).
+pub fn record(
+    operation: &str,
+    file: &Path,
+    notes: &mut serde_json::Map<String, serde_json::Value>,
+    duration: std::time::Duration,
+    error: Option<&crate::Error>,
+) -> serde_json::Value {
+    let mut record = serde_json::Map::new();
+    record.insert("time".into(), now_rfc3339().into());
+    record.insert("operation".into(), operation.into());
+    record.insert("file".into(), file.display().to_string().into());
+    record.append(notes);
+    let ms = (duration.as_secs_f64() * 1e6).round() / 1e3;
+    record.insert("duration_ms".into(), ms.into());
+    match error {
+        None => record.insert("result".into(), "ok".into()),
+        Some(e) => record.insert("error".into(), e.to_string().into()),
+    };
+    record.into()
+}
+
+/// The audit log to use: `explicit` (`--audit-log`), else `$BIGEDIT_AUDIT_LOG`; an empty
+/// path means none.
+pub fn log_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("BIGEDIT_AUDIT_LOG").map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
 }
 
 /// The current UTC time as RFC 3339 with milliseconds, e.g. `2026-11-25T19:42:07.123Z`.

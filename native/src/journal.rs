@@ -58,6 +58,20 @@ pub enum Recovery {
     },
 }
 
+impl Recovery {
+    /// What recovery did, in words for a warning or an audit record.
+    pub fn describe(&self) -> String {
+        match self {
+            Recovery::RolledBack { bytes, len } => format!(
+                "rolled back an interrupted in-place commit ({bytes} bytes restored, {len} bytes long)"
+            ),
+            Recovery::Discarded => {
+                "removed the journal of an in-place commit interrupted before it wrote".to_string()
+            }
+        }
+    }
+}
+
 impl Journal {
     /// Saves `regions` of `file` (the target, `len` bytes, inode `ino`) into a new journal and
     /// makes it durable.

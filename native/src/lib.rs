@@ -28,14 +28,17 @@ pub mod cli;
 pub mod commit;
 mod doc;
 mod error;
+mod find;
 pub mod journal;
 pub mod lock;
+pub mod mcp;
 pub mod source;
 pub mod target;
 
 pub use commit::{CommitOptions, CommitStats, Strategy};
 pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions, Transaction};
 pub use error::{Error, Result};
+pub use find::Found;
 pub use journal::Recovery;
 pub use lock::LockKind;
 pub use source::{FileSource, MmapSource};

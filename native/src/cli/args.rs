@@ -177,6 +177,9 @@ pub enum Command {
     /// Split a file into pieces of at most N bytes at the best boundaries (sections, blank
     /// lines, records, lines), for language models.
     Chunks(super::chunks::ChunksArgs),
+    /// Serve the Model Context Protocol on stdin/stdout for AI agents: bounded reads with
+    /// versions, guarded edits, undo, all confined to --root DIR (required).
+    Mcp,
     /// Apply a JSON list of edits in one pass and one commit.
     Apply {
         /// The file.
@@ -275,6 +278,7 @@ impl Command {
             Command::Md { command } => command.name(),
             Command::Csv { command } => command.name(),
             Command::Chunks(_) => "chunks",
+            Command::Mcp => "mcp",
         }
     }
 
@@ -294,6 +298,7 @@ impl Command {
             | Command::Chunks(super::chunks::ChunksArgs { file, .. }) => file,
             Command::Md { command } => command.file(),
             Command::Csv { command } => command.file(),
+            Command::Mcp => std::path::Path::new(""),
         }
     }
 
@@ -304,7 +309,8 @@ impl Command {
             | Command::Index { .. }
             | Command::Read { .. }
             | Command::Find { .. }
-            | Command::Chunks(_) => true,
+            | Command::Chunks(_)
+            | Command::Mcp => true,
             Command::Md { command } => command.is_read_only(),
             Command::Csv { command } => command.is_read_only(),
             _ => false,

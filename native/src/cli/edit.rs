@@ -17,9 +17,6 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::Document;
 
-/// How many changed ranges an audit record lists (the count is always there).
-const AUDIT_RANGES: usize = 100;
-
 /// Runs an editing command.
 pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
     let (file, flags) = match command {
@@ -90,15 +87,7 @@ pub(crate) fn finish(
     patch: &Patch,
     flags: &args::EditFlags,
 ) -> Result<()> {
-    let ranges: Vec<_> = patch
-        .splices()
-        .iter()
-        .take(AUDIT_RANGES)
-        .map(|s| json!([s.range.start, s.range.end]))
-        .collect();
-    ctx.note("ranges", ranges);
-    ctx.note("changes", patch.splices().len());
-    ctx.note("bytes_in", patch.source_len());
+    crate::audit::note_patch(&mut ctx.audit.borrow_mut(), patch);
     if flags.dry_run {
         ctx.note("commit", "none (dry run)");
         if doc.loaded_index().is_none() {
@@ -106,17 +95,10 @@ pub(crate) fn finish(
         }
         return print_diff(ctx, doc, file, patch);
     }
-    let report = doc.commit_with(patch, &flags.commit_options());
-    ctx.note(
-        "commit",
-        match &report {
-            Ok(r) if r.changes == 0 => "none (no change)",
-            Ok(r) => r.stats.strategy.as_str(),
-            Err(_) => flags.commit_options().strategy.as_str(),
-        },
-    );
+    let opts = flags.commit_options();
+    let report = doc.commit_with(patch, &opts);
+    crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
     let report = report?;
-    ctx.note("bytes_out", report.bytes.1);
     if ctx.json {
         return output::json(&json!({
             "file": file.display().to_string(),

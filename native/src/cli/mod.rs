@@ -10,7 +10,6 @@ mod read;
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -44,6 +43,19 @@ pub fn main() -> ExitCode {
 ///
 /// Whatever the command met; the file is unchanged after any error.
 pub fn run(cli: &Cli) -> Result<()> {
+    if let Command::Mcp = cli.command {
+        // A long-running server: each tool call is audited by the server itself.
+        let root = cli.root.clone().filter(|r| !r.as_os_str().is_empty()).ok_or_else(|| {
+            Error::Usage("mcp: give --root DIR, the directory the agent may read and edit".into())
+        })?;
+        return crate::mcp::serve(crate::mcp::Config {
+            root,
+            use_cache: !cli.no_cache,
+            chunk_size: cli.chunk_size,
+            lock_timeout: cli.lock_timeout,
+            audit_log: audit::log_path(cli.audit_log.as_deref()),
+        });
+    }
     // Readers share the file's lock; editors hold it exclusively from their first read to
     // their commit, so a read-modify-write is never interleaved with another writer.
     let lock = if cli.command.is_read_only() { LockKind::Shared } else { LockKind::Exclusive };
@@ -62,20 +74,15 @@ pub fn run(cli: &Cli) -> Result<()> {
     };
     let started = Instant::now();
     let result = run_command(&ctx, &cli.command);
-    let log =
-        cli.audit_log.clone().or_else(|| std::env::var_os("BIGEDIT_AUDIT_LOG").map(PathBuf::from));
-    if let Some(path) = log.filter(|p| !p.as_os_str().is_empty()) {
-        let mut record = serde_json::Map::new();
-        record.insert("time".into(), audit::now_rfc3339().into());
-        record.insert("operation".into(), cli.command.name().into());
-        record.insert("file".into(), cli.command.file().display().to_string().into());
-        record.append(&mut ctx.audit.borrow_mut());
-        record.insert("duration_ms".into(), millis(started.elapsed()).into());
-        match &result {
-            Ok(()) => record.insert("result".into(), "ok".into()),
-            Err(e) => record.insert("error".into(), e.to_string().into()),
-        };
-        if let Err(e) = AuditLog::new(&path).append(&record.into()) {
+    if let Some(path) = audit::log_path(cli.audit_log.as_deref()) {
+        let record = audit::record(
+            cli.command.name(),
+            cli.command.file(),
+            &mut ctx.audit.borrow_mut(),
+            started.elapsed(),
+            result.as_ref().err(),
+        );
+        if let Err(e) = AuditLog::new(&path).append(&record) {
             // The operation itself is done (an edit is committed): say so, do not hide it.
             warn(&format!("{}: could not append to the audit log: {e}", path.display()));
         }

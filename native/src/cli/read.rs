@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use bigedit_core::{parse_byte_range, text, EditError, Flow, LineRange, Match, ReadAt};
+use bigedit_core::{parse_byte_range, Flow, LineRange};
 use serde_json::json;
 
 use super::output::{self, stdout_err};
@@ -56,20 +56,10 @@ pub(crate) fn read_out(
 pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
     let doc = Document::open(file, &ctx.opts)?;
     ctx.note("lock_wait_ms", super::millis(doc.lock_waited()));
-    match doc.recovered() {
-        Some(crate::Recovery::RolledBack { bytes, len }) => {
-            let what = format!(
-                "rolled back an interrupted in-place commit ({bytes} bytes restored, {len} bytes long)"
-            );
-            super::warn(&format!("{}: {what}", file.display()));
-            ctx.note("recovery", what);
-        }
-        Some(crate::Recovery::Discarded) => {
-            let what = "removed the journal of an in-place commit interrupted before it wrote";
-            super::warn(&format!("{}: {what}", file.display()));
-            ctx.note("recovery", what);
-        }
-        None => {}
+    if let Some(recovery) = doc.recovered() {
+        let what = recovery.describe();
+        super::warn(&format!("{}: {what}", file.display()));
+        ctx.note("recovery", what);
     }
     Ok(doc)
 }
@@ -187,71 +177,31 @@ pub fn find(
     count_only: bool,
 ) -> Result<()> {
     let doc = open(ctx, file)?;
-    let src = doc.source();
-    let mut chunker = doc.chunker();
-    let mut line_chunker = bigedit_core::Chunker::new(64 * 1024);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut json_matches = Vec::new();
-    let mut count = 0u64;
-    let mut failure: Option<Error> = None;
-    let mut last_line: Option<(u64, std::ops::Range<u64>, Vec<u8>)> = None;
-    let mut each = |m: Match| -> std::result::Result<Flow, EditError> {
-        count += 1;
+    let held = if count_only { 0 } else { FIND_LINE_HELD };
+    let count = doc.find(pattern, regex, max, held, &mut |f| {
         if count_only {
             return Ok(Flow::Continue);
         }
-        let result = (|| -> Result<()> {
-            // Several matches on one line read it once; only long lines stream.
-            if last_line.as_ref().is_none_or(|(start, _, _)| *start != m.line_start) {
-                let range = text::line_text_range(src, m.line_start, &mut line_chunker)
-                    .map_err(|e| doc.err(e))?;
-                let held = range.start..range.end.min(range.start + FIND_LINE_HELD);
-                let bytes = bigedit_core::read_range(src, held).map_err(|e| doc.err(e))?;
-                last_line = Some((m.line_start, range, bytes));
-            }
-            let Some((_, range, bytes)) = &last_line else { return Ok(()) };
-            let whole = range.end - range.start == bytes.len() as u64;
-            if ctx.json {
-                json_matches.push(json!({
-                    "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
-                    "text": String::from_utf8_lossy(bytes), "truncated": !whole,
-                }));
-                return Ok(());
-            }
-            write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
-            if whole {
-                out.write_all(bytes).map_err(stdout_err)?;
-            } else {
-                doc.copy_range(range.clone(), &mut out)?;
-            }
-            out.write_all(b"\n").map_err(stdout_err)
-        })();
-        match result {
-            Ok(()) => Ok(Flow::Continue),
-            Err(e) => {
-                failure = Some(e);
-                Ok(Flow::Stop)
-            }
+        let m = f.m;
+        if ctx.json {
+            json_matches.push(json!({
+                "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
+                "text": String::from_utf8_lossy(f.text), "truncated": !f.is_whole(),
+            }));
+            return Ok(Flow::Continue);
         }
-    };
-    let scanned = if regex {
-        let re = text::compile_regex(pattern).map_err(|e| Error::edit(file, e))?;
-        text::for_each_regex(src, &re, max, &mut chunker, &mut each)
-    } else {
-        text::for_each_literal(
-            src,
-            0..src.len(),
-            1,
-            pattern.as_bytes(),
-            max,
-            &mut chunker,
-            &mut each,
-        )
-    };
-    scanned.map_err(|e| doc.err(e))?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
+        write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
+        if f.is_whole() {
+            out.write_all(f.text).map_err(stdout_err)?;
+        } else {
+            // Only lines longer than FIND_LINE_HELD stream.
+            doc.copy_range(f.line.clone(), &mut out)?;
+        }
+        out.write_all(b"\n").map_err(stdout_err)?;
+        Ok(Flow::Continue)
+    })?;
     if ctx.json {
         drop(out);
         let mut v = json!({"file": file.display().to_string(), "count": count});
