@@ -156,7 +156,10 @@ impl Session {
                 error.as_ref(),
             );
             if let Err(e) = AuditLog::new(log).append(&record) {
-                crate::cli::warn(&format!("mcp: {}: could not append to the audit log: {e}", log.display()));
+                crate::cli::warn(&format!(
+                    "mcp: {}: could not append to the audit log: {e}",
+                    log.display()
+                ));
             }
         }
         result
