@@ -5,13 +5,13 @@ use std::ops::Range;
 
 use crate::error::Error;
 use crate::lines::LineIndex;
-use crate::patch::{Patch, Sink, Splice, WriteError};
+use crate::patch::{Patch, Sink, SpliceRef, WriteError};
 use crate::source::{read_range, ReadAt};
 
 /// A hunk in the making: old lines `lines` (0-based, half-open) and the splices inside them.
 struct Hunk<'a> {
     lines: Range<u64>,
-    splices: Vec<&'a Splice>,
+    splices: Vec<SpliceRef<'a>>,
 }
 
 /// Writes a unified diff (`--- old_name`, `+++ new_name`, `@@` hunks with `context` lines around
@@ -162,7 +162,7 @@ fn hunk_texts<S: ReadAt + ?Sized>(
     let mut pos = a;
     for s in &h.splices {
         new.extend_from_slice(&old[(pos - a) as usize..(s.range.start - a) as usize]);
-        new.extend_from_slice(&s.bytes);
+        new.extend_from_slice(s.bytes);
         pos = s.range.end;
     }
     new.extend_from_slice(&old[(pos - a) as usize..]);
@@ -172,6 +172,7 @@ fn hunk_texts<S: ReadAt + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::patch::Splice;
     use crate::scan::Chunker;
     use crate::text;
 

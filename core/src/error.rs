@@ -147,6 +147,12 @@ pub enum EditError {
         /// The operation.
         op: &'static str,
     },
+    /// A patch with more distinct inserted texts than it can address (over 2^32).
+    #[error("the edit inserts more than {limit} distinct texts")]
+    PatchTooLarge {
+        /// The most distinct inserted texts a patch holds.
+        limit: u64,
+    },
     /// A source that returned fewer bytes than its length promised.
     #[error("the source ended early at byte {offset}: it was expected to hold {len} bytes")]
     ShortRead {

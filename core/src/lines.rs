@@ -424,22 +424,23 @@ impl LineIndex {
         let mut newlines = self.newlines as i128;
         let mut crlf = self.crlf as i128;
         let mut groups: Vec<(Range<u64>, i128)> = Vec::new(); // (old span, newline delta)
-        let mut i = 0;
         let mut chunker = Chunker::new(LOOKUP_CHUNK);
-        while i < splices.len() {
-            let mut j = i + 1;
-            while j < splices.len() && splices[j].range.start < splices[j - 1].range.end + 2 {
-                j += 1;
+        let mut next = splices.iter().peekable();
+        while let Some(first) = next.next() {
+            let mut group = vec![first];
+            while let Some(s) = next
+                .next_if(|s| group.last().is_some_and(|prev| s.range.start < prev.range.end + 2))
+            {
+                group.push(s);
             }
-            let group = &splices[i..j];
-            let span = group[0].range.start..group[j - i - 1].range.end;
+            let span = group[0].range.start..group[group.len() - 1].range.end;
             let window = span.start.saturating_sub(1)..(span.end + 1).min(self.len);
             let old = count_endings(src, window.clone(), &mut chunker)?;
             let mut new = EndingCounter::default();
             let mut pos = window.start;
-            for s in group {
+            for s in &group {
                 scan_into(src, pos..s.range.start, &mut new, &mut chunker)?;
-                new.push(&s.bytes);
+                new.push(s.bytes);
                 pos = s.range.end;
             }
             scan_into(src, pos..window.end, &mut new, &mut chunker)?;
@@ -447,7 +448,6 @@ impl LineIndex {
             newlines += delta;
             crlf += new.crlf as i128 - old.crlf as i128;
             groups.push((span, delta));
-            i = j;
         }
         let mut checkpoints = Vec::with_capacity(self.checkpoints.len());
         let mut g = 0;

@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::error::EditError;
-use crate::patch::{Patch, Splice};
+use crate::patch::{Patch, SortedSplices, Splice};
 use crate::source::ReadAt;
 
 /// One piece of the view with its view offset.
@@ -134,12 +134,12 @@ impl<S: ReadAt> Overlay<S> {
         let mut out = Recomposer::new(self.source.len());
         let mut pos = 0;
         for s in view_patch.splices() {
-            self.emit_view(pos..s.range.start, &mut out);
-            out.insert(&s.bytes);
+            self.emit_view(pos..s.range.start, &mut out)?;
+            out.insert(s.bytes);
             pos = s.range.end;
         }
-        self.emit_view(pos..self.len(), &mut out);
-        let patch = out.finish();
+        self.emit_view(pos..self.len(), &mut out)?;
+        let patch = out.finish()?;
         self.history.push(std::mem::replace(&mut self.patch, patch));
         self.table = build_table(&self.patch);
         Ok(())
@@ -158,9 +158,9 @@ impl<S: ReadAt> Overlay<S> {
     }
 
     /// Feeds the pieces covering view range `range` into `out`.
-    fn emit_view(&self, range: Range<u64>, out: &mut Recomposer) {
+    fn emit_view(&self, range: Range<u64>, out: &mut Recomposer) -> Result<(), EditError> {
         if range.is_empty() {
-            return;
+            return Ok(());
         }
         let mut i = self.entry_at(range.start);
         while let Some(e) = self.table.get(i) {
@@ -170,13 +170,15 @@ impl<S: ReadAt> Overlay<S> {
             let a = range.start.max(e.view_start) - e.view_start;
             let b = range.end.min(e.view_start + e.seg.len()) - e.view_start;
             match &e.seg {
-                Seg::Copy(r) => out.copy(r.start + a..r.start + b),
+                Seg::Copy(r) => out.copy(r.start + a..r.start + b)?,
                 Seg::Insert { splice, .. } => {
-                    out.insert(&self.patch.splices()[*splice].bytes[a as usize..b as usize]);
+                    let bytes = self.patch.splices().get(*splice).map_or(&[][..], |s| s.bytes);
+                    out.insert(&bytes[a as usize..b as usize]);
                 }
             }
             i += 1;
         }
+        Ok(())
     }
 
     /// Index of the entry containing view offset `pos` (or the last one).
@@ -210,7 +212,8 @@ impl<S: ReadAt> ReadAt for Overlay<S> {
                 Seg::Copy(r) => self.source.read_at(r.start + skip, dst)?,
                 Seg::Insert { splice, .. } => {
                     let from = skip as usize;
-                    dst.copy_from_slice(&self.patch.splices()[*splice].bytes[from..from + want]);
+                    let bytes = self.patch.splices().get(*splice).map_or(&[][..], |s| s.bytes);
+                    dst.copy_from_slice(&bytes[from..from + want]);
                     want
                 }
             };
@@ -236,7 +239,7 @@ fn build_table(patch: &Patch) -> Vec<Entry> {
         view += len;
     };
     let mut pos = 0;
-    for (k, s) in patch.splices().iter().enumerate() {
+    for (k, s) in patch.splices().into_iter().enumerate() {
         if s.range.start > pos {
             push(Seg::Copy(pos..s.range.start));
         }
@@ -253,39 +256,38 @@ fn build_table(patch: &Patch) -> Vec<Entry> {
 
 /// Turns a sequence of view pieces back into a patch in source coordinates.
 struct Recomposer {
-    source_len: u64,
     pos: u64,
     pending: Vec<u8>,
-    splices: Vec<Splice>,
+    splices: SortedSplices,
 }
 
 impl Recomposer {
     fn new(source_len: u64) -> Self {
-        Recomposer { source_len, pos: 0, pending: Vec::new(), splices: Vec::new() }
+        Recomposer { pos: 0, pending: Vec::new(), splices: SortedSplices::new(source_len) }
     }
 
     fn insert(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
     }
 
-    fn copy(&mut self, range: Range<u64>) {
+    fn copy(&mut self, range: Range<u64>) -> Result<(), EditError> {
         if range.is_empty() {
-            return;
+            return Ok(());
         }
         if range.start != self.pos || !self.pending.is_empty() {
-            self.splices.push(Splice {
-                range: self.pos..range.start,
-                bytes: std::mem::take(&mut self.pending),
-            });
+            self.splices.push(self.pos..range.start, &self.pending)?;
+            self.pending.clear();
         }
         self.pos = range.end;
+        Ok(())
     }
 
-    fn finish(mut self) -> Patch {
-        if self.pos != self.source_len || !self.pending.is_empty() {
-            self.splices.push(Splice { range: self.pos..self.source_len, bytes: self.pending });
+    fn finish(mut self) -> Result<Patch, EditError> {
+        let len = self.splices.source_len();
+        if self.pos != len || !self.pending.is_empty() {
+            self.splices.push(self.pos..len, &self.pending)?;
         }
-        Patch::from_sorted(self.source_len, self.splices)
+        Ok(self.splices.finish())
     }
 }
 

@@ -13,7 +13,8 @@ use crate::source::{check_range, read_range, ReadAt};
 
 /// One replacement: the bytes of `range` in the source become `bytes`.
 ///
-/// An empty range is an insertion; empty `bytes` a deletion.
+/// An empty range is an insertion; empty `bytes` a deletion. This is the owned form given to
+/// [`Patch::new`]; a patch hands its splices out as [`SpliceRef`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Splice {
     /// The replaced byte range, in source coordinates.
@@ -26,6 +27,22 @@ impl Splice {
     /// A splice replacing `range` with `bytes`.
     pub fn new(range: Range<u64>, bytes: impl Into<Vec<u8>>) -> Self {
         Splice { range, bytes: bytes.into() }
+    }
+}
+
+/// A splice of a [`Patch`], borrowing its bytes from the patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpliceRef<'a> {
+    /// The replaced byte range, in source coordinates.
+    pub range: Range<u64>,
+    /// What replaces it.
+    pub bytes: &'a [u8],
+}
+
+impl SpliceRef<'_> {
+    /// The owned [`Splice`].
+    pub fn to_splice(&self) -> Splice {
+        Splice { range: self.range.clone(), bytes: self.bytes.to_vec() }
     }
 }
 
@@ -53,6 +70,155 @@ impl Piece<'_> {
     }
 }
 
+/// The inserted texts of a patch, stored once each in one buffer.
+///
+/// Text 0 is the empty text. A text equal to one of the last few interned is shared, so a
+/// planner that writes the same value into a million rows stores it once.
+#[derive(Debug, Clone)]
+struct Texts {
+    bytes: Vec<u8>,
+    /// (start in `bytes`, length) of each text.
+    spans: Vec<(u64, u64)>,
+    recent: [u32; RECENT],
+    turn: usize,
+}
+
+/// How many recent texts an insert is compared with before it is stored anew.
+const RECENT: usize = 4;
+
+impl Default for Texts {
+    fn default() -> Self {
+        Texts { bytes: Vec::new(), spans: vec![(0, 0)], recent: [0; RECENT], turn: 0 }
+    }
+}
+
+impl Texts {
+    fn get(&self, id: u32) -> &[u8] {
+        let (start, len) = self.spans.get(id as usize).copied().unwrap_or((0, 0));
+        self.bytes.get(start as usize..(start + len) as usize).unwrap_or(&[])
+    }
+
+    /// The id of `text`, storing it unless it is empty or equal to a recent one.
+    fn intern(&mut self, text: &[u8]) -> Result<u32, EditError> {
+        if text.is_empty() {
+            return Ok(0);
+        }
+        if let Some(&id) = self.recent.iter().find(|&&id| id != 0 && self.get(id) == text) {
+            return Ok(id);
+        }
+        let id = u32::try_from(self.spans.len())
+            .map_err(|_| EditError::PatchTooLarge { limit: u64::from(u32::MAX) })?;
+        self.spans.push((self.bytes.len() as u64, text.len() as u64));
+        self.bytes.extend_from_slice(text);
+        self.recent[self.turn] = id;
+        self.turn = (self.turn + 1) % RECENT;
+        Ok(id)
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.spans.shrink_to_fit();
+    }
+}
+
+/// One splice as a patch stores it: 16 bytes. A removal longer than `u32::MAX` bytes is
+/// stored as several adjacent entries, the last one holding the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    start: u64,
+    removed: u32,
+    text: u32,
+}
+
+impl Entry {
+    fn end(&self) -> u64 {
+        self.start + u64::from(self.removed)
+    }
+}
+
+/// Collects splices that arrive sorted and non-overlapping (as a one-pass planner makes
+/// them) straight into the compact form of a [`Patch`].
+#[derive(Debug, Clone)]
+pub(crate) struct SortedSplices {
+    source_len: u64,
+    entries: Vec<Entry>,
+    texts: Texts,
+}
+
+impl SortedSplices {
+    pub(crate) fn source_len(&self) -> u64 {
+        self.source_len
+    }
+
+    pub(crate) fn new(source_len: u64) -> Self {
+        SortedSplices { source_len, entries: Vec::new(), texts: Texts::default() }
+    }
+
+    /// Appends a splice that starts at or after the end of the previous one.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::BytesPastEnd`] or [`EditError::ReversedBytes`] for a bad range,
+    /// [`EditError::Overlap`] if it starts before the previous splice ends,
+    /// [`EditError::PatchTooLarge`].
+    pub(crate) fn push(&mut self, range: Range<u64>, bytes: &[u8]) -> Result<(), EditError> {
+        check_range(&range, self.source_len)?;
+        if let Some(last) = self.entries.last() {
+            if range.start < last.end() {
+                let n = self.entries.len();
+                return Err(EditError::Overlap {
+                    first: n - 1,
+                    first_range: last.start..last.end(),
+                    second: n,
+                    second_range: range,
+                });
+            }
+        }
+        let text = self.texts.intern(bytes)?;
+        self.push_entries(range, text);
+        Ok(())
+    }
+
+    /// Deletes `range` (sorted as for [`push`](Self::push)), merged with a deletion that ends
+    /// where it starts.
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](Self::push).
+    pub(crate) fn delete(&mut self, range: Range<u64>) -> Result<(), EditError> {
+        if let Some(last) = self.entries.last_mut() {
+            if last.text == 0 && last.end() == range.start {
+                if let Ok(removed) =
+                    u32::try_from(last.end() - last.start + range.end - range.start)
+                {
+                    check_range(&range, self.source_len)?;
+                    last.removed = removed;
+                    return Ok(());
+                }
+            }
+        }
+        self.push(range, &[])
+    }
+
+    fn push_entries(&mut self, range: Range<u64>, text: u32) {
+        let mut start = range.start;
+        while range.end - start > u64::from(u32::MAX) {
+            self.entries.push(Entry { start, removed: u32::MAX, text: 0 });
+            start += u64::from(u32::MAX);
+        }
+        let removed = (range.end - start) as u32;
+        if removed > 0 || text != 0 {
+            self.entries.push(Entry { start, removed, text });
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Patch {
+        self.entries.shrink_to_fit();
+        self.texts.shrink_to_fit();
+        Patch { source_len: self.source_len, entries: self.entries, texts: self.texts }
+    }
+}
+
 /// Collects splices and validates them into a [`Patch`].
 ///
 /// # Example
@@ -69,13 +235,15 @@ impl Piece<'_> {
 #[derive(Debug, Clone)]
 pub struct PatchBuilder {
     source_len: u64,
-    splices: Vec<(usize, Splice)>,
+    /// (tag, range, text id).
+    splices: Vec<(usize, Range<u64>, u32)>,
+    texts: Texts,
 }
 
 impl PatchBuilder {
     /// A builder for a source of `source_len` bytes.
     pub fn new(source_len: u64) -> Self {
-        PatchBuilder { source_len, splices: Vec::new() }
+        PatchBuilder { source_len, splices: Vec::new(), texts: Texts::default() }
     }
 
     /// Adds a splice, tagged with its position among the pushes (used in overlap errors).
@@ -83,7 +251,7 @@ impl PatchBuilder {
     /// # Errors
     ///
     /// [`EditError::ReversedBytes`] or [`EditError::BytesPastEnd`].
-    pub fn push(&mut self, range: Range<u64>, bytes: impl Into<Vec<u8>>) -> Result<(), EditError> {
+    pub fn push(&mut self, range: Range<u64>, bytes: impl AsRef<[u8]>) -> Result<(), EditError> {
         let tag = self.splices.len();
         self.push_tagged(tag, range, bytes)
     }
@@ -97,10 +265,11 @@ impl PatchBuilder {
         &mut self,
         tag: usize,
         range: Range<u64>,
-        bytes: impl Into<Vec<u8>>,
+        bytes: impl AsRef<[u8]>,
     ) -> Result<(), EditError> {
         check_range(&range, self.source_len)?;
-        self.splices.push((tag, Splice { range, bytes: bytes.into() }));
+        let text = self.texts.intern(bytes.as_ref())?;
+        self.splices.push((tag, range, text));
         Ok(())
     }
 
@@ -110,7 +279,7 @@ impl PatchBuilder {
     ///
     /// [`EditError::BytesPastEnd`] if the patch was planned for a longer source.
     pub fn extend_tagged(&mut self, tag: usize, patch: Patch) -> Result<(), EditError> {
-        for s in patch.splices {
+        for s in patch.splices() {
             self.push_tagged(tag, s.range, s.bytes)?;
         }
         Ok(())
@@ -124,32 +293,40 @@ impl PatchBuilder {
     ///
     /// [`EditError::Overlap`] naming the two edits (by tag) whose ranges overlap.
     pub fn build(mut self) -> Result<Patch, EditError> {
-        self.splices.retain(|(_, s)| !(s.range.is_empty() && s.bytes.is_empty()));
-        self.splices.sort_by_key(|(_, s)| (s.range.start, s.range.end));
+        self.splices.retain(|(_, r, text)| !(r.is_empty() && *text == 0));
+        self.splices.sort_by_key(|(_, r, _)| (r.start, r.end));
         let mut furthest: Option<(usize, Range<u64>)> = None;
-        for (tag, s) in &self.splices {
+        for (tag, range, _) in &self.splices {
             if let Some((ftag, frange)) = &furthest {
-                if s.range.start < frange.end {
+                if range.start < frange.end {
                     let (first, first_range, second, second_range) = if ftag <= tag {
-                        (*ftag, frange.clone(), *tag, s.range.clone())
+                        (*ftag, frange.clone(), *tag, range.clone())
                     } else {
-                        (*tag, s.range.clone(), *ftag, frange.clone())
+                        (*tag, range.clone(), *ftag, frange.clone())
                     };
                     return Err(EditError::Overlap { first, first_range, second, second_range });
                 }
             }
-            if furthest.as_ref().is_none_or(|(_, r)| s.range.end >= r.end) {
-                furthest = Some((*tag, s.range.clone()));
+            if furthest.as_ref().is_none_or(|(_, r)| range.end >= r.end) {
+                furthest = Some((*tag, range.clone()));
             }
         }
-        Ok(Patch {
+        let mut out = SortedSplices {
             source_len: self.source_len,
-            splices: self.splices.into_iter().map(|(_, s)| s).collect(),
-        })
+            entries: Vec::with_capacity(self.splices.len()),
+            texts: self.texts,
+        };
+        for (_, range, text) in self.splices {
+            out.push_entries(range, text);
+        }
+        Ok(out.finish())
     }
 }
 
 /// A validated set of sorted, non-overlapping splices over a source of known length.
+///
+/// Each splice takes 16 bytes, and each distinct inserted text is stored once (a text equal
+/// to one of the last few is shared), so a million one-cell changes take about 16 MB.
 ///
 /// # Example
 ///
@@ -162,11 +339,20 @@ impl PatchBuilder {
 /// assert_eq!(patch.len(), 13);
 /// assert_eq!(patch.map_offset(6), 8);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Patch {
     source_len: u64,
-    splices: Vec<Splice>,
+    entries: Vec<Entry>,
+    texts: Texts,
 }
+
+impl PartialEq for Patch {
+    fn eq(&self, other: &Patch) -> bool {
+        self.source_len == other.source_len && self.splices().iter().eq(other.splices().iter())
+    }
+}
+
+impl Eq for Patch {}
 
 impl Patch {
     /// Validates `splices` (in any order) into a patch.
@@ -184,7 +370,7 @@ impl Patch {
 
     /// The patch that changes nothing.
     pub fn identity(source_len: u64) -> Patch {
-        Patch { source_len, splices: Vec::new() }
+        Patch { source_len, entries: Vec::new(), texts: Texts::default() }
     }
 
     /// Length of the source the patch applies to.
@@ -194,39 +380,39 @@ impl Patch {
 
     /// Length of the document after the patch. Runs in O(splices).
     pub fn len(&self) -> u64 {
-        let removed: u64 = self.splices.iter().map(|s| s.range.end - s.range.start).sum();
-        let added: u64 = self.splices.iter().map(|s| s.bytes.len() as u64).sum();
+        let removed: u64 = self.entries.iter().map(|e| u64::from(e.removed)).sum();
+        let added: u64 = self.entries.iter().map(|e| self.texts.get(e.text).len() as u64).sum();
         self.source_len - removed + added
     }
 
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.splices.is_empty()
+        self.entries.is_empty()
     }
 
     /// The splices, sorted by position.
-    pub fn splices(&self) -> &[Splice] {
-        &self.splices
+    pub fn splices(&self) -> Splices<'_> {
+        Splices { patch: self }
     }
 
     /// The first source offset the patch changes, or `None` for an empty patch.
     pub fn first_changed(&self) -> Option<u64> {
-        self.splices.first().map(|s| s.range.start)
+        self.entries.first().map(|e| e.start)
     }
 
     /// Whether every splice replaces as many bytes as it removes (so it can be written in place).
     pub fn keeps_len(&self) -> bool {
-        self.splices.iter().all(|s| s.range.end - s.range.start == s.bytes.len() as u64)
+        self.splices().iter().all(|s| s.range.end - s.range.start == s.bytes.len() as u64)
     }
 
     /// Where source offset `old` lands in the new document.
     ///
     /// Offsets inside a replaced range map to the end of its replacement; an offset where an
-    /// insertion happens maps past the inserted bytes. Runs in O(log splices + k) where k is
-    /// the number of splices before `old`.
+    /// insertion happens maps past the inserted bytes. Runs in O(k) where k is the number of
+    /// splices before `old`.
     pub fn map_offset(&self, old: u64) -> u64 {
         let mut new = old as i128;
-        for s in &self.splices {
+        for s in self.splices().iter() {
             if s.range.start > old {
                 break;
             }
@@ -243,7 +429,12 @@ impl Patch {
 
     /// The new document as pieces of the old one, in order; no piece is empty.
     pub fn pieces(&self) -> Pieces<'_> {
-        Pieces { patch: self, next: 0, pos: 0, pending: None }
+        Pieces {
+            splices: self.splices().iter(),
+            source_len: self.source_len,
+            pos: 0,
+            pending: None,
+        }
     }
 
     /// Streams the new document into `sink`, reading copied ranges from `src` through `chunker`.
@@ -307,28 +498,108 @@ impl Patch {
     ///
     /// The source's error.
     pub fn inverse<S: ReadAt + ?Sized>(&self, src: &S) -> Result<Patch, Error<S::Error>> {
-        let mut splices = Vec::with_capacity(self.splices.len());
+        let mut out = SortedSplices::new(self.len());
         let mut shift: i128 = 0;
-        for s in &self.splices {
+        for s in self.splices().iter() {
             let start = (s.range.start as i128 + shift) as u64;
             let old = read_range(src, s.range.clone())?;
-            splices.push(Splice { range: start..start + s.bytes.len() as u64, bytes: old });
+            out.push(start..start + s.bytes.len() as u64, &old)?;
             shift += s.bytes.len() as i128 - (s.range.end - s.range.start) as i128;
         }
-        Ok(Patch { source_len: self.len(), splices })
-    }
-
-    pub(crate) fn from_sorted(source_len: u64, splices: Vec<Splice>) -> Patch {
-        debug_assert!(splices.windows(2).all(|w| w[0].range.end <= w[1].range.start));
-        Patch { source_len, splices }
+        Ok(out.finish())
     }
 }
+
+/// The splices of a [`Patch`], in order: a view with random access and iteration.
+#[derive(Debug, Clone, Copy)]
+pub struct Splices<'a> {
+    patch: &'a Patch,
+}
+
+impl<'a> Splices<'a> {
+    /// How many splices there are.
+    pub fn len(&self) -> usize {
+        self.patch.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.patch.entries.is_empty()
+    }
+
+    /// Splice `i` (0-based), or `None` past the last. Runs in O(1).
+    pub fn get(&self, i: usize) -> Option<SpliceRef<'a>> {
+        let e = self.patch.entries.get(i)?;
+        Some(SpliceRef { range: e.start..e.end(), bytes: self.patch.texts.get(e.text) })
+    }
+
+    /// The first splice.
+    pub fn first(&self) -> Option<SpliceRef<'a>> {
+        self.get(0)
+    }
+
+    /// The last splice.
+    pub fn last(&self) -> Option<SpliceRef<'a>> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
+    /// The splices in order.
+    pub fn iter(&self) -> SpliceIter<'a> {
+        SpliceIter { splices: *self, front: 0, back: self.len() }
+    }
+}
+
+impl<'a> IntoIterator for Splices<'a> {
+    type Item = SpliceRef<'a>;
+    type IntoIter = SpliceIter<'a>;
+
+    fn into_iter(self) -> SpliceIter<'a> {
+        self.iter()
+    }
+}
+
+/// Iterator over the splices of a [`Patch`].
+#[derive(Debug, Clone)]
+pub struct SpliceIter<'a> {
+    splices: Splices<'a>,
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Iterator for SpliceIter<'a> {
+    type Item = SpliceRef<'a>;
+
+    fn next(&mut self) -> Option<SpliceRef<'a>> {
+        if self.front >= self.back {
+            return None;
+        }
+        self.front += 1;
+        self.splices.get(self.front - 1)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for SpliceIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.front >= self.back {
+            return None;
+        }
+        self.back -= 1;
+        self.splices.get(self.back)
+    }
+}
+
+impl ExactSizeIterator for SpliceIter<'_> {}
 
 /// Iterator over a patch's [`Piece`]s.
 #[derive(Debug, Clone)]
 pub struct Pieces<'a> {
-    patch: &'a Patch,
-    next: usize,
+    splices: SpliceIter<'a>,
+    source_len: u64,
     pos: u64,
     pending: Option<&'a [u8]>,
 }
@@ -343,20 +614,19 @@ impl<'a> Iterator for Pieces<'a> {
                     return Some(Piece::Insert(bytes));
                 }
             }
-            match self.patch.splices.get(self.next) {
+            match self.splices.next() {
                 Some(s) => {
-                    self.next += 1;
                     let copy = self.pos..s.range.start;
                     self.pos = s.range.end;
-                    self.pending = Some(&s.bytes);
+                    self.pending = Some(s.bytes);
                     if !copy.is_empty() {
                         return Some(Piece::Copy(copy));
                     }
                 }
                 None => {
-                    if self.pos < self.patch.source_len {
-                        let copy = self.pos..self.patch.source_len;
-                        self.pos = self.patch.source_len;
+                    if self.pos < self.source_len {
+                        let copy = self.pos..self.source_len;
+                        self.pos = self.source_len;
                         return Some(Piece::Copy(copy));
                     }
                     return None;

@@ -37,6 +37,8 @@ use crate::target::Target;
 const SMALL_COPY: u64 = 64 * 1024;
 /// Size of the write buffer.
 const WRITE_BUFFER: usize = 256 * 1024;
+/// The most source bytes one read fetches for a run of small copies.
+const READ_WINDOW: u64 = 1024 * 1024;
 
 /// How a commit writes the new content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -198,7 +200,7 @@ fn commit_in_place(
     let journal = Journal::write(target, src, old_len, st.st_ino, &regions)?;
     let journaled = regions.iter().map(|r| r.end - r.start).sum();
     let written = if patch.keeps_len() {
-        patch.splices().iter().try_for_each(|s| file.write_all_at(&s.bytes, s.range.start)).map(
+        patch.splices().iter().try_for_each(|s| file.write_all_at(s.bytes, s.range.start)).map(
             |()| {
                 let n = patch.splices().iter().map(|s| s.bytes.len() as u64).sum();
                 (n, 0)
@@ -348,6 +350,11 @@ impl Drop for TempFile<'_> {
 
 /// Writes `pieces` into `dst` at its current position; copies read `src` at their range
 /// shifted back by `skip`. Returns the bytes written and the bytes the kernel copied.
+///
+/// A copy of [`SMALL_COPY`] bytes or more goes through the kernel (`copy_file_range`). A run
+/// of smaller copies and the inserts between them (a million changed cells, say) is read with
+/// one `pread` of the source span it covers (at most [`READ_WINDOW`] bytes, so the bytes read
+/// but not copied are only those the patch replaces) and written through one buffer.
 fn write_pieces<'a>(
     src: &File,
     skip: u64,
@@ -356,15 +363,40 @@ fn write_pieces<'a>(
 ) -> io::Result<(u64, u64)> {
     let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, dst);
     let (mut written, mut copied) = (0, 0);
-    let mut small = Vec::new();
-    for piece in pieces {
+    let mut window = Vec::new();
+    let mut run: Vec<Piece<'a>> = Vec::new();
+    let mut pieces = pieces.peekable();
+    let small = |p: &Piece<'_>| matches!(p, Piece::Copy(r) if r.end - r.start < SMALL_COPY);
+    while let Some(piece) = pieces.next() {
         written += piece.len();
         match piece {
             Piece::Insert(bytes) => out.write_all(bytes)?,
             Piece::Copy(range) if range.end - range.start < SMALL_COPY => {
-                small.resize((range.end - range.start) as usize, 0);
-                src.read_exact_at(&mut small, range.start - skip)?;
-                out.write_all(&small)?;
+                // Gather the run of small copies (and inserts) this window can serve.
+                let start = range.start;
+                let mut end = range.end;
+                run.clear();
+                run.push(Piece::Copy(range));
+                while let Some(next) = pieces.next_if(|p| match p {
+                    Piece::Insert(_) => true,
+                    Piece::Copy(r) => small(p) && r.end - start <= READ_WINDOW,
+                }) {
+                    if let Piece::Copy(r) = &next {
+                        end = r.end;
+                    }
+                    written += next.len();
+                    run.push(next);
+                }
+                window.resize((end - start) as usize, 0);
+                src.read_exact_at(&mut window, start - skip).map_err(|e| short(e, start..end))?;
+                for p in &run {
+                    match p {
+                        Piece::Insert(bytes) => out.write_all(bytes)?,
+                        Piece::Copy(r) => out.write_all(
+                            &window[(r.start - start) as usize..(r.end - start) as usize],
+                        )?,
+                    }
+                }
             }
             Piece::Copy(range) => {
                 out.flush()?;
@@ -373,14 +405,9 @@ fn write_pieces<'a>(
                 reader.seek(SeekFrom::Start(range.start - skip))?;
                 let n = io::copy(&mut io::Read::take(reader, len), out.get_mut())?;
                 if n != len {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!(
-                            "source ended at byte {} while copying {}..{}",
-                            range.start + n,
-                            range.start,
-                            range.end
-                        ),
+                    return Err(short(
+                        io::Error::from(io::ErrorKind::UnexpectedEof),
+                        range.start + n..range.end,
                     ));
                 }
                 copied += len;
@@ -389,6 +416,20 @@ fn write_pieces<'a>(
     }
     out.flush()?;
     Ok((written, copied))
+}
+
+/// Names the range being copied when the source ended before it.
+fn short(e: io::Error, range: Range<u64>) -> io::Error {
+    if e.kind() != io::ErrorKind::UnexpectedEof {
+        return e;
+    }
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        format!(
+            "source ended before byte {} while copying {}..{}",
+            range.end, range.start, range.end
+        ),
+    )
 }
 
 #[cfg(test)]

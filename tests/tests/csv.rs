@@ -439,7 +439,16 @@ fn set_rewrites_the_rows_python_selects_and_keeps_the_rest() {
     let file = sb.write("people.csv", PEOPLE);
     let want = py_edit(PEOPLE, "id", "float(v) >= 3", "[row[0], row[1], 'new', row[3]]");
     let run = sb.run(&["--json", "csv", "set", &file, "--where", "id>=3", "--set", "status=new"]);
-    assert_eq!(run.ok_json_lenient()["changes"], 1);
+    let v = run.ok_json_lenient();
+    assert_eq!(v["changes"], 1);
+    // The ragged row 5 is left alone and named in the JSON result, as in `csv read --json`.
+    assert_eq!(v["skipped_count"], 1);
+    assert_eq!(v["skipped"][0]["record"], 5);
+    assert_eq!(v["skipped"][0]["offset"], at(b"5,Paris"));
+    assert_eq!(
+        (v["skipped"][0]["fields"].as_u64(), v["skipped"][0]["expected"].as_u64()),
+        (Some(3), Some(4))
+    );
     same(&sb.read("people.csv"), &want, "csv set id>=3");
 }
 

@@ -1023,7 +1023,7 @@ where
     must("write_to", patch.write_to(source, &mut streamed, &mut chunker))?;
     prop_assert_eq!(&streamed[..], model, "write_to");
 
-    let splices = patch.splices();
+    let splices: Vec<_> = patch.splices().iter().collect();
     prop_assert!(splices.windows(2).all(|w| w[0].range.end <= w[1].range.start), "{:?}", splices);
     prop_assert!(
         splices.iter().all(|s| !(s.range.is_empty() && s.bytes.is_empty())),

@@ -11,7 +11,7 @@ use super::records::{FieldFinder, Record, RecordScanner};
 use super::write::{encode_field, encode_record};
 use super::{Assignment, Condition, CsvError, Dialect};
 use crate::error::{EditError, Error};
-use crate::patch::{Patch, Splice};
+use crate::patch::{Patch, SortedSplices, Splice};
 use crate::scan::{Chunker, Flow};
 use crate::source::{read_range, ReadAt};
 
@@ -94,7 +94,7 @@ struct Plan<'a, S: ReadAt + ?Sized> {
     src: &'a S,
     finder: FieldFinder,
     local: Vec<Range<usize>>,
-    splices: Vec<Splice>,
+    splices: SortedSplices,
     failed: Option<Error<S::Error>>,
     raw: Vec<u8>,
 }
@@ -105,7 +105,7 @@ impl<'a, S: ReadAt + ?Sized> Plan<'a, S> {
             src,
             finder: FieldFinder::new(dialect),
             local: Vec::new(),
-            splices: Vec::new(),
+            splices: SortedSplices::new(src.len()),
             failed: None,
             raw: Vec::new(),
         }
@@ -136,28 +136,21 @@ impl<'a, S: ReadAt + ?Sized> Plan<'a, S> {
         Some(self.local.iter().map(|r| base + r.start as u64..base + r.end as u64).collect())
     }
 
-    fn push(&mut self, range: Range<u64>, bytes: Vec<u8>) {
-        self.splices.push(Splice { range, bytes });
+    fn push(&mut self, range: Range<u64>, bytes: &[u8]) -> Result<(), EditError> {
+        self.splices.push(range, bytes)
     }
 
     /// Deletes `range`, merged with a deletion that ends where it starts.
-    fn delete(&mut self, range: Range<u64>) {
-        if let Some(last) = self.splices.last_mut() {
-            if last.bytes.is_empty() && last.range.end == range.start {
-                last.range.end = range.end;
-                return;
-            }
-        }
-        self.push(range, Vec::new());
+    fn delete(&mut self, range: Range<u64>) -> Result<(), EditError> {
+        self.splices.delete(range)
     }
 
-    fn finish(mut self, result: Result<(), Error<S::Error>>) -> Result<Patch, Error<S::Error>> {
+    fn finish(self, result: Result<(), Error<S::Error>>) -> Result<Patch, Error<S::Error>> {
         result?;
         if let Some(e) = self.failed {
             return Err(e);
         }
-        self.splices.shrink_to_fit();
-        Ok(Patch::from_sorted(self.src.len(), self.splices))
+        Ok(self.splices.finish())
     }
 }
 
@@ -178,8 +171,8 @@ fn bind<S: ReadAt + ?Sized>(
 ///
 /// One streaming pass; a splice replaces only a changed field (a field that already has the
 /// new value is left alone). New values are quoted only when needed. Rows with the wrong
-/// number of fields are left untouched and listed in the report. Memory holds one splice per
-/// changed field.
+/// number of fields are left untouched and listed in the report. Memory holds one 16-byte
+/// splice per changed field.
 ///
 /// # Example
 ///
@@ -251,7 +244,7 @@ pub fn set_cells<S: ReadAt + ?Sized>(
                 };
                 // A record of one empty field would read as a blank line: quote it.
                 let bytes = if value.is_empty() && r.len() == 1 { &empty_alone } else { enc };
-                plan.push(span, bytes.clone());
+                plan.push(span, bytes)?;
                 changed = true;
             }
             report.changed += u64::from(changed);
@@ -298,7 +291,7 @@ pub fn delete_rows<S: ReadAt + ?Sized>(
             }
             report.matched += 1;
             report.changed += 1;
-            plan.delete(r.range());
+            plan.delete(r.range())?;
             Ok(Flow::Continue)
         });
     Ok((plan.finish(result)?, report))
@@ -431,7 +424,7 @@ pub fn add_column<S: ReadAt + ?Sized>(
             (_, _, Some(prev)) => (prev.end, [&[dialect.delimiter], new.as_slice()].concat()),
             _ => return Ok(Flow::Continue),
         };
-        plan.push(pos..pos, bytes);
+        plan.push(pos..pos, &bytes)?;
         report.changed += u64::from(!is_header);
         Ok(Flow::Continue)
     });
@@ -470,7 +463,7 @@ pub fn remove_column<S: ReadAt + ?Sized>(
     }
     let mut report = Report::default();
     let mut plan = Plan::new(src, dialect);
-    let quotes = vec![dialect.quote, dialect.quote];
+    let quotes = [dialect.quote, dialect.quote];
     let result =
         scan_records(src, dialect, Source::whole(&header, src.len()), false, chunker, &mut |r| {
             let is_header = dialect.has_header && r.number() == 0;
@@ -487,9 +480,8 @@ pub fn remove_column<S: ReadAt + ?Sized>(
                 (spans[col - 1].end..spans[col].end, &spans[col - 1])
             };
             // A record left with one empty field would read as a blank line: write it quoted.
-            let bytes =
-                if spans.len() == 2 && keep.is_empty() { quotes.clone() } else { Vec::new() };
-            plan.push(range, bytes);
+            let bytes = if spans.len() == 2 && keep.is_empty() { &quotes[..] } else { &[][..] };
+            plan.push(range, bytes)?;
             report.changed += u64::from(!is_header);
             Ok(Flow::Continue)
         });

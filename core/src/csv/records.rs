@@ -40,6 +40,9 @@ pub struct Record<'a> {
     end: u64,
     fields: &'a [u8],
     ends: &'a [usize],
+    /// Whether `fields` is the record's content as stored, delimiters included (a record
+    /// without quotes, split without csv-core).
+    stored: bool,
     raw: Option<&'a [u8]>,
 }
 
@@ -73,8 +76,15 @@ impl<'a> Record<'a> {
     /// Field `i` (0-based), unescaped, or `None` past the last field.
     pub fn field(&self, i: usize) -> Option<&'a [u8]> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.fields.get(start..end)
+        self.fields.get(self.field_start(i)..end)
+    }
+
+    /// Where field `i` starts in `fields` (`i` is below `len`).
+    fn field_start(&self, i: usize) -> usize {
+        match i {
+            0 => 0,
+            _ => self.ends[i - 1] + usize::from(self.stored),
+        }
     }
 
     /// The unescaped fields, in order.
@@ -91,7 +101,7 @@ impl<'a> Record<'a> {
     /// Whether no field is quoted, so the raw field ranges follow from the unescaped ones.
     pub fn is_plain(&self) -> bool {
         let raw_len = self.content_end - self.start;
-        raw_len == (self.fields.len() + self.len().saturating_sub(1)) as u64
+        self.stored || raw_len == (self.fields.len() + self.len().saturating_sub(1)) as u64
     }
 
     /// The source byte range of field `i` (quotes included) when the record
@@ -100,9 +110,9 @@ impl<'a> Record<'a> {
         if !self.is_plain() || i >= self.len() {
             return None;
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        let base = self.start + i as u64;
-        Some(base + start as u64..base + self.ends[i] as u64)
+        // Unescaped fields leave out the delimiters: field i starts i bytes further on.
+        let base = self.start + if self.stored { 0 } else { i as u64 };
+        Some(base + self.field_start(i) as u64..base + self.ends[i] as u64)
     }
 }
 
@@ -161,6 +171,8 @@ pub struct RecordScanner {
     raw: Vec<u8>,
     limit: usize,
     bounds_only: bool,
+    delimiter: u8,
+    quote: u8,
 }
 
 impl RecordScanner {
@@ -183,6 +195,8 @@ impl RecordScanner {
             raw: Vec::new(),
             limit: RECORD_LIMIT,
             bounds_only: false,
+            delimiter: dialect.delimiter,
+            quote: dialect.quote,
         }
     }
 
@@ -293,8 +307,18 @@ impl RecordScanner {
                         i += 1;
                     }
                     if i < chunk.len() {
-                        self.state = State::InRecord;
                         self.start = offset + i as u64;
+                        match self.plain_record(&chunk[i..]) {
+                            Some((content, len)) => {
+                                i += len;
+                                self.pos = offset + i as u64;
+                                let raw = &chunk[i - len..i];
+                                if self.emit_stored(content, raw, each)? == Flow::Stop {
+                                    return Ok(Flow::Stop);
+                                }
+                            }
+                            None => self.state = State::InRecord,
+                        }
                     }
                 }
                 State::InRecord => {
@@ -382,6 +406,64 @@ impl RecordScanner {
         }
     }
 
+    /// If `rest` (which starts a record) holds the whole record with no quote character before
+    /// its terminator, the length of its content and of the record with its terminator.
+    ///
+    /// Such a record is split at its delimiters exactly as csv-core would, so the slow path
+    /// is skipped. A `\r` as the last byte of `rest` is left to the slow path, which waits
+    /// for the next chunk to see whether a `\n` follows.
+    fn plain_record(&self, rest: &[u8]) -> Option<(usize, usize)> {
+        let k = memchr::memchr3(b'\n', b'\r', self.quote, rest)?;
+        match rest[k] {
+            b'\n' => Some((k, k + 1)),
+            b'\r' if k + 1 < rest.len() => Some((k, k + 1 + usize::from(rest[k + 1] == b'\n'))),
+            _ => None,
+        }
+    }
+
+    /// Reports a record found by [`plain_record`](Self::plain_record): `raw` is the record
+    /// with its terminator, and its first `content` bytes are the fields.
+    fn emit_stored<F>(
+        &mut self,
+        content: usize,
+        raw: &[u8],
+        each: &mut F,
+    ) -> Result<Flow, EditError>
+    where
+        F: FnMut(&Record<'_>) -> Result<Flow, EditError>,
+    {
+        let fields = &raw[..content];
+        if !self.bounds_only && fields.len() > self.limit {
+            return Err(CsvError::RecordTooLong {
+                record: self.number,
+                offset: self.start,
+                limit: self.limit,
+            }
+            .into());
+        }
+        let mut n = 0;
+        for end in memchr::memchr_iter(self.delimiter, fields).chain([fields.len()]) {
+            if n == self.ends.len() {
+                self.grow_ends();
+            }
+            self.ends[n] = end;
+            n += 1;
+        }
+        let record = Record {
+            number: self.number,
+            start: self.start,
+            content_end: self.start + content as u64,
+            end: self.start + raw.len() as u64,
+            fields,
+            ends: &self.ends[..n],
+            stored: true,
+            raw: if self.keep_raw { Some(raw) } else { None },
+        };
+        let flow = each(&record);
+        self.number += 1;
+        flow
+    }
+
     fn emit<F>(&mut self, end: u64, each: &mut F) -> Result<Flow, EditError>
     where
         F: FnMut(&Record<'_>) -> Result<Flow, EditError>,
@@ -397,6 +479,7 @@ impl RecordScanner {
             end,
             fields: &self.out[..self.nout],
             ends: &self.ends[..self.nend],
+            stored: false,
             raw: if self.keep_raw { Some(&self.raw) } else { None },
         };
         let flow = each(&record);
@@ -536,6 +619,8 @@ mod tests {
             b"\r\r\na\rb\r",
             b"",
             b"\"unterminated,\nquote",
+            // Records without quotes take the fast path when they lie in one chunk.
+            b"x,y\"z,\n1,,3\r\n,\r\"q\",w\nlast,,\r",
         ];
         for text in cases {
             let whole = scan(text, usize::MAX, true);

@@ -59,6 +59,24 @@ impl Section {
     }
 }
 
+/// The path of a section titled `title` under the (normalized) path `parent`: what
+/// `normalize_path("{parent} > {title}")` gives, without its work when the title is plain
+/// ASCII words with no `>` (as `normalize_title` leaves most titles).
+fn join_path(parent: &str, title: &str) -> String {
+    let plain = !title.starts_with(' ')
+        && !title.ends_with(' ')
+        && !title.contains("  ")
+        && title.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'>'));
+    if !plain || title.is_empty() {
+        return normalize_path(&format!("{parent} > {title}"));
+    }
+    let mut path = String::with_capacity(parent.len() + 3 + title.len());
+    path.push_str(parent);
+    path.push_str(" > ");
+    path.push_str(title);
+    path
+}
+
 /// Turns headings, in order, into sections: keeps the open ones (at most six, one per
 /// level) and hands each out once its end is known.
 #[derive(Debug, Default)]
@@ -69,8 +87,8 @@ pub(super) struct Tracker {
 
 impl Tracker {
     /// Opens the section of `h`, first closing the open sections it ends. Returns the new
-    /// section's index and path.
-    pub fn heading(&mut self, h: Heading, closed: &mut dyn FnMut(Section)) -> (usize, &str) {
+    /// section (its end not known yet).
+    pub fn heading(&mut self, h: Heading, closed: &mut dyn FnMut(Section)) -> &Section {
         let first_line = *h.lines.start();
         while self.open.last().is_some_and(|s| s.level >= h.level) {
             if let Some(mut s) = self.open.pop() {
@@ -80,7 +98,7 @@ impl Tracker {
             }
         }
         let path = match self.open.last() {
-            Some(parent) => normalize_path(&format!("{} > {}", parent.path, h.title)),
+            Some(parent) => join_path(&parent.path, &h.title),
             None => normalize_path(&h.title),
         };
         let index = self.next;
@@ -99,8 +117,7 @@ impl Tracker {
             title_range: h.title_range,
             range: h.range,
         });
-        let top = &self.open[self.open.len() - 1];
-        (index, &top.path)
+        &self.open[self.open.len() - 1]
     }
 
     /// Closes every open section at the end of the document.
@@ -246,4 +263,32 @@ pub fn outline_with<S: ReadAt + ?Sized>(
         s.occurrence = *n;
     }
     Ok(Outline { sections, counts, info })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_path_is_normalize_path_of_the_joined_text() {
+        let titles = [
+            "Install",
+            "Part 3",
+            "a > b",
+            "x>y",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "",
+            "é  ü",
+            "tab\tx",
+            "\u{a0}nbsp",
+        ];
+        for parent in ["Top", "A > B", ""] {
+            for title in titles {
+                let want = normalize_path(&format!("{parent} > {title}"));
+                assert_eq!(join_path(parent, title), want, "{parent:?} + {title:?}");
+            }
+        }
+    }
 }

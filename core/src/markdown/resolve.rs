@@ -1,5 +1,11 @@
 //! Selectors (`Install > Linux`, `Install > Linux #2`, `#7`) and how they pick a section,
 //! over a whole [`Outline`](super::Outline) or in one streaming pass ([`locate`]).
+//!
+//! ADVICE FOR HACKERS: a plain path must name exactly one section; a second section with the
+//! same path anywhere later makes it ambiguous (an error listing the `#N` choices). So a pass
+//! reads to the end of the document even after the section and its end are found: stopping
+//! early would silently turn "ambiguous" into "first match". The pass is kept cheap instead
+//! (no per-heading path formatting for plain titles).
 
 use super::outline::{Section, Tracker};
 use super::scan::{DocInfo, HeadingScanner, Options};
@@ -289,18 +295,17 @@ fn pass<S: ReadAt + ?Sized>(
                     matchers: &mut Vec<Matcher>,
                     wanted: &mut Vec<usize>,
                     tracker: &mut Tracker| {
+        let mut closed = Vec::new();
         for h in scanner.take_headings() {
-            let (title, line) = (h.title.clone(), *h.lines.start());
-            let mut closed = Vec::new();
-            let (index, path) = tracker.heading(h, &mut |s| closed.push(s));
+            let s = tracker.heading(h, &mut |s| closed.push(s));
             let mut keep = false;
             for m in matchers.iter_mut() {
-                keep |= m.offer(index, path, &title, line);
+                keep |= m.offer(s.index, &s.path, &s.title, *s.heading_lines.start());
             }
             if keep {
-                wanted.push(index);
+                wanted.push(s.index);
             }
-            for s in closed {
+            for s in closed.drain(..) {
                 on_closed(s, wanted);
             }
         }

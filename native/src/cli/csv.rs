@@ -300,7 +300,24 @@ fn plan_and_finish(
     ctx.note("matched", report.matched);
     ctx.note("skipped", report.skipped_count);
     warn_skipped(file, &report);
-    super::edit::finish(ctx, &mut doc, file, &patch, edit)
+    let mut extra = serde_json::Map::new();
+    extra.insert("matched".into(), report.matched.into());
+    extra.extend(skipped_json(&report));
+    super::edit::finish(ctx, &mut doc, file, &patch, edit, extra)
+}
+
+/// The `skipped` rows (the first [`SKIPPED_LISTED`](bigedit_core::csv::SKIPPED_LISTED)) and
+/// `skipped_count` fields of a `--json` result.
+fn skipped_json(report: &Report) -> serde_json::Map<String, serde_json::Value> {
+    let skipped: Vec<_> = report
+        .skipped
+        .iter()
+        .map(|s| json!({"record": s.record, "offset": s.offset, "fields": s.fields, "expected": s.expected}))
+        .collect();
+    let mut fields = serde_json::Map::new();
+    fields.insert("skipped".into(), skipped.into());
+    fields.insert("skipped_count".into(), report.skipped_count.into());
+    fields
 }
 
 /// One warning line on stderr per skipped row (the first few hundred, then a count).
@@ -406,13 +423,9 @@ fn read(
     }
     ctx.note("matched", report.matched);
     if ctx.json {
-        let skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| json!({"record": s.record, "offset": s.offset, "fields": s.fields, "expected": s.expected}))
-            .collect();
-        let tail = json!({"count": report.matched, "skipped": skipped, "skipped_count": report.skipped_count});
-        let tail = tail.to_string();
+        let mut tail = skipped_json(&report);
+        tail.insert("count".into(), report.matched.into());
+        let tail = serde_json::Value::Object(tail).to_string();
         writeln!(out, "],{}", &tail[1..]).map_err(stdout_err)?;
     } else {
         warn_skipped(file, &report);

@@ -8,7 +8,7 @@ use bigedit_core::{
     check_steps, check_version, diff, parse_byte_range, plan_edits, Content, Edit, LineRange,
     Patch, Step, WriteError,
 };
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use super::args::{self, Command};
 use super::output::{self, stdout_err};
@@ -74,18 +74,20 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         };
         planned.map_err(|e| doc.err(e))?
     };
-    finish(ctx, &mut doc, file, &patch, flags)
+    finish(ctx, &mut doc, file, &patch, flags, Map::new())
 }
 
 /// Finishes an editing command once its patch is planned: prints the diff (`--dry-run`) or
 /// commits the patch with the strategy the flags choose, notes the audit facts, and prints the
-/// result. Every editing command (lines, Markdown, CSV) ends here.
+/// result. Every editing command (lines, Markdown, CSV) ends here; `extra` fields (such as the
+/// rows a CSV edit skipped) are added to the `--json` result.
 pub(crate) fn finish(
     ctx: &Ctx,
     doc: &mut Document,
     file: &Path,
     patch: &Patch,
     flags: &args::EditFlags,
+    extra: Map<String, Value>,
 ) -> Result<()> {
     crate::audit::note_patch(&mut ctx.audit.borrow_mut(), patch);
     if flags.dry_run {
@@ -93,24 +95,27 @@ pub(crate) fn finish(
         if doc.loaded_index().is_none() {
             doc.index(&|_| {})?;
         }
-        return print_diff(ctx, doc, file, patch);
+        return print_diff(ctx, doc, file, patch, extra);
     }
     let opts = flags.commit_options();
     let report = doc.commit_with(patch, &opts);
     crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
     let report = report?;
     if ctx.json {
-        return output::json(&json!({
-            "file": file.display().to_string(),
-            "changes": report.changes,
-            "bytes_before": report.bytes.0,
-            "bytes_after": report.bytes.1,
-            "lines_before": report.lines.map(|l| l.0),
-            "lines_after": report.lines.map(|l| l.1),
-            "committed": report.changes > 0,
-            "commit": report.stats.strategy.as_str(),
-            "journaled": report.stats.journaled,
-        }));
+        return output::json(&with_extra(
+            json!({
+                "file": file.display().to_string(),
+                "changes": report.changes,
+                "bytes_before": report.bytes.0,
+                "bytes_after": report.bytes.1,
+                "lines_before": report.lines.map(|l| l.0),
+                "lines_after": report.lines.map(|l| l.1),
+                "committed": report.changes > 0,
+                "commit": report.stats.strategy.as_str(),
+                "journaled": report.stats.journaled,
+            }),
+            extra,
+        ));
     }
     let lines = report.lines.map_or(String::new(), |(a, b)| format!(", {a} -> {b} lines"));
     output::line(&format!(
@@ -206,7 +211,13 @@ fn read_edit_list(path: &Path) -> Result<Vec<Step>> {
 }
 
 /// Prints the unified diff of `patch` (or its JSON form) without touching the file.
-fn print_diff(ctx: &Ctx, doc: &Document, file: &Path, patch: &Patch) -> Result<()> {
+fn print_diff(
+    ctx: &Ctx,
+    doc: &Document,
+    file: &Path,
+    patch: &Patch,
+    extra: Map<String, Value>,
+) -> Result<()> {
     let index = doc.loaded_index().expect("dry runs load the index");
     let name = file.display().to_string();
     let mut text = Vec::new();
@@ -215,15 +226,26 @@ fn print_diff(ctx: &Ctx, doc: &Document, file: &Path, patch: &Patch) -> Result<(
         WriteError::Sink(never) => match never {},
     })?;
     if ctx.json {
-        return output::json(&json!({
-            "file": name,
-            "dry_run": true,
-            "changes": patch.splices().len(),
-            "bytes_before": patch.source_len(),
-            "bytes_after": patch.len(),
-            "diff": String::from_utf8_lossy(&text),
-        }));
+        return output::json(&with_extra(
+            json!({
+                "file": name,
+                "dry_run": true,
+                "changes": patch.splices().len(),
+                "bytes_before": patch.source_len(),
+                "bytes_after": patch.len(),
+                "diff": String::from_utf8_lossy(&text),
+            }),
+            extra,
+        ));
     }
     use std::io::Write;
     io::stdout().lock().write_all(&text).map_err(stdout_err)
+}
+
+/// `result` (a JSON object) with the fields of `extra` added.
+fn with_extra(mut result: Value, extra: Map<String, Value>) -> Value {
+    if let Value::Object(fields) = &mut result {
+        fields.extend(extra);
+    }
+    result
 }

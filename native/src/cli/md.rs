@@ -231,7 +231,7 @@ fn edit_one(
     let mut doc = open(ctx, file)?;
     let found = locate(ctx, &doc, paths)?;
     let patch = plan(&doc, &found)?;
-    finish(ctx, &mut doc, file, &patch, flags)
+    finish(ctx, &mut doc, file, &patch, flags, serde_json::Map::new())
 }
 
 /// Finds the sections `paths` name, with a progress bar on long scans.
