@@ -1,8 +1,9 @@
 // bigedit — Node entry (js/node.js): the same Document API over a file path.
 import type { DocumentApi, PassOptions, ProgressCallback } from './types.js';
+import type { Sink } from './engine.js';
 export type * from './types.js';
 export { openSource } from './engine.js';
-export type { Source } from './engine.js';
+export type { Source, Sink } from './engine.js';
 
 /** Options of `open`. */
 export interface OpenOptions {
@@ -51,6 +52,8 @@ export declare class Document implements DocumentApi {
    * directory fsync). Saving over the document's own file is safe and reopens the document on it.
    */
   save(target: string | URL, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ path: string; size: number }>;
+  /** Streams the edited document into a sink (no atomicity beyond the sink's own). */
+  save(target: Sink, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ size: number }>;
 }
 
 /** Loads the wasm synchronously (bytes, a Module, or a path/URL of the .wasm); optional. */

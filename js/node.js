@@ -214,11 +214,18 @@ export class Document {
    * file through its open descriptor while the new one is written, then reopens on the new file
    * (staged edits become the content; `lineCount` is rebuilt if it was known). Resolves with
    * `{ path, size }`.
+   *
+   * `target` may also be a sink `{ write(bytes, at), flush?(), close?() }` (the engine's shape):
+   * the edited document is streamed into it as is, with no atomicity beyond what the sink does.
    */
   async save(target, opts = {}) {
     const doc = this.#live();
+    if (target && typeof target === 'object' && typeof target.write === 'function') {
+      await doc.save(target, { onProgress: opts.onProgress ?? this.#onProgress });
+      return { size: doc.size };
+    }
     if (typeof target !== 'string' && !(target instanceof URL)) {
-      throw new TypeError('bigedit: save() takes a file path in Node');
+      throw new TypeError('bigedit: save() takes a file path (or a sink with write(bytes, at)) in Node');
     }
     let real = String(target instanceof URL ? new URL(target).pathname : target);
     let existing = null;

@@ -1,0 +1,148 @@
+// Large files through the Node entry: offsets past 2^32 on a sparse file of more than 4 GiB, and
+// a few hundred MB streamed with bounded memory; results checked against the native CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { open } from '../../js/node.js';
+import { runCli, tempDir, splitLines, writeLogOfSize } from './helpers.js';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** SHA-256 of a file, streamed. */
+async function fileHash(file) {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** A sink that hashes what it is given, checking the writes are sequential. */
+function hashingSink() {
+  const hash = createHash('sha256');
+  const sink = {
+    written: 0,
+    write(bytes, at) {
+      assert.equal(at, sink.written, 'writes arrive in order');
+      hash.update(bytes);
+      sink.written += bytes.length;
+    },
+    flush() {},
+    digest: () => hash.digest('hex'),
+  };
+  return sink;
+}
+
+/** Samples this process's RSS every 20 ms while `fn` runs: the peak growth over the start, in bytes. */
+async function peakRssGrowth(fn) {
+  globalThis.gc?.();
+  const base = process.memoryUsage.rss();
+  let peak = base;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, growth: peak - base };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+test('offsets past 2^32: a sparse file of 4.5 GiB, edited near its end', async () => {
+  const { dir, cleanup } = tempDir();
+  const cacheDir = path.join(dir, 'cache');
+  try {
+    // Line 1 "head", line 2 = 4.5 GiB of zeros (a hole), then 100 fixed-width lines.
+    const file = path.join(dir, 'sparse.bin');
+    const tailAt = 4.5 * GiB;
+    const tail = Array.from({ length: 100 }, (_, i) => `tail line ${String(i + 1).padStart(5, '0')}\n`).join('');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, 'head\n', 0);
+    fs.writeSync(fd, '\n', tailAt - 1);
+    fs.writeSync(fd, tail, tailAt);
+    fs.closeSync(fd);
+    const size = tailAt + tail.length;
+    assert.equal(fs.statSync(file).size, size);
+
+    const doc = await open(file);
+    try {
+      const { value: info, growth } = await peakRssGrowth(() => doc.index());
+      const cliInfo = JSON.parse(runCli(['--json', 'info', file], { cacheDir }));
+      assert.equal(info.lines, cliInfo.lines);
+      assert.equal(doc.lineCount, 102);
+      assert.ok(growth < 128 * MiB, `indexing 4.5 GiB grew RSS by ${(growth / MiB).toFixed(1)} MiB`);
+
+      assert.deepEqual(await doc.lines(50, 52), splitLines(runCli(['read', file, '50:52'], { cacheDir })));
+      const [hit] = await doc.find('tail line 00077');
+      const cliHit = JSON.parse(runCli(['--json', 'find', file, 'tail line 00077'], { cacheDir })).matches[0];
+      assert.ok(hit.offset > 2 ** 32, `offset ${hit.offset} is past 2^32`);
+      assert.deepEqual([hit.line, hit.column, hit.offset], [cliHit.line, cliHit.column, cliHit.offset]);
+      assert.equal(new TextDecoder().decode(await doc.bytes(hit.offset, hit.offset + 15)), 'tail line 00077');
+
+      // Same-length edit and an append near the end; the CLI commits them in place (tail only).
+      await doc.replaceLines(60, 60, 'TAIL LINE 00058');
+      await doc.insertLines(102, 'appended after 4.5 GiB');
+      runCli(['replace-lines', file, '60', '--with', 'TAIL LINE 00058', '--commit', 'auto'], { cacheDir });
+      runCli(['insert', file, '--after', '102', '--with', 'appended after 4.5 GiB', '--commit', 'auto'], { cacheDir });
+      assert.equal(doc.size, fs.statSync(file).size);
+      assert.equal(doc.lineCount, 103);
+      assert.deepEqual(await doc.lines(59, 61), ['tail line 00057', 'TAIL LINE 00058', 'tail line 00059']);
+      const end = Buffer.from(await doc.bytes(doc.size - 1000, doc.size));
+      const cliEnd = Buffer.alloc(1000);
+      const cfd = fs.openSync(file, 'r');
+      fs.readSync(cfd, cliEnd, 0, 1000, doc.size - 1000);
+      fs.closeSync(cfd);
+      assert.ok(end.equals(cliEnd), 'the last 1000 bytes match the CLI');
+
+      // The whole saved stream equals the CLI's file (hashed; writing 4.5 GiB twice is not needed).
+      const sink = hashingSink();
+      const { value: saved, growth: saveGrowth } = await peakRssGrowth(() => doc.save(sink));
+      assert.equal(saved.size, doc.size);
+      assert.equal(sink.written, doc.size);
+      assert.equal(sink.digest(), await fileHash(file));
+      assert.ok(saveGrowth < 128 * MiB, `streaming 4.5 GiB grew RSS by ${(saveGrowth / MiB).toFixed(1)} MiB`);
+    } finally {
+      await doc.close();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('a few hundred MB streams through bounded memory, same bytes as the CLI', async () => {
+  const { dir, cleanup } = tempDir();
+  const cacheDir = path.join(dir, 'cache');
+  const mib = Number(process.env.BIGEDIT_JS_STREAM_MIB ?? 300);
+  try {
+    const file = path.join(dir, 'big.log');
+    const lines = writeLogOfSize(file, mib * MiB);
+    const cliFile = path.join(dir, 'cli.log');
+    fs.copyFileSync(file, cliFile);
+    const doc = await open(file);
+    try {
+      const { value, growth } = await peakRssGrowth(async () => {
+        const info = await doc.index();
+        const hits = await doc.find('request 12345[0-9]* handled in 1[0-9] ms', { regex: true, max: 1000 });
+        const replaced = await doc.replaceAll('request 4242 ', 'request FOUR-TWO-FOUR-TWO ');
+        await doc.replaceLines(lines, lines, 'the last line, rewritten');
+        const saved = await doc.save(path.join(dir, 'js.log'));
+        return { info, hits, replaced, saved };
+      });
+      assert.equal(value.info.lines, lines);
+      const cliHits = JSON.parse(runCli(['--json', 'find', cliFile, 'request 12345[0-9]* handled in 1[0-9] ms', '--regex', '--max', '1000'], { cacheDir })).matches;
+      assert.deepEqual(value.hits.map((h) => [h.line, h.offset]), cliHits.map((h) => [h.line, h.offset]));
+      assert.ok(value.hits.length > 0);
+      assert.equal(value.replaced.replaced, 1);
+      runCli(['replace', cliFile, '--find', 'request 4242 ', '--with', 'request FOUR-TWO-FOUR-TWO '], { cacheDir });
+      runCli(['replace-lines', cliFile, String(lines), '--with', 'the last line, rewritten'], { cacheDir });
+      assert.equal(await fileHash(path.join(dir, 'js.log')), await fileHash(cliFile));
+      console.log(`# ${mib} MiB: index + regex find + replaceAll + save grew RSS by ${(growth / MiB).toFixed(1)} MiB`);
+      assert.ok(growth < 96 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB over a ${mib} MiB file`);
+    } finally {
+      await doc.close();
+    }
+  } finally {
+    cleanup();
+  }
+});
