@@ -56,5 +56,7 @@ export declare class Document implements DocumentApi {
 export declare function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
 /** Opens a File or Blob in the shared worker. */
 export declare function open(source: Blob, opts?: OpenOptions): Promise<Document>;
+/** Figures from the worker: the wasm memory size (null if unknown) and open documents. */
+export declare function stats(): Promise<{ wasmMemoryBytes: number | null; documents: number }>;
 /** Ends the shared worker. */
 export declare function terminate(): void;

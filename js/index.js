@@ -49,6 +49,16 @@ export async function open(source, opts = {}) {
   return new Document(c, id, state, onProgress);
 }
 
+/**
+ * Figures from the worker: `{ wasmMemoryBytes, documents }` (wasmMemoryBytes is the size of the
+ * wasm linear memory, or null if the engine does not tell). Answered between chunks of a pass.
+ */
+export async function stats() {
+  const c = start(null);
+  await ready;
+  return (await c.call(null, 'stats', [])).value;
+}
+
 /** Ends the shared worker (every open document becomes unusable). The next `open` starts a new one. */
 export function terminate() {
   worker?.terminate();

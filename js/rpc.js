@@ -96,10 +96,18 @@ export function serve(engine, port) {
   const aborts = new Map();
   let nextDoc = 1;
   let ready = null;
+  let initResult = null;
 
   const ensureInit = (input) => {
-    if (!ready) ready = Promise.resolve(engine.init(input));
+    if (!ready) ready = Promise.resolve(engine.init(input)).then((r) => { initResult = r; });
     return ready;
+  };
+
+  /** Bytes of the wasm linear memory, if the engine tells (memoryBytes()) or init returned the exports. */
+  const wasmMemoryBytes = () => {
+    if (typeof engine.memoryBytes === 'function') return engine.memoryBytes();
+    const memory = initResult?.memory;
+    return memory instanceof WebAssembly.Memory ? memory.buffer.byteLength : null;
   };
 
   const reviveArgs = (id, args) => args.map((arg) => {
@@ -134,6 +142,9 @@ export function serve(engine, port) {
       return { value: undefined };
     }
     await ensureInit(undefined);
+    if (method === 'stats') {
+      return { value: { wasmMemoryBytes: wasmMemoryBytes(), documents: docs.size } };
+    }
     if (method === 'open') {
       const [source, opts] = args;
       const doc = engine.openBlob(source, opts ?? {});
