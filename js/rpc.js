@@ -88,8 +88,9 @@ function prepareResult(value, transfer) {
 /**
  * Serves `engine` (the js/engine.js module shape) over `port` (a worker's `self`, a MessagePort).
  *
- * Documents live here and are named by numeric ids. The engine is initialised on the first call
- * (with the input of an `init` call, if one came first).
+ * Documents live here and are named by numeric ids; calls on one document run one at a time, in
+ * order. The engine is initialised on the first call (with the input of an `init` call, if one
+ * came first).
  */
 export function serve(engine, port) {
   const docs = new Map();
@@ -149,21 +150,28 @@ export function serve(engine, port) {
       const [source, opts] = args;
       const doc = engine.openBlob(source, opts ?? {});
       const newId = nextDoc++;
-      docs.set(newId, doc);
+      docs.set(newId, { doc, queue: Promise.resolve() });
       return { value: newId, state: stateOf(doc) };
     }
-    const doc = docs.get(docId);
-    if (!doc) throw new Error(`bigedit: document ${docId} is closed`);
-    if (method === 'close') {
-      docs.delete(docId);
-      await doc.close();
-      return { value: undefined };
-    }
-    if (!DOCUMENT_METHODS.includes(method) || typeof doc[method] !== 'function') {
-      throw new TypeError(`bigedit: unknown method ${method}`);
-    }
-    const value = await doc[method](...args);
-    return { value, state: stateOf(doc) };
+    const entry = docs.get(docId);
+    if (!entry) throw new Error(`bigedit: document ${docId} is closed`);
+    // One call at a time per document: the engine's methods borrow the document across awaits.
+    const run = entry.queue.then(async () => {
+      const { doc } = entry;
+      if (method === 'close') {
+        docs.delete(docId);
+        await doc.close();
+        return { value: undefined };
+      }
+      if (!docs.has(docId)) throw new Error(`bigedit: document ${docId} is closed`);
+      if (!DOCUMENT_METHODS.includes(method) || typeof doc[method] !== 'function') {
+        throw new TypeError(`bigedit: unknown method ${method}`);
+      }
+      const value = await doc[method](...args);
+      return { value, state: stateOf(doc) };
+    });
+    entry.queue = run.catch(() => {});
+    return run;
   };
 
   const onMessage = async (event) => {

@@ -152,3 +152,13 @@ test('init forwards its input before the first open', async () => {
     await assert.rejects(client.call(null, 'init', [bytes]), /before the first open/);
   } finally { port1.close(); port2.close(); }
 });
+
+test('calls on one document run one at a time, in order', async () => {
+  const t = await setup('a\nb\nc\n');
+  try {
+    const results = await Promise.all([t.doc.index(), t.doc.lines(1, 3), t.doc.replaceLines(1, 1, 'A\n'), t.doc.lines(1, 1)]);
+    assert.deepEqual(results[1], ['a', 'b', 'c']);
+    assert.deepEqual(results[3], ['A']);
+    assert.equal(t.doc.lineCount, 3);
+  } finally { t.close(); }
+});
