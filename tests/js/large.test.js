@@ -57,19 +57,25 @@ test('offsets past 2^32: a sparse file of 4.5 GiB, edited near its end', async (
   const { dir, cleanup } = tempDir();
   const cacheDir = path.join(dir, 'cache');
   try {
-    // Line 1 "head", line 2 = 4.5 GiB of zeros (a hole), then 100 fixed-width lines.
-    const file = path.join(dir, 'sparse.bin');
+    // Line 1 "head", line 2 = 4.5 GiB of zeros (a hole), then 100 fixed-width lines. Two copies:
+    // the package reads `jsFile`, the CLI edits `file` in place.
     const tailAt = 4.5 * GiB;
     const tail = Array.from({ length: 100 }, (_, i) => `tail line ${String(i + 1).padStart(5, '0')}\n`).join('');
-    const fd = fs.openSync(file, 'w');
-    fs.writeSync(fd, 'head\n', 0);
-    fs.writeSync(fd, '\n', tailAt - 1);
-    fs.writeSync(fd, tail, tailAt);
-    fs.closeSync(fd);
+    const makeSparse = (p) => {
+      const fd = fs.openSync(p, 'w');
+      fs.writeSync(fd, 'head\n', 0);
+      fs.writeSync(fd, '\n', tailAt - 1);
+      fs.writeSync(fd, tail, tailAt);
+      fs.closeSync(fd);
+    };
+    const file = path.join(dir, 'cli.bin');
+    const jsFile = path.join(dir, 'js.bin');
+    makeSparse(file);
+    makeSparse(jsFile);
     const size = tailAt + tail.length;
     assert.equal(fs.statSync(file).size, size);
 
-    const doc = await open(file);
+    const doc = await open(jsFile);
     try {
       const { value: info, growth } = await peakRssGrowth(() => doc.index());
       const cliInfo = JSON.parse(runCli(['--json', 'info', file], { cacheDir }));
