@@ -48,16 +48,28 @@ export function logLine(n) {
     `${LEVELS[n % 6].padEnd(5)} worker-${p2(n % 16)} request ${n} handled in ${(n * 7) % 997} ms\n`;
 }
 
-/** Writes `lines` log lines to `file`, in blocks. */
+/** Writes log lines to `fd` until `done(lineNumber, bytesWritten)`; returns the line count. */
+function writeLogUntil(fd, done) {
+  let n = 0;
+  let written = 0;
+  for (;;) {
+    const parts = [];
+    let len = 0;
+    while (len < 1 << 22 && !done(n, written + len)) {
+      const line = logLine(++n);
+      parts.push(line);
+      len += line.length;
+    }
+    if (parts.length === 0) return n;
+    written += fs.writeSync(fd, parts.join(''));
+  }
+}
+
+/** Writes `lines` log lines to `file`. */
 export function writeLog(file, lines) {
   const fd = fs.openSync(file, 'w');
   try {
-    let block = '';
-    for (let n = 1; n <= lines; n++) {
-      block += logLine(n);
-      if (block.length > 1 << 20) { fs.writeSync(fd, block); block = ''; }
-    }
-    fs.writeSync(fd, block);
+    writeLogUntil(fd, (n) => n >= lines);
   } finally {
     fs.closeSync(fd);
   }
@@ -66,18 +78,11 @@ export function writeLog(file, lines) {
 /** Writes at least `bytes` bytes of log lines to `file`; returns the line count. */
 export function writeLogOfSize(file, bytes) {
   const fd = fs.openSync(file, 'w');
-  let n = 0;
-  let written = 0;
   try {
-    while (written < bytes) {
-      let block = '';
-      while (block.length < 1 << 22) block += logLine(++n);
-      written += fs.writeSync(fd, block);
-    }
+    return writeLogUntil(fd, (_, written) => written >= bytes);
   } finally {
     fs.closeSync(fd);
   }
-  return n;
 }
 
 /** The bytes of a case input (see tests/cases/edits.json). */
