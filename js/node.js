@@ -150,6 +150,9 @@ export class Document {
       const opts = args[at] ?? {};
       if (!opts.onProgress) args[at] = { ...opts, onProgress: this.#onProgress };
     }
+    if (typeof doc[method] !== 'function') {
+      throw new TypeError(`bigedit: ${method}() is not available in this engine build`);
+    }
     return doc[method](...args);
   }
 

@@ -165,7 +165,9 @@ export function serve(engine, port) {
       }
       if (!docs.has(docId)) throw new Error(`bigedit: document ${docId} is closed`);
       if (!DOCUMENT_METHODS.includes(method) || typeof doc[method] !== 'function') {
-        throw new TypeError(`bigedit: unknown method ${method}`);
+        throw new TypeError(DOCUMENT_METHODS.includes(method)
+          ? `bigedit: ${method}() is not available in this engine build`
+          : `bigedit: unknown method ${method}`);
       }
       const value = await doc[method](...args);
       return { value, state: stateOf(doc) };
