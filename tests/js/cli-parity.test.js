@@ -24,7 +24,7 @@ function cliResult(kind, args, cacheDir) {
       return json(args).matches.map((m) => ({ line: m.line, column: m.column, offset: m.offset, length: m.len }));
     case 'outline':
       return json(args).map((h) => ({
-        level: h.level, title: h.title, path: h.path,
+        level: h.level, title: h.title, path: h.selector, // the unique path ("#N" for duplicates)
         lines: [h.lines.start, h.lines.end], bytes: [h.bytes.start, h.bytes.end],
       }));
     case 'headers': return json(args).columns;
