@@ -6,9 +6,10 @@
 //             vs `bigedit --no-cache index FILE` (median of 3, warm page cache)
 //   save      a one-line edit saved to OPFS through the worker, vs a plain OPFS copy of the same
 //             File (blob.stream() into a FileSystemSyncAccessHandle in a worker)
-//   memory    wasm memory (from the worker) sampled every 100 ms; JS heap of page + worker
-//             (performance.measureUserAgentSpecificMemory, cross-origin isolated) and the page's
-//             CDP JSHeapUsedSize sampled during index and save; renderer processes' RSS from /proc
+//   memory    wasm memory (from the worker) sampled every 100 ms and renderer processes' RSS
+//             (/proc) during index and save; the page's CDP JSHeapUsedSize sampled during the
+//             last run; JS heap of page + worker (measureUserAgentSpecificMemory, cross-origin
+//             isolated) right after each pass (measuring during a wasm pass crashed Chromium)
 //
 // Needs: npm run build (js/wasm), cargo build --release -p bigedit, /usr/bin/chromium.
 import fs from 'node:fs';
@@ -77,19 +78,19 @@ fs.writeFileSync(path.join(workDir, 'browser.html'), `<!doctype html>
 <script type="module">
   import { open, stats } from 'bigedit';
   window.bigedit = { open, stats };
-  window.sampler = (measureUA) => {
-    const samples = { wasm: [], ua: [] };
+  // wasm memory is sampled from the worker during a pass. The JS heap of page + worker
+  // (measureUserAgentSpecificMemory) is measured right after each pass: measuring it while the
+  // worker runs wasm crashed this Chromium (the browser process exits).
+  window.sampler = () => {
+    const samples = { wasm: [] };
     let stop = false;
     const wasmLoop = (async () => { while (!stop) { const s = await stats(); samples.wasm.push(s.wasmMemoryBytes); await new Promise((r) => setTimeout(r, 100)); } })();
-    const uaLoop = (async () => {
-      while (!stop && measureUA && self.crossOriginIsolated) {
-        const m = await performance.measureUserAgentSpecificMemory();
-        const js = m.breakdown.filter((b) => b.types.includes('JavaScript')).reduce((a, b) => a + b.bytes, 0);
-        samples.ua.push({ total: m.bytes, js });
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
-    return { samples, stop: async () => { stop = true; await wasmLoop; await uaLoop; return samples; } };
+    return { samples, stop: async () => { stop = true; await wasmLoop; return samples; } };
+  };
+  window.measureJs = async () => {
+    if (!self.crossOriginIsolated) return null;
+    const m = await performance.measureUserAgentSpecificMemory();
+    return { total: m.bytes, js: m.breakdown.filter((b) => b.types.includes('JavaScript')).reduce((a, b) => a + b.bytes, 0) };
   };
   window.copyToOpfs = (file, name) => new Promise((resolve, reject) => {
     const w = new Worker('/bench/work/copy-worker.js');
@@ -130,6 +131,7 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage();
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
+page.on('crash', () => console.error('the page crashed'));
 page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
 await page.goto(server.url + 'bench/work/browser.html');
 await page.waitForFunction(() => window.ready);
@@ -143,18 +145,21 @@ const run = (measureUA) => page.evaluate(async ({ mid, measureUA }) => {
   const file = document.getElementById('file').files[0];
   const out = {};
   const doc = await window.bigedit.open(file);
-  let s = window.sampler(measureUA);
+  let s = window.sampler();
   let t = performance.now();
   const info = await doc.index();
   out.index = (performance.now() - t) / 1000;
   out.indexSamples = await s.stop();
+  out.ua = [];
+  if (measureUA) out.ua.push(await window.measureJs());
   out.lines = info.lines;
   await doc.replaceLines(mid, mid, 'edited by the browser benchmark');
-  s = window.sampler(measureUA);
+  s = window.sampler();
   t = performance.now();
   const saved = await doc.save('bench-edit.log');
   out.save = (performance.now() - t) / 1000;
   out.saveSamples = await s.stop();
+  if (measureUA) out.ua.push(await window.measureJs());
   out.savedSize = saved.size;
   await doc.close();
   const copy = await window.copyToOpfs(file, 'bench-copy.log');
@@ -169,7 +174,8 @@ const run = (measureUA) => page.evaluate(async ({ mid, measureUA }) => {
 // Timing runs (no JS-heap measurement, which forces GCs): median of 3. Then one sampled run.
 const timed = [];
 let peakRenderer = 0;
-for (let i = 0; i < 3; i++) {
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+for (let i = 0; i < runs; i++) {
   const heapBefore = await cdpHeap();
   const { value, peak } = await rendererRss(() => run(false));
   value.cdpHeapBefore = heapBefore;
@@ -194,8 +200,8 @@ const wSave = median(timed.map((r) => r.save));
 const wCopy = median(timed.map((r) => r.copy));
 const max = (xs) => Math.max(...xs.filter((x) => x !== null && x !== undefined));
 const wasmPeak = max([...timed, sampled].flatMap((r) => [...r.indexSamples.wasm, ...r.saveSamples.wasm]));
-const uaPeakJs = max([...sampled.indexSamples.ua, ...sampled.saveSamples.ua].map((u) => u.js));
-const uaPeakTotal = max([...sampled.indexSamples.ua, ...sampled.saveSamples.ua].map((u) => u.total));
+const uaPeakJs = max(sampled.ua.filter(Boolean).map((u) => u.js));
+const uaPeakTotal = max(sampled.ua.filter(Boolean).map((u) => u.total));
 const fmtMiB = (b) => (Number.isFinite(b) ? `${(b / MiB).toFixed(1)} MiB` : 'n/a');
 const gibps = (s) => `${(size / 1024 ** 3 / s).toFixed(2)} GiB/s`;
 
@@ -205,8 +211,8 @@ console.log('|---|---|---|---|');
 console.log(`| index a File | ${wIndex.toFixed(2)} s (${gibps(wIndex)}) | native \`bigedit index\` ${nativeIndex.toFixed(2)} s (${gibps(nativeIndex)}) | **${(nativeIndex / wIndex * 100).toFixed(0)}%** of native throughput |`);
 console.log(`| save a one-line edit to OPFS | ${wSave.toFixed(2)} s | plain OPFS copy of the File ${wCopy.toFixed(2)} s | **${(wSave / wCopy).toFixed(2)}x** the copy |`);
 console.log(`| wasm memory (peak, sampled) | ${fmtMiB(wasmPeak)} | | |`);
-console.log(`| JS heap, page + worker (peak, measureUserAgentSpecificMemory) | ${fmtMiB(uaPeakJs)} (all types ${fmtMiB(uaPeakTotal)}) | | |`);
-console.log(`| page JS heap (CDP JSHeapUsedSize, peak) | ${fmtMiB(max(heapSamples))} | | |`);
+console.log(`| JS heap, page + worker (measureUserAgentSpecificMemory after index and after save) | ${fmtMiB(uaPeakJs)} (all types ${fmtMiB(uaPeakTotal)}) | | |`);
+console.log(`| page JS heap (CDP JSHeapUsedSize, sampled every 200 ms, peak) | ${fmtMiB(max(heapSamples))} | | |`);
 console.log(`| renderer processes RSS (peak, /proc) | ${fmtMiB(peakRenderer)} | | |`);
 if (!ok) console.log('WARNING: a run reported an unexpected line count or saved size');
 console.log(`\nnative index runs: ${nativeRuns.map((s) => s.toFixed(2)).join(', ')} s; browser index runs: ${timed.map((r) => r.index.toFixed(2)).join(', ')} s; saves: ${timed.map((r) => r.save.toFixed(2)).join(', ')} s; copies: ${timed.map((r) => r.copy.toFixed(2)).join(', ')} s`);

@@ -85,6 +85,15 @@ export function writeLogOfSize(file, bytes) {
   }
 }
 
+/** `writeLogOfSize` in a child process, so the caller's heap (and RSS) stays as it was. */
+export function writeLogOfSizeInChild(file, bytes) {
+  const helpers = new URL(import.meta.url).href;
+  const code = `import(${JSON.stringify(helpers)}).then((h) => console.log(h.writeLogOfSize(${JSON.stringify(file)}, ${bytes})))`;
+  const res = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`generating ${file}: ${res.stderr.trim()}`);
+  return Number(res.stdout.trim());
+}
+
 /** The bytes of a case input (see tests/cases/edits.json). */
 export function inputBytes(input) {
   if ('text' in input) return Buffer.from(input.text, 'utf8');

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { open } from '../../js/node.js';
-import { runCli, tempDir, writeLogOfSize } from './helpers.js';
+import { runCli, tempDir, writeLogOfSizeInChild } from './helpers.js';
 
 const MiB = 1024 ** 2;
 
@@ -38,7 +38,7 @@ test('a few hundred MB streams through bounded memory, same bytes as the CLI', a
   const mib = Number(process.env.BIGEDIT_JS_STREAM_MIB ?? 300);
   try {
     const file = path.join(dir, 'big.log');
-    const lines = writeLogOfSize(file, mib * MiB);
+    const lines = writeLogOfSizeInChild(file, mib * MiB);
     const cliFile = path.join(dir, 'cli.log');
     fs.copyFileSync(file, cliFile);
     const doc = await open(file);
