@@ -9,6 +9,9 @@
 import initWasm, { initSync as initWasmSync, openBlob as wasmOpenBlob, openReader } from './wasm/bigedit_wasm.js';
 import { streamBlob, STREAM_CHUNK } from './blob-source.js';
 
+/** Deleted bytes a full pass reads through rather than starting a new source stream. */
+const GAP = 1 << 20;
+
 let ready = false;
 let exports = null; // the wasm instance's exports (memory included)
 
@@ -99,35 +102,74 @@ export class Document {
   /** Lines of the edited view; null until index() ran (kept up to date across edits). */
   get lineCount() { return this.#doc().lineCount ?? null; }
 
-  // The one full-pass loop: streams view bytes [pass.start, pass.end) into the pass.
+  // The one full-pass loop: streams view bytes [pass.start, pass.end) into the pass, in order.
+  // Inserted bytes are pushed as they are; source ranges are streamed from the source, one
+  // stream for a run of ranges whose gaps (deleted bytes) are under GAP, so a file with
+  // thousands of small edits is still read in one sequential stream.
   async #run(pass, { onProgress, signal } = {}) {
     const w = this.#doc();
     try {
       const from = pass.start;
       const total = pass.end - from;
-      let view = 0; // view offset of the current piece
-      let more = true;
       const report = () => onProgress?.(pass.position - from, total);
-      for (const piece of w.viewPieces()) {
-        if (!more) break;
-        const len = piece instanceof Uint8Array ? piece.length : piece.end - piece.start;
+      const pieces = []; // Uint8Array (inserted) | { start, end } (source range)
+      let view = 0;
+      for (const p of w.viewPieces()) {
+        const bytes = p instanceof Uint8Array;
+        const len = bytes ? p.length : p.end - p.start;
         const skip = Math.max(0, from - view);
         view += len;
         if (skip >= len) continue;
+        pieces.push(bytes ? p.subarray(skip) : { start: p.start + skip, end: p.end });
+      }
+      let more = true;
+      let i = 0;
+      while (more && i < pieces.length) {
+        const first = pieces[i];
         signal?.throwIfAborted();
-        if (piece instanceof Uint8Array) {
-          more = pass.push(piece.subarray(skip));
+        if (first instanceof Uint8Array) {
+          more = pass.push(first);
           report();
+          i++;
           continue;
         }
-        for await (const chunk of this.#stream(piece.start + skip, piece.end)) {
-          signal?.throwIfAborted();
-          more = pass.push(chunk);
-          report();
-          if (!more) break;
+        let last = i; // pieces[i..=last] are read from one stream of source [first.start, end)
+        let end = first.end;
+        for (let k = i + 1; k < pieces.length; k++) {
+          const q = pieces[k];
+          if (q instanceof Uint8Array) continue;
+          if (q.start - end > GAP) break;
+          end = q.end;
+          last = k;
         }
+        let k = i;
+        let pos = first.start;
+        feed: for await (const chunk of this.#stream(first.start, end)) {
+          signal?.throwIfAborted();
+          const chunkEnd = pos + chunk.length;
+          while (k <= last) {
+            const q = pieces[k];
+            if (q instanceof Uint8Array) {
+              more = pass.push(q);
+              k++;
+              if (!more) break feed;
+              continue;
+            }
+            const a = Math.max(q.start, pos);
+            const b = Math.min(q.end, chunkEnd);
+            if (a < b) {
+              more = pass.push(chunk.subarray(a - pos, b - pos));
+              if (!more) break feed;
+            }
+            if (q.end > chunkEnd) break;
+            k++;
+          }
+          pos = chunkEnd;
+          report();
+        }
+        i = last + 1;
       }
-      return w.finish(pass); // consumes the pass
+      return w.finish(pass); // consumes the pass; refuses one that was not fed to its end
     } catch (e) {
       try { pass.free(); } catch { /* already consumed */ }
       throw e;
@@ -197,8 +239,13 @@ export class Document {
 
   /** Stages replacing every match. -> { replaced, edit } */
   async replaceAll(pattern, replacement, { regex = false, onProgress, signal } = {}) {
+    const indexed = this.lineCount !== null;
     const pass = this.#doc().beginReplaceAll(String(pattern), String(replacement), !!regex);
-    return this.#run(pass, { onProgress, signal });
+    const result = await this.#run(pass, { onProgress, signal });
+    // An edit with very many splices drops the line index (shifting it would cost a random
+    // read per splice): rebuild it with one streaming pass.
+    if (indexed && this.lineCount === null) await this.index({ signal });
+    return result;
   }
 
   // Markdown

@@ -50,7 +50,6 @@ mod version;
 
 pub use error::{EditError, Error};
 pub use find::{Line, LineSplitter, LiteralFinder, Match, DEFAULT_LINE_LIMIT};
-pub use text::{LiteralReplacer, RegexFinder, RegexReplacer};
 pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_INTERVAL};
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
@@ -58,4 +57,5 @@ pub use patch::{Patch, PatchBuilder, Piece, Pieces, Sink, Splice, WriteError};
 pub use range::{parse_byte_range, LineRange};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};
 pub use source::{check_range, read_exact_at, read_range, ReadAt};
+pub use text::{LiteralReplacer, RegexFinder, RegexReplacer};
 pub use version::{Fingerprint, Version, VersionHasher, SAMPLE};

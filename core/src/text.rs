@@ -245,7 +245,12 @@ impl<'p> LiteralReplacer<'p> {
     /// # Errors
     ///
     /// [`EditError::EmptyPattern`].
-    pub fn new(needle: &'p [u8], with: &[u8], max: Option<u64>, len: u64) -> Result<Self, EditError> {
+    pub fn new(
+        needle: &'p [u8],
+        with: &[u8],
+        max: Option<u64>,
+        len: u64,
+    ) -> Result<Self, EditError> {
         Ok(LiteralReplacer {
             finder: LiteralFinder::new(needle, max)?,
             with: with.to_vec(),

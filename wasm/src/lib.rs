@@ -20,8 +20,8 @@ pub use bigedit_core as core;
 use bigedit_core::markdown::{self, Outline, OutlineBuilder, Place, Section};
 use bigedit_core::{
     csv, read_range, text, Chunker, Content, Edit, EditError, Flow, LineIndex, LineIndexBuilder,
-    LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay, Patch, Piece,
-    ReadAt, RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
+    LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay, Patch, Piece, ReadAt,
+    RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -96,7 +96,11 @@ pub fn open_blob(blob: web_sys::Blob, chunk_size: Option<f64>) -> Result<Documen
 ///
 /// A `RangeError` for a bad size, a `TypeError` if `readAt` is not a function.
 #[wasm_bindgen(js_name = openReader)]
-pub fn open_reader(source: JsValue, size: f64, chunk_size: Option<f64>) -> Result<Document, JsValue> {
+pub fn open_reader(
+    source: JsValue,
+    size: f64,
+    chunk_size: Option<f64>,
+) -> Result<Document, JsValue> {
     let len = to_u64(size, "size")?;
     Document::new(Source::Callback(CallbackSource::new(source, len)?), chunk_size)
 }
@@ -155,9 +159,14 @@ impl Document {
         if patch.is_empty() {
             return Ok(self.staged.len());
         }
+        // Shifting reads a few bytes around every splice (a random read each); past
+        // SHIFT_LIMIT splices one streaming re-index is cheaper, so the index is dropped and
+        // engine.js rebuilds it.
         let shifted = match &self.index {
-            Some(index) => Some(index.shifted(&self.view, &patch).map_err(core_error)?),
-            None => None,
+            Some(index) if patch.splices().len() <= SHIFT_LIMIT => {
+                Some(index.shifted(&self.view, &patch).map_err(core_error)?)
+            }
+            _ => None,
         };
         self.view.stage(&patch).map_err(edit_error)?;
         let index_before = std::mem::replace(&mut self.index, shifted);
@@ -294,8 +303,10 @@ impl Document {
         let offset = to_u64(offset, "offset")?;
         let len = self.view.len();
         let past = || edit_error(EditError::BytesPastEnd { start: offset, end: offset, len });
-        let line = self.index("lineOfByte")?.byte_to_line(&self.view, offset).map_err(core_error)?;
-        line.map(to_f64).ok_or_else(past)
+        let index = self.index("lineOfByte")?;
+        // 0-based; the end of a view that ends with a newline belongs to its last line.
+        let line = index.byte_to_line(&self.view, offset).map_err(core_error)?.ok_or_else(past)?;
+        Ok(to_f64((line + 1).min(index.line_count().max(1))))
     }
 
     /// View bytes `[a, b)`.
@@ -350,7 +361,8 @@ impl Document {
     #[wasm_bindgen(js_name = spliceBytes)]
     pub fn splice_bytes(&mut self, a: f64, b: f64, bytes: &[u8]) -> Result<JsValue, JsValue> {
         let range = to_u64(a, "start")?..to_u64(b, "end")?;
-        let patch = text::splice_bytes(self.view.len(), range.clone(), bytes).map_err(edit_error)?;
+        let patch =
+            text::splice_bytes(self.view.len(), range.clone(), bytes).map_err(edit_error)?;
         let n = self.stage(patch, "splice", format!("splice {}:{}", range.start, range.end))?;
         Ok(edit_report(n))
     }
@@ -408,10 +420,15 @@ impl Document {
             (0, 1)
         } else {
             let index = self.index("find --from")?;
-            let past = || edit_error(EditError::BytesPastEnd { start: from, end: from, len: self.view.len() });
-            let line = index.byte_to_line(&self.view, from).map_err(core_error)?.ok_or_else(past)?;
-            let start = index.line_to_byte(&self.view, line).map_err(core_error)?.ok_or_else(past)?;
-            (start, line)
+            let past = || {
+                edit_error(EditError::BytesPastEnd { start: from, end: from, len: self.view.len() })
+            };
+            // Both 0-based: the line holding `from`, and where it starts.
+            let line =
+                index.byte_to_line(&self.view, from).map_err(core_error)?.ok_or_else(past)?;
+            let start =
+                index.line_to_byte(&self.view, line).map_err(core_error)?.ok_or_else(past)?;
+            (start, line + 1)
         };
         let kind = if regex {
             let re = text::compile_regex(&pattern).map_err(edit_error)?;
@@ -440,7 +457,10 @@ impl Document {
         let description = format!("replace {pattern:?}");
         let kind = if regex {
             let re = text::compile_regex(&pattern).map_err(edit_error)?;
-            Kind::ReplaceRegex(RegexReplacer::new(re, replacement.as_bytes(), None, len), description)
+            Kind::ReplaceRegex(
+                RegexReplacer::new(re, replacement.as_bytes(), None, len),
+                description,
+            )
         } else {
             let r = LiteralReplacer::new(pattern.as_bytes(), replacement.as_bytes(), None, len)
                 .map_err(edit_error)?;
@@ -469,7 +489,7 @@ impl Document {
         } else {
             Box::new(CallbackSink::new(sink)?)
         };
-        Ok(self.begin(0, Kind::Save(sink)))
+        Ok(self.begin(0, Kind::Save(sink, Vec::new())))
     }
 
     /// Ends `pass` (every chunk of its range pushed, or it asked to stop) and returns its
@@ -507,7 +527,9 @@ impl Document {
                 self.outline = Some(outline);
                 self.outline_sections()
             }
-            Kind::Save(mut sink) => {
+            Kind::Save(mut sink, buf) => {
+                let at = pass.pos - buf.len() as u64;
+                sink.write_at(&buf, at).map_err(host_error)?;
                 sink.flush().map_err(host_error)?;
                 sink.close().map_err(host_error)?;
                 let o = Object::new();
@@ -547,7 +569,12 @@ impl Document {
     ///
     /// As [`Document::read_section`], or the core's planner error.
     #[wasm_bindgen(js_name = replaceSection)]
-    pub fn replace_section(&mut self, path: &str, text: &str, body: bool) -> Result<JsValue, JsValue> {
+    pub fn replace_section(
+        &mut self,
+        path: &str,
+        text: &str,
+        body: bool,
+    ) -> Result<JsValue, JsValue> {
         let outline = self.outline()?;
         let s = self.section(path)?;
         let patch = if body {
@@ -579,7 +606,12 @@ impl Document {
     ///
     /// As [`Document::read_section`], or the core's planner error.
     #[wasm_bindgen(js_name = insertSection)]
-    pub fn insert_section(&mut self, text: &str, anchor: &str, before: bool) -> Result<JsValue, JsValue> {
+    pub fn insert_section(
+        &mut self,
+        text: &str,
+        anchor: &str,
+        before: bool,
+    ) -> Result<JsValue, JsValue> {
         let place = if before { Place::Before } else { Place::After };
         let patch = markdown::insert_section(
             &self.view,
@@ -600,9 +632,13 @@ impl Document {
     /// As [`Document::read_section`], or a title the heading cannot hold.
     #[wasm_bindgen(js_name = renameSection)]
     pub fn rename_section(&mut self, path: &str, title: &str) -> Result<JsValue, JsValue> {
-        let patch =
-            markdown::rename_heading(&self.view, self.outline()?.info(), self.section(path)?, title)
-                .map_err(core_error)?;
+        let patch = markdown::rename_heading(
+            &self.view,
+            self.outline()?.info(),
+            self.section(path)?,
+            title,
+        )
+        .map_err(core_error)?;
         let n = self.stage(patch, "md-rename", format!("md rename {path:?} to {title:?}"))?;
         Ok(edit_report(n))
     }
@@ -613,7 +649,12 @@ impl Document {
     ///
     /// As [`Document::read_section`], or a move into the section itself.
     #[wasm_bindgen(js_name = moveSection)]
-    pub fn move_section(&mut self, path: &str, anchor: &str, before: bool) -> Result<JsValue, JsValue> {
+    pub fn move_section(
+        &mut self,
+        path: &str,
+        anchor: &str,
+        before: bool,
+    ) -> Result<JsValue, JsValue> {
         let place = if before { Place::Before } else { Place::After };
         let patch = markdown::move_section(
             &self.view,
@@ -634,8 +675,8 @@ impl Document {
     /// A dialect that cannot be detected, or a record longer than the limit.
     #[wasm_bindgen(js_name = csvHeaders)]
     pub fn csv_headers(&mut self) -> Result<Vec<String>, JsValue> {
-        let dialect = csv::Dialect::detect(&self.view, &csv::Overrides::default())
-            .map_err(core_error)?;
+        let dialect =
+            csv::Dialect::detect(&self.view, &csv::Overrides::default()).map_err(core_error)?;
         let header = csv::headers(&self.view, &dialect, &mut self.chunker).map_err(core_error)?;
         Ok(header.names().map(<[String]>::to_vec).unwrap_or_default())
     }
@@ -647,8 +688,8 @@ impl Document {
     /// A row with the wrong number of fields, or no rows.
     #[wasm_bindgen(js_name = csvAppend)]
     pub fn csv_append(&mut self, rows: &str) -> Result<JsValue, JsValue> {
-        let dialect = csv::Dialect::detect(&self.view, &csv::Overrides::default())
-            .map_err(core_error)?;
+        let dialect =
+            csv::Dialect::detect(&self.view, &csv::Overrides::default()).map_err(core_error)?;
         let (patch, _) = csv::append_rows(&self.view, &dialect, rows.as_bytes(), &mut self.chunker)
             .map_err(core_error)?;
         let n = self.stage(patch, "csv-append", "csv append".to_string())?;
@@ -657,7 +698,11 @@ impl Document {
 }
 
 impl Document {
-    fn finish_replace(&mut self, patch: Result<Patch, EditError>, d: String) -> Result<JsValue, JsValue> {
+    fn finish_replace(
+        &mut self,
+        patch: Result<Patch, EditError>,
+        d: String,
+    ) -> Result<JsValue, JsValue> {
         let patch = patch.map_err(edit_error)?;
         let replaced = patch.splices().len();
         let n = self.stage(patch, "replace", d)?;
@@ -684,8 +729,16 @@ enum Kind {
     ReplaceLiteral(LiteralReplacer<'static>, String),
     ReplaceRegex(RegexReplacer, String),
     Outline(OutlineBuilder),
-    Save(Box<dyn ByteSink>),
+    /// The sink, and bytes not yet written (they end at the pass's position).
+    Save(Box<dyn ByteSink>, Vec<u8>),
 }
+
+/// The most splices an edit may have for the line index to be shifted rather than rebuilt.
+const SHIFT_LIMIT: usize = 256;
+
+/// Writes to a save sink are gathered up to this size, so many small pieces (a file after
+/// thousands of small edits) cost few host calls.
+const SAVE_BUFFER: usize = 1 << 20;
 
 /// A full pass over view bytes `[start, end)`: push consecutive chunks with `push`, then
 /// hand it to `Document.finish`.
@@ -742,8 +795,16 @@ impl Pass {
             Kind::ReplaceLiteral(s, _) => s.feed(at, chunk),
             Kind::ReplaceRegex(s, _) => s.feed(at, chunk),
             Kind::Outline(s) => s.feed(at, chunk),
-            Kind::Save(sink) => {
-                sink.write_at(chunk, at).map_err(host_error)?;
+            Kind::Save(sink, buf) => {
+                if buf.len() + chunk.len() > SAVE_BUFFER && !buf.is_empty() {
+                    sink.write_at(buf, at - buf.len() as u64).map_err(host_error)?;
+                    buf.clear();
+                }
+                if chunk.len() >= SAVE_BUFFER {
+                    sink.write_at(chunk, at).map_err(host_error)?;
+                } else {
+                    buf.extend_from_slice(chunk);
+                }
                 Ok(Flow::Continue)
             }
         };

@@ -24,7 +24,9 @@ fn sample() -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..500u32 {
         let ending = if i % 7 == 0 { "\r\n" } else { "\n" };
-        out.extend_from_slice(format!("line {i} {}{ending}", "x".repeat((i % 13) as usize)).as_bytes());
+        out.extend_from_slice(
+            format!("line {i} {}{ending}", "x".repeat((i % 13) as usize)).as_bytes(),
+        );
     }
     out
 }
@@ -66,7 +68,9 @@ fn blob_random_reads_match_slices() {
     let text = sample();
     let src = BlobSource::new(blob_of(&text)).unwrap();
     assert_eq!(src.len(), text.len() as u64);
-    for (pos, len) in [(0, 1), (0, 10), (5, 100), (1000, 4096), (text.len() - 3, 10), (text.len(), 5)] {
+    for (pos, len) in
+        [(0, 1), (0, 10), (5, 100), (1000, 4096), (text.len() - 3, 10), (text.len(), 5)]
+    {
         let mut buf = vec![0u8; len];
         let n = src.read_at(pos as u64, &mut buf).unwrap();
         let want = &text[pos.min(text.len())..(pos + len).min(text.len())];
@@ -96,7 +100,10 @@ fn blob_document_lines_and_byte_ranges() {
 
     // A staged edit shows in reads; undo restores.
     doc.replace_lines(2.0, 3.0, "two\nthree".into()).unwrap();
-    assert_eq!(doc.lines(1.0, 4.0).unwrap(), [expected[0].clone(), "two".into(), "three".into(), expected[3].clone()]);
+    assert_eq!(
+        doc.lines(1.0, 4.0).unwrap(),
+        [expected[0].clone(), "two".into(), "three".into(), expected[3].clone()]
+    );
     assert_eq!(doc.line_count(), Some(500.0));
     assert!(doc.undo());
     assert_eq!(doc.lines(2.0, 3.0).unwrap(), expected[1..3]);
@@ -150,8 +157,10 @@ async fn opfs_file(name: &str) -> (FileSystemDirectoryHandle, FileSystemFileHand
         JsFuture::from(scope.navigator().storage().get_directory()).await.unwrap().unchecked_into();
     let opts = FileSystemGetFileOptions::new();
     opts.set_create(true);
-    let file: FileSystemFileHandle =
-        JsFuture::from(root.get_file_handle_with_options(name, &opts)).await.unwrap().unchecked_into();
+    let file: FileSystemFileHandle = JsFuture::from(root.get_file_handle_with_options(name, &opts))
+        .await
+        .unwrap()
+        .unchecked_into();
     (root, file)
 }
 
@@ -220,7 +229,10 @@ async fn save_pass_streams_the_edited_view_into_opfs() {
     let view = view_of(&doc);
     let pass = doc.begin_save(handle.clone().into(), true).unwrap();
     let res = run(&mut doc, pass, &view, 1000);
-    assert_eq!(js_sys::Reflect::get(&res, &"size".into()).unwrap().as_f64(), Some(want.len() as f64));
+    assert_eq!(
+        js_sys::Reflect::get(&res, &"size".into()).unwrap().as_f64(),
+        Some(want.len() as f64)
+    );
     // The pass closed the handle: open a new one to read back.
     let handle = sync_handle(&file).await;
     assert_eq!(read_all(&handle), want);
