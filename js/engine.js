@@ -11,6 +11,8 @@ import { streamBlob, STREAM_CHUNK } from './blob-source.js';
 
 /** Deleted bytes a full pass reads through rather than starting a new source stream. */
 const GAP = 1 << 20;
+/** Bytes a full pass streams between macrotask turns (see #run). */
+const YIELD = 8 << 20;
 
 let ready = false;
 let exports = null; // the wasm instance's exports (memory included)
@@ -111,7 +113,17 @@ export class Document {
     try {
       const from = pass.start;
       const total = pass.end - from;
-      const report = () => onProgress?.(pass.position - from, total);
+      let yielded = from;
+      // Progress, and every YIELD bytes a macrotask turn, so an abort delivered by
+      // postMessage (the facade's) is seen even when every read resolves as a microtask.
+      const report = async () => {
+        onProgress?.(pass.position - from, total);
+        if (pass.position - yielded >= YIELD) {
+          yielded = pass.position;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          signal?.throwIfAborted();
+        }
+      };
       const pieces = []; // Uint8Array (inserted) | { start, end } (source range)
       let view = 0;
       for (const p of w.viewPieces()) {
@@ -129,7 +141,7 @@ export class Document {
         signal?.throwIfAborted();
         if (first instanceof Uint8Array) {
           more = pass.push(first);
-          report();
+          await report();
           i++;
           continue;
         }
@@ -165,7 +177,7 @@ export class Document {
             k++;
           }
           pos = chunkEnd;
-          report();
+          await report();
         }
         i = last + 1;
       }
