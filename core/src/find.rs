@@ -116,6 +116,20 @@ impl<'p> LiteralFinder<'p> {
         self
     }
 
+    /// The same finder owning its needle, so it can outlive the pattern it was built from.
+    pub fn into_owned(self) -> LiteralFinder<'static> {
+        LiteralFinder {
+            finder: self.finder.into_owned(),
+            carry: self.carry,
+            carry_offset: self.carry_offset,
+            next_allowed: self.next_allowed,
+            lines: self.lines,
+            max: self.max,
+            found: self.found,
+            matches: self.matches,
+        }
+    }
+
     /// How many matches were found so far.
     pub fn found(&self) -> u64 {
         self.found
@@ -224,6 +238,15 @@ pub(crate) fn split_ending(line: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+impl crate::scan::Pass for LiteralFinder<'_> {
+    type Output = Vec<Match>;
+
+    /// The matches not yet taken.
+    fn finish(mut self) -> Result<Vec<Match>, EditError> {
+        Ok(self.take_matches())
+    }
+}
+
 /// Assembles whole lines out of pushed chunks.
 ///
 /// A line that spans chunks is copied into a carry buffer, which may grow to the longest line;
@@ -249,6 +272,12 @@ impl LineSplitter {
     /// A splitter that refuses lines longer than `limit` bytes.
     pub fn new(limit: usize) -> Self {
         LineSplitter { carry: Vec::new(), carry_offset: 0, number: 0, limit }
+    }
+
+    /// Starts numbering at 1-based `line`, for a scan that begins at the start of that line.
+    pub fn starting_at_line(mut self, line: u64) -> Self {
+        self.number = line.saturating_sub(1);
+        self
     }
 
     /// Feeds a chunk, calling `each` for every line it completes.

@@ -57,6 +57,7 @@ pub use patch::{
     Patch, PatchBuilder, Piece, Pieces, Sink, Splice, SpliceIter, SpliceRef, Splices, WriteError,
 };
 pub use range::{parse_byte_range, LineRange};
-pub use scan::{Chunker, Flow, Scanner, DEFAULT_CHUNK};
+pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};
 pub use source::{check_range, read_exact_at, read_range, ReadAt};
+pub use text::{LiteralReplacer, RegexFinder, RegexReplacer};
 pub use version::{Fingerprint, Version, VersionHasher, SAMPLE};

@@ -204,6 +204,14 @@ impl Scanner for LineIndexBuilder {
     }
 }
 
+impl crate::scan::Pass for LineIndexBuilder {
+    type Output = LineIndex;
+
+    fn finish(self) -> Result<LineIndex, EditError> {
+        Ok(LineIndexBuilder::finish(self))
+    }
+}
+
 /// A sparse line index of one document.
 ///
 /// Lookups binary-search the checkpoints and then scan at most about

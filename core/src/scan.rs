@@ -48,6 +48,24 @@ impl<F: FnMut(u64, &[u8]) -> Result<Flow, EditError>> Scanner for F {
     }
 }
 
+/// A full pass: a [`Scanner`] that turns every chunk it was fed into one result.
+///
+/// The same planner type serves every host: a native host drives it through
+/// [`Chunker::run`] over a [`ReadAt`]; a host that receives chunks (a browser stream) calls
+/// [`Scanner::feed`] with consecutive chunks itself and then [`Pass::finish`]. A pass that
+/// returned [`Flow::Stop`] must still finish correctly.
+pub trait Pass: Scanner {
+    /// What the pass produces (a line index, matches, a patch, ...).
+    type Output;
+
+    /// Ends the input and returns the result.
+    ///
+    /// # Errors
+    ///
+    /// A pass-specific [`EditError`] found at the end (for example an unclosed block).
+    fn finish(self) -> Result<Self::Output, EditError>;
+}
+
 /// A reusable chunk buffer that drives scanners over a [`ReadAt`].
 ///
 /// Slice-backed sources are fed without copying; others are read into the one buffer.
@@ -105,6 +123,20 @@ impl Chunker {
         scanner: &mut T,
     ) -> Result<u64, Error<S::Error>> {
         self.scan_with_progress(src, range, scanner, &mut |_| {})
+    }
+
+    /// Runs `pass` over all of `src` and returns its result.
+    ///
+    /// # Errors
+    ///
+    /// The source's error, or the pass's.
+    pub fn run<S: ReadAt + ?Sized, P: Pass>(
+        &mut self,
+        src: &S,
+        mut pass: P,
+    ) -> Result<P::Output, Error<S::Error>> {
+        self.scan(src, 0..src.len(), &mut pass)?;
+        Ok(pass.finish()?)
     }
 
     /// As [`Chunker::scan`], calling `progress(end_of_chunk)` after every chunk.

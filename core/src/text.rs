@@ -14,7 +14,7 @@ use crate::error::{EditError, Error};
 use crate::find::{split_ending, Line, LineSplitter, LiteralFinder, Match};
 use crate::lines::LineIndex;
 use crate::patch::{Patch, PatchBuilder};
-use crate::scan::{Chunker, Flow};
+use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::{check_range, ReadAt};
 
 /// Ends `text` with `newline` unless it already ends with `\n`; empty stays empty.
@@ -227,24 +227,59 @@ pub fn replace_literal<S: ReadAt + ?Sized>(
     max: Option<u64>,
     chunker: &mut Chunker,
 ) -> Result<Patch, Error<S::Error>> {
-    let mut finder = LiteralFinder::new(needle, max)?;
-    let mut b = PatchBuilder::new(src.len());
-    let mut failed = None;
-    let mut scanner = |off: u64, chunk: &[u8]| {
-        let flow = crate::Scanner::feed(&mut finder, off, chunk)?;
-        for m in finder.take_matches() {
-            if let Err(e) = b.push(m.offset..m.offset + m.len, with) {
-                failed = Some(e);
-                return Ok(Flow::Stop);
-            }
+    chunker.run(src, LiteralReplacer::new(needle, with, max, src.len())?)
+}
+
+/// The push-based planner of [`replace_literal`]: a [`Pass`] whose result is the patch.
+#[derive(Debug, Clone)]
+pub struct LiteralReplacer<'p> {
+    finder: LiteralFinder<'p>,
+    with: Vec<u8>,
+    patch: PatchBuilder,
+}
+
+impl<'p> LiteralReplacer<'p> {
+    /// Plans replacing up to `max` occurrences of `needle` with `with` in a document of `len`
+    /// bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::EmptyPattern`].
+    pub fn new(
+        needle: &'p [u8],
+        with: &[u8],
+        max: Option<u64>,
+        len: u64,
+    ) -> Result<Self, EditError> {
+        Ok(LiteralReplacer {
+            finder: LiteralFinder::new(needle, max)?,
+            with: with.to_vec(),
+            patch: PatchBuilder::new(len),
+        })
+    }
+
+    /// The same planner owning its needle.
+    pub fn into_owned(self) -> LiteralReplacer<'static> {
+        LiteralReplacer { finder: self.finder.into_owned(), with: self.with, patch: self.patch }
+    }
+}
+
+impl Scanner for LiteralReplacer<'_> {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let flow = self.finder.feed(offset, chunk)?;
+        for m in self.finder.take_matches() {
+            self.patch.push(m.offset..m.offset + m.len, self.with.as_slice())?;
         }
         Ok(flow)
-    };
-    chunker.scan(src, 0..src.len(), &mut scanner)?;
-    if let Some(e) = failed {
-        return Err(e.into());
     }
-    Ok(b.build()?)
+}
+
+impl Pass for LiteralReplacer<'_> {
+    type Output = Patch;
+
+    fn finish(self) -> Result<Patch, EditError> {
+        self.patch.build()
+    }
 }
 
 /// Compiles a regex for line-by-line use (over bytes, so invalid UTF-8 never stops a scan).
@@ -269,17 +304,12 @@ pub fn for_each_line<S: ReadAt + ?Sized>(
     chunker: &mut Chunker,
     each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
 ) -> Result<(), Error<S::Error>> {
-    let mut splitter = LineSplitter::default();
+    let mut lines = LineSplitter::default();
     let mut stopped = false;
     chunker.scan(src, 0..src.len(), &mut |off: u64, chunk: &[u8]| {
-        let flow = splitter.feed(off, chunk, each)?;
-        stopped = flow == Flow::Stop;
-        Ok(flow)
+        feed_lines(&mut lines, &mut stopped, off, chunk, each)
     })?;
-    if !stopped {
-        splitter.finish(each)?;
-    }
-    Ok(())
+    Ok(finish_lines(&mut lines, stopped, each)?)
 }
 
 /// Finds up to `max` matches of `re`, line by line (a match never spans a line ending).
@@ -293,12 +323,7 @@ pub fn find_regex<S: ReadAt + ?Sized>(
     max: Option<u64>,
     chunker: &mut Chunker,
 ) -> Result<Vec<Match>, Error<S::Error>> {
-    let mut out = Vec::new();
-    for_each_regex(src, re, max, chunker, &mut |m| {
-        out.push(m);
-        Ok(Flow::Continue)
-    })?;
-    Ok(out)
+    chunker.run(src, RegexFinder::new(re.clone(), max))
 }
 
 /// Streams up to `max` matches of `re`, line by line, to `each` until it returns
@@ -314,27 +339,136 @@ pub fn for_each_regex<S: ReadAt + ?Sized>(
     chunker: &mut Chunker,
     each: &mut dyn FnMut(Match) -> Result<Flow, EditError>,
 ) -> Result<(), Error<S::Error>> {
-    let limit = max.unwrap_or(u64::MAX);
-    let mut found = 0u64;
-    if limit == 0 {
-        return Ok(());
-    }
-    for_each_line(src, chunker, &mut |line| {
-        for m in re.find_iter(line.text) {
-            let m = Match {
-                offset: line.offset + m.start() as u64,
-                len: m.len() as u64,
-                line: line.number,
-                column: m.start() as u64 + 1,
-                line_start: line.offset,
-            };
-            found += 1;
-            if each(m)? == Flow::Stop || found >= limit {
-                return Ok(Flow::Stop);
+    let mut finder = RegexFinder::new(re.clone(), max);
+    let mut stopped = false;
+    chunker.scan(src, 0..src.len(), &mut |off: u64, chunk: &[u8]| {
+        let mut flow = finder.feed(off, chunk)?;
+        for m in finder.take_matches() {
+            if each(m)? == Flow::Stop {
+                stopped = true;
+                flow = Flow::Stop;
+                break;
             }
         }
-        Ok(Flow::Continue)
-    })
+        Ok(flow)
+    })?;
+    if !stopped {
+        for m in finder.finish()? {
+            if each(m)? == Flow::Stop {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Feeds `chunk` to `lines` unless the pass already stopped, calling `each` per whole line.
+fn feed_lines(
+    lines: &mut LineSplitter,
+    stopped: &mut bool,
+    offset: u64,
+    chunk: &[u8],
+    each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+) -> Result<Flow, EditError> {
+    if *stopped {
+        return Ok(Flow::Stop);
+    }
+    let flow = lines.feed(offset, chunk, each)?;
+    *stopped = flow == Flow::Stop;
+    Ok(flow)
+}
+
+/// Hands out the last line (one without a newline) unless the pass stopped.
+fn finish_lines(
+    lines: &mut LineSplitter,
+    stopped: bool,
+    each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+) -> Result<(), EditError> {
+    if !stopped {
+        lines.finish(each)?;
+    }
+    Ok(())
+}
+
+/// Finds a regex line by line in pushed chunks: the [`Pass`] of [`find_regex`].
+///
+/// Found matches accumulate until taken with [`RegexFinder::take_matches`]; the finder stops
+/// the pass once `max` matches were found.
+#[derive(Debug, Clone)]
+pub struct RegexFinder {
+    re: Regex,
+    lines: LineSplitter,
+    limit: u64,
+    found: u64,
+    matches: Vec<Match>,
+    stopped: bool,
+}
+
+impl RegexFinder {
+    /// A finder of up to `max` matches of `re` (all when `None`).
+    pub fn new(re: Regex, max: Option<u64>) -> Self {
+        let limit = max.unwrap_or(u64::MAX);
+        RegexFinder {
+            re,
+            lines: LineSplitter::default(),
+            limit,
+            found: 0,
+            matches: Vec::new(),
+            stopped: limit == 0,
+        }
+    }
+
+    /// Numbers lines from 1-based `line`, for a pass that starts at the start of that line.
+    pub fn starting_at_line(mut self, line: u64) -> Self {
+        self.lines = self.lines.starting_at_line(line);
+        self
+    }
+
+    /// Takes the matches found since the last call.
+    pub fn take_matches(&mut self) -> Vec<Match> {
+        std::mem::take(&mut self.matches)
+    }
+
+    /// The line handler: records the matches of one line.
+    fn on_line(&mut self) -> impl FnMut(Line<'_>) -> Result<Flow, EditError> + '_ {
+        let (re, limit, found, out) = (&self.re, self.limit, &mut self.found, &mut self.matches);
+        move |line| {
+            for m in re.find_iter(line.text) {
+                out.push(Match {
+                    offset: line.offset + m.start() as u64,
+                    len: m.len() as u64,
+                    line: line.number,
+                    column: m.start() as u64 + 1,
+                    line_start: line.offset,
+                });
+                *found += 1;
+                if *found >= limit {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+    }
+}
+
+impl Scanner for RegexFinder {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let (mut lines, mut stopped) = (std::mem::take(&mut self.lines), self.stopped);
+        let result = feed_lines(&mut lines, &mut stopped, offset, chunk, &mut self.on_line());
+        (self.lines, self.stopped) = (lines, stopped);
+        result
+    }
+}
+
+impl Pass for RegexFinder {
+    type Output = Vec<Match>;
+
+    /// The matches not yet taken, including those of a last line without a newline.
+    fn finish(mut self) -> Result<Vec<Match>, EditError> {
+        let mut lines = std::mem::take(&mut self.lines);
+        finish_lines(&mut lines, self.stopped, &mut self.on_line())?;
+        Ok(self.matches)
+    }
 }
 
 /// Plans replacing up to `max` matches of `re`, line by line; `with` may use `$1`, `${name}`
@@ -361,26 +495,80 @@ pub fn replace_regex<S: ReadAt + ?Sized>(
     max: Option<u64>,
     chunker: &mut Chunker,
 ) -> Result<Patch, Error<S::Error>> {
-    let mut b = PatchBuilder::new(src.len());
-    let limit = max.unwrap_or(u64::MAX);
-    let mut count = 0u64;
-    if limit > 0 {
-        for_each_line(src, chunker, &mut |line| {
+    chunker.run(src, RegexReplacer::new(re.clone(), with, max, src.len()))
+}
+
+/// The push-based planner of [`replace_regex`]: a [`Pass`] whose result is the patch.
+#[derive(Debug, Clone)]
+pub struct RegexReplacer {
+    re: Regex,
+    with: Vec<u8>,
+    lines: LineSplitter,
+    patch: PatchBuilder,
+    limit: u64,
+    count: u64,
+    stopped: bool,
+}
+
+impl RegexReplacer {
+    /// Plans replacing up to `max` matches of `re` with `with` (expanded per match) in a
+    /// document of `len` bytes.
+    pub fn new(re: Regex, with: &[u8], max: Option<u64>, len: u64) -> Self {
+        let limit = max.unwrap_or(u64::MAX);
+        RegexReplacer {
+            re,
+            with: with.to_vec(),
+            lines: LineSplitter::default(),
+            patch: PatchBuilder::new(len),
+            limit,
+            count: 0,
+            stopped: limit == 0,
+        }
+    }
+
+    /// How many matches were planned so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The line handler: plans the replacements of one line.
+    fn on_line(&mut self) -> impl FnMut(Line<'_>) -> Result<Flow, EditError> + '_ {
+        let (re, with, patch) = (&self.re, &self.with, &mut self.patch);
+        let (limit, count) = (self.limit, &mut self.count);
+        move |line| {
             for caps in re.captures_iter(line.text) {
                 let Some(m) = caps.get(0) else { continue };
                 let mut bytes = Vec::new();
                 caps.expand(with, &mut bytes);
                 let at = line.offset + m.start() as u64;
-                b.push(at..at + m.len() as u64, bytes)?;
-                count += 1;
-                if count >= limit {
+                patch.push(at..at + m.len() as u64, bytes)?;
+                *count += 1;
+                if *count >= limit {
                     return Ok(Flow::Stop);
                 }
             }
             Ok(Flow::Continue)
-        })?;
+        }
     }
-    Ok(b.build()?)
+}
+
+impl Scanner for RegexReplacer {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let (mut lines, mut stopped) = (std::mem::take(&mut self.lines), self.stopped);
+        let result = feed_lines(&mut lines, &mut stopped, offset, chunk, &mut self.on_line());
+        (self.lines, self.stopped) = (lines, stopped);
+        result
+    }
+}
+
+impl Pass for RegexReplacer {
+    type Output = Patch;
+
+    fn finish(mut self) -> Result<Patch, EditError> {
+        let mut lines = std::mem::take(&mut self.lines);
+        finish_lines(&mut lines, self.stopped, &mut self.on_line())?;
+        self.patch.build()
+    }
 }
 
 /// Plans a line transform: `f` sees each line and up to `context` previous lines (oldest

@@ -54,7 +54,7 @@ pub use edit::{
     delete_section, insert_section, move_section, rename_heading, replace_body, replace_section,
     Place,
 };
-pub use outline::{outline, outline_with, Outline, Section};
+pub use outline::{outline, outline_with, Outline, OutlineBuilder, Section};
 pub use resolve::{locate, Located};
 pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};

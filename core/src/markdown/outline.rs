@@ -6,8 +6,8 @@ use std::ops::{Range, RangeInclusive};
 use super::resolve::{normalize_path, Matcher, Selector};
 use super::scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
 use super::MarkdownError;
-use crate::error::Error;
-use crate::scan::{Chunker, Flow};
+use crate::error::{EditError, Error};
+use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::ReadAt;
 
 /// A section: a top-level heading and everything up to the next heading of the same or a
@@ -239,30 +239,61 @@ pub fn outline_with<S: ReadAt + ?Sized>(
     options: Options,
     chunker: &mut Chunker,
 ) -> Result<Outline, Error<S::Error>> {
-    let mut scanner = HeadingScanner::new(options);
-    let mut tracker = Tracker::default();
-    let mut sections = Vec::new();
-    let mut feed = |off: u64, chunk: &[u8]| {
-        let flow = crate::Scanner::feed(&mut scanner, off, chunk)?;
-        for h in scanner.take_headings() {
-            tracker.heading(h, &mut |s| sections.push(s));
+    chunker.run(src, OutlineBuilder::new(options))
+}
+
+/// The push-based builder of an [`Outline`]: a [`Pass`] over the document's chunks.
+#[derive(Debug)]
+pub struct OutlineBuilder {
+    scanner: HeadingScanner,
+    tracker: Tracker,
+    sections: Vec<Section>,
+}
+
+impl OutlineBuilder {
+    /// A builder that reads headings with `options`.
+    pub fn new(options: Options) -> Self {
+        OutlineBuilder {
+            scanner: HeadingScanner::new(options),
+            tracker: Tracker::default(),
+            sections: Vec::new(),
         }
-        Ok::<Flow, crate::EditError>(flow)
-    };
-    chunker.scan(src, 0..src.len(), &mut feed)?;
-    let info = scanner.finish()?;
-    for h in scanner.take_headings() {
-        tracker.heading(h, &mut |s| sections.push(s));
     }
-    tracker.finish(&info, &mut |s| sections.push(s));
-    sections.sort_by_key(|s| s.index);
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for s in &mut sections {
-        let n = counts.entry(s.path.clone()).or_default();
-        *n += 1;
-        s.occurrence = *n;
+
+    /// Turns the headings the scanner completed into sections.
+    fn take(&mut self) {
+        let sections = &mut self.sections;
+        for h in self.scanner.take_headings() {
+            self.tracker.heading(h, &mut |s| sections.push(s));
+        }
     }
-    Ok(Outline { sections, counts, info })
+}
+
+impl Scanner for OutlineBuilder {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let flow = self.scanner.feed(offset, chunk)?;
+        self.take();
+        Ok(flow)
+    }
+}
+
+impl Pass for OutlineBuilder {
+    type Output = Outline;
+
+    fn finish(mut self) -> Result<Outline, EditError> {
+        let info = self.scanner.finish()?;
+        self.take();
+        let mut sections = self.sections;
+        self.tracker.finish(&info, &mut |s| sections.push(s));
+        sections.sort_by_key(|s| s.index);
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for s in &mut sections {
+            let n = counts.entry(s.path.clone()).or_default();
+            *n += 1;
+            s.occurrence = *n;
+        }
+        Ok(Outline { sections, counts, info })
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,84 @@
+// bigedit/worker — the worker-level engine (js/engine.js): run it in a Worker (openBlob) or any
+// host that can read synchronously (openSource).
+import type {
+  Chunk, ChunkOptions, CsvRowsOptions, EditReport, FindOptions, Heading, IndexInfo, Match,
+  PassOptions, Placement, ReplaceOptions, StagedEdit,
+} from './types.js';
+export type * from './types.js';
+
+/** A byte source given by callbacks (Node and other hosts). */
+export interface Source {
+  /** Size in bytes. */
+  size: number;
+  /** Synchronous random read of up to `length` bytes at `offset`. */
+  readAt(offset: number, length: number): Uint8Array;
+  /** Sequential read of [start, end); each chunk is valid until the next one is requested. */
+  stream(start: number, end: number): AsyncIterable<Uint8Array>;
+}
+
+/** A sink the edited document is streamed into. */
+export interface Sink {
+  /** Writes `bytes` at offset `at`. */
+  write(bytes: Uint8Array, at: number): void;
+  /** Makes the writes durable (called once at the end). */
+  flush?(): void;
+  /** Releases the sink. */
+  close?(): void;
+}
+
+/** Options of `openBlob`/`openSource`. */
+export interface EngineOpenOptions {
+  /** Buffer size of full passes, in bytes. */
+  chunkSize?: number;
+}
+
+/** The worker-level document: reads are async, staged edits are kept in an overlay. */
+export declare class Document {
+  private constructor();
+  readonly size: number;
+  readonly sourceSize: number;
+  readonly lineCount: number | null;
+  index(opts?: PassOptions): Promise<IndexInfo>;
+  lines(a: number, b: number): Promise<string[]>;
+  bytes(a: number, b: number): Promise<Uint8Array<ArrayBuffer>>;
+  find(pattern: string, opts?: FindOptions): Promise<Match[]>;
+  replaceLines(a: number, b: number, text: string): Promise<EditReport>;
+  insertLines(after: number, text: string): Promise<EditReport>;
+  deleteLines(a: number, b: number): Promise<EditReport>;
+  replaceAll(pattern: string, replacement: string, opts?: ReplaceOptions): Promise<{ replaced: number }>;
+  outline(): Promise<Heading[]>;
+  readSection(path: string, opts?: { body?: boolean }): Promise<string>;
+  replaceSection(path: string, text: string, opts?: { body?: boolean }): Promise<unknown>;
+  deleteSection(path: string): Promise<unknown>;
+  insertSection(text: string, where: Placement): Promise<unknown>;
+  renameSection(path: string, title: string): Promise<unknown>;
+  moveSection(path: string, where: Placement): Promise<unknown>;
+  csvHeaders(): Promise<string[]>;
+  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<string[][]>;
+  csvSet(opts: { where: string[]; set: string[] }): Promise<unknown>;
+  csvDelete(opts: { where: string[] }): Promise<unknown>;
+  csvAppend(rows: string[]): Promise<unknown>;
+  csvAddColumn(name: string, value?: string): Promise<unknown>;
+  csvRemoveColumn(name: string): Promise<unknown>;
+  chunks(opts: ChunkOptions): Promise<Chunk[]>;
+  /** Staged edits, oldest first. */
+  edits(): StagedEdit[];
+  /** Drops the last staged edit. */
+  undo(): boolean;
+  /** The edited document as Blob slices and new bytes: `new Blob(doc.pieces())`. */
+  pieces(): Array<Blob | Uint8Array<ArrayBuffer>>;
+  /** Streams the edited document into `sink`. */
+  save(sink: Sink, opts?: Pick<PassOptions, 'onProgress'>): Promise<void>;
+  /** Streams the edited document into an OPFS file (workers only). */
+  saveToOpfs(name: string, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ name: string; size: number }>;
+  close(): void;
+}
+
+/** Loads the wasm (default: wasm/bigedit_wasm_bg.wasm beside engine.js). */
+export declare function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+/** Loads the wasm synchronously. */
+export declare function initSync(input: BufferSource | WebAssembly.Module): unknown;
+/** Opens a Blob or File (workers only: random reads use FileReaderSync). */
+export declare function openBlob(blob: Blob, opts?: EngineOpenOptions): Document;
+/** Opens a callback source. */
+export declare function openSource(source: Source, opts?: EngineOpenOptions): Document;

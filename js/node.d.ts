@@ -1,0 +1,62 @@
+// bigedit — Node entry (js/node.js): the same Document API over a file path.
+import type { DocumentApi, PassOptions, ProgressCallback } from './types.js';
+import type { Sink } from './engine.js';
+export type * from './types.js';
+export { openSource } from './engine.js';
+export type { Source, Sink } from './engine.js';
+
+/** Options of `open`. */
+export interface OpenOptions {
+  /** Default progress callback of full passes (index, find, replaceAll, save). */
+  onProgress?: ProgressCallback;
+  /** Buffer size of full passes, in bytes (default 1 MiB). */
+  chunkSize?: number;
+}
+
+/** A document over a file on disk; edits are staged until `save`. */
+export declare class Document implements DocumentApi {
+  private constructor();
+  readonly size: number;
+  readonly sourceSize: number;
+  readonly lineCount: number | null;
+  /** The path the document was opened from. */
+  readonly path: string;
+  index: DocumentApi['index'];
+  lines: DocumentApi['lines'];
+  bytes: DocumentApi['bytes'];
+  find: DocumentApi['find'];
+  replaceLines: DocumentApi['replaceLines'];
+  insertLines: DocumentApi['insertLines'];
+  deleteLines: DocumentApi['deleteLines'];
+  replaceAll: DocumentApi['replaceAll'];
+  outline: DocumentApi['outline'];
+  readSection: DocumentApi['readSection'];
+  replaceSection: DocumentApi['replaceSection'];
+  deleteSection: DocumentApi['deleteSection'];
+  insertSection: DocumentApi['insertSection'];
+  renameSection: DocumentApi['renameSection'];
+  moveSection: DocumentApi['moveSection'];
+  csvHeaders: DocumentApi['csvHeaders'];
+  csvRows: DocumentApi['csvRows'];
+  csvSet: DocumentApi['csvSet'];
+  csvDelete: DocumentApi['csvDelete'];
+  csvAppend: DocumentApi['csvAppend'];
+  csvAddColumn: DocumentApi['csvAddColumn'];
+  csvRemoveColumn: DocumentApi['csvRemoveColumn'];
+  chunks: DocumentApi['chunks'];
+  edits: DocumentApi['edits'];
+  undo: DocumentApi['undo'];
+  close: DocumentApi['close'];
+  /**
+   * Writes the edited document to `target` atomically (temp file in its directory, fsync, rename,
+   * directory fsync). Saving over the document's own file is safe and reopens the document on it.
+   */
+  save(target: string | URL, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ path: string; size: number }>;
+  /** Streams the edited document into a sink (no atomicity beyond the sink's own). */
+  save(target: Sink, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ size: number }>;
+}
+
+/** Loads the wasm synchronously (bytes, a Module, or a path/URL of the .wasm); optional. */
+export declare function init(input?: string | URL | BufferSource | WebAssembly.Module): void;
+/** Opens the file at `path`. */
+export declare function open(path: string | URL, opts?: OpenOptions): Promise<Document>;

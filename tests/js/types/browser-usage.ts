@@ -1,0 +1,26 @@
+// Typed usage of the browser facade, checked with `tsc --noEmit -p tests/js/types/tsconfig.browser.json`.
+import { init, open, terminate, type Document, type Match } from 'bigedit';
+
+export async function edit(file: File): Promise<number | null> {
+  await init(new URL('/wasm/bigedit_wasm_bg.wasm', location.href));
+  const doc: Document = await open(file, { onProgress: (done, total) => console.log(done / total) });
+  const info = await doc.index({ signal: AbortSignal.timeout(60_000) });
+  const ending: 'LF' | 'CRLF' | 'mixed' | 'none' = info.ending;
+  const lines: string[] = await doc.lines(1, Math.min(10, info.lines));
+  const hits: Match[] = await doc.find('ERROR', { regex: false, max: 10 });
+  await doc.replaceLines(hits[0]?.line ?? 1, hits[0]?.line ?? 1, 'fixed');
+  const bytes: Uint8Array = await doc.bytes(0, 16);
+  const saved: { name: string; size: number } = await doc.save('out.log');
+  const blob: Blob = await doc.blob('text/plain');
+  const rows: string[][] = await doc.csvRows(1, 5, { where: ['city=Paris'] });
+  await doc.moveSection('Install', { before: 'Usage' });
+  const undone: boolean = await doc.undo();
+  console.log(ending, lines, bytes, saved, blob, rows, undone);
+  const n = doc.lineCount;
+  await doc.close();
+  terminate();
+  return n;
+}
+
+// @ts-expect-error the browser facade opens Blobs, not paths
+open('/tmp/x.log');
