@@ -109,8 +109,8 @@ async function openFile(file, handle = null) {
     await old.close().catch(() => {});
   }
   Object.assign(ui, { file, handle, sel: null, section: null, outline: [], csvHeader: null });
-  ui.search.current = null;
-  ui.search.matches = null;
+  Object.assign(ui.search, { pattern: null, current: null, matches: null });
+  $('search-status').textContent = '';
   closeEditor();
   $('download').hidden = true;
   $('save-back').hidden = true;
@@ -734,12 +734,19 @@ $('section-down').addEventListener('click', () => {
 
 const gridScroller = new Scroller($('grid-wrap'), $('grid-spacer'), LINE_H + 1, renderGrid);
 
+/** Shows the text view or the CSV grid, keeping the same place in the file. */
 function setView(view) {
+  const was = ui.view;
   ui.view = view;
   $('viewer').hidden = view !== 'text';
   $('grid-wrap').hidden = view !== 'csv';
+  $('mode-text').classList.toggle('on', view === 'text');
+  $('mode-csv').classList.toggle('on', view === 'csv');
   if (view === 'csv' && ui.doc?.lineCount != null) {
     gridScroller.setRows(Math.max(0, ui.doc.lineCount - 1));
+    if (was === 'text') gridScroller.scrollTo(Math.max(1, textScroller.first - 1));
+  } else if (view === 'text' && was === 'csv') {
+    textScroller.scrollTo(gridScroller.first + 1);
   } else {
     textScroller.refresh();
   }
