@@ -732,7 +732,7 @@ $('section-down').addEventListener('click', () => {
 
 // ---------------------------------------------------------------- CSV grid
 
-const gridScroller = new Scroller($('grid-wrap'), $('grid-spacer'), LINE_H + 1, renderGrid);
+const gridScroller = new Scroller($('grid-wrap'), $('grid-spacer'), LINE_H + 1, renderGrid, 1);
 
 /** Shows the text view or the CSV grid, keeping the same place in the file. */
 function setView(view) {

@@ -19,8 +19,10 @@ export class Scroller {
    * @param {HTMLElement} spacer an element whose height makes the scroll range
    * @param {number} rowHeight pixels per row
    * @param {(first: number, count: number) => Promise<void>} render draws rows [first, first+count)
+   * @param {number} [reserved] rows of the viewport taken by something else (a pinned header)
    */
-  constructor(viewport, spacer, rowHeight, render) {
+  constructor(viewport, spacer, rowHeight, render, reserved = 0) {
+    this.reserved = reserved;
     this.viewport = viewport;
     this.spacer = spacer;
     this.rowHeight = rowHeight;
@@ -37,7 +39,7 @@ export class Scroller {
 
   /** Rows that fit in the viewport. */
   get visible() {
-    return Math.max(1, Math.floor(this.viewport.clientHeight / this.rowHeight));
+    return Math.max(1, Math.floor(this.viewport.clientHeight / this.rowHeight) - this.reserved);
   }
 
   /** The highest first row (the last page starts there). */

@@ -145,7 +145,7 @@ async function gotoLine(page, n) {
   await page.waitForSelector(`[data-testid=line-${n}]`);
 }
 
-/** Clicks Save, waits for "saved", then downloads the saved OPFS file and returns its path. */
+/** Clicks Save, waits for "saved", then downloads the saved OPFS file (Download link) and returns its path. */
 async function saveAndFetch(page, timeout) {
   await page.click('[data-testid=save]');
   await page.waitForFunction(() => /saved/.test(document.querySelector('[data-testid=save-status]')?.textContent ?? ''), null, { timeout, polling: 250 });
@@ -153,11 +153,9 @@ async function saveAndFetch(page, timeout) {
   const name = await page.getAttribute('[data-testid=save-status]', 'data-name');
   assert.ok(status.includes(name), `save-status names the OPFS file: ${status}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
-  const out = path.join(tmp, `download-${name}`);
-  await download.saveAs(out);
-  await download.delete();
+  const file = await download.path(); // Playwright's copy, deleted with the context
   await page.evaluate(async (n) => (await navigator.storage.getDirectory()).removeEntry(n), name);
-  return out;
+  return file;
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
@@ -216,7 +214,6 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
     assert.ok(peaks.heap < MEMORY_LIMIT, `JS heap peak ${peaks.heap} < 256 MiB`);
     assert.ok(peaks.wasm < MEMORY_LIMIT, `wasm memory peak ${peaks.wasm} < 256 MiB`);
     fs.rmSync(expected);
-    fs.rmSync(saved);
   } finally {
     await context.close();
     fs.rmSync(file, { force: true });
