@@ -495,6 +495,7 @@ async function openLinesEditor() {
     : 'Replace writes the text in place of the selected lines (their line ending is kept).';
   showEditorButtons(true);
   $('editor').hidden = false;
+  textScroller.reveal(b); // the panel takes room from the viewer: keep the selection in sight
 }
 
 function showEditorButtons(lines) {
