@@ -97,6 +97,37 @@ function cliEdit(file, args) {
   return copy;
 }
 
+/**
+ * The JS heap of the page's dedicated workers (the engine's worker), through a browser-level CDP
+ * session: Target.attachToTarget (non-flat) then Runtime.getHeapUsage sent with
+ * Target.sendMessageToTarget. Returns the sum of usedSize over the workers found.
+ */
+async function workerHeaps(bcdp, sessions) {
+  const { targetInfos } = await bcdp.send('Target.getTargets');
+  let sum = 0;
+  for (const t of targetInfos.filter((x) => x.type === 'worker')) {
+    if (!sessions.has(t.targetId)) {
+      const { sessionId } = await bcdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+      sessions.set(t.targetId, sessionId);
+    }
+    const sessionId = sessions.get(t.targetId);
+    const id = Math.floor(Math.random() * 1e9);
+    const reply = new Promise((resolve) => {
+      const on = (e) => {
+        if (e.sessionId !== sessionId) return;
+        const msg = JSON.parse(e.message);
+        if (msg.id !== id) return;
+        bcdp.off('Target.receivedMessageFromTarget', on);
+        resolve(msg.result?.usedSize ?? 0);
+      };
+      bcdp.on('Target.receivedMessageFromTarget', on);
+    });
+    await bcdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+    sum += await Promise.race([reply, new Promise((r) => setTimeout(() => r(0), 2000))]);
+  }
+  return sum;
+}
+
 /** A page with the editor loaded and a memory sampler (call `sampler.stop()` for the peaks). */
 async function openEditor() {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 760 } });
@@ -105,7 +136,9 @@ async function openEditor() {
   await page.goto(`${server.url}www/`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  const peaks = { heap: 0, wasm: 0, samples: 0 };
+  const bcdp = await browser.newBrowserCDPSession();
+  const sessions = new Map();
+  const peaks = { heap: 0, workerHeap: 0, wasm: 0, samples: 0 };
   let phase = null;
   let running = true;
   const loop = (async () => {
@@ -117,6 +150,7 @@ async function openEditor() {
           const wasm = Number(await page.getAttribute('[data-testid=memory]', 'data-wasm-bytes')) || 0;
           peaks.heap = Math.max(peaks.heap, heap);
           peaks.wasm = Math.max(peaks.wasm, wasm);
+          peaks.workerHeap = Math.max(peaks.workerHeap, await workerHeaps(bcdp, sessions));
           peaks.samples++;
         } catch { /* page closing */ }
       }
@@ -125,7 +159,12 @@ async function openEditor() {
   })();
   const sampler = {
     measure(on) { phase = on; },
-    async stop() { running = false; await loop; return peaks; },
+    async stop() {
+      running = false;
+      await loop;
+      await bcdp.detach().catch(() => {});
+      return peaks;
+    },
   };
   return { context, page, sampler };
 }
@@ -207,11 +246,13 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
     const expected = cliEdit(file, (f) => ['replace-lines', f, String(n), '--with', text]);
     assert.equal(sha256File(saved), sha256File(expected), 'the saved file equals the CLI edit');
     console.log(`# ${BIG_MIB} MiB, ${lines} lines: index ${indexSecs.toFixed(1)} s, save+download ${saveSecs.toFixed(1)} s; `
-      + `peak JS heap ${(peaks.heap / MIB).toFixed(1)} MiB, peak wasm ${(peaks.wasm / MIB).toFixed(1)} MiB `
+      + `peak JS heap ${(peaks.heap / MIB).toFixed(1)} MiB (page) + ${(peaks.workerHeap / MIB).toFixed(1)} MiB (worker), `
+      + `peak wasm ${(peaks.wasm / MIB).toFixed(1)} MiB `
       + `(${peaks.samples} samples); readout "${memory}"`);
     assert.ok(peaks.samples > 0, 'memory was sampled');
     assert.ok(peaks.wasm > 0, 'the memory readout reports wasm memory');
-    assert.ok(peaks.heap < MEMORY_LIMIT, `JS heap peak ${peaks.heap} < 256 MiB`);
+    assert.ok(peaks.heap < MEMORY_LIMIT, `page JS heap peak ${peaks.heap} < 256 MiB`);
+    assert.ok(peaks.workerHeap < MEMORY_LIMIT, `worker JS heap peak ${peaks.workerHeap} < 256 MiB`);
     assert.ok(peaks.wasm < MEMORY_LIMIT, `wasm memory peak ${peaks.wasm} < 256 MiB`);
     fs.rmSync(expected);
   } finally {
