@@ -566,6 +566,7 @@ $('edit-text').addEventListener('keydown', (e) => {
 /** After any staged edit (or undo): new line count, redraw, edits panel, outline. */
 async function afterEdit() {
   const doc = ui.doc;
+  if (!doc) return; // another file was opened meanwhile
   $('line-count').textContent = fmtNum(doc.lineCount);
   textScroller.setRows(doc.lineCount ?? 0);
   if (ui.view === 'csv') gridScroller.setRows(Math.max(0, (doc.lineCount ?? 1) - 1));
