@@ -93,6 +93,7 @@ export class Scroller {
     try {
       do {
         this.pending = false;
+        this.first = Math.max(1, Math.min(this.first, this.maxFirst)); // the viewport may have grown
         const count = Math.max(0, Math.min(this.visible + 1, this.rows - this.first + 1));
         await this.renderRows(this.first, count);
       } while (this.pending);
