@@ -31,10 +31,11 @@ export class Scroller {
     this.first = 1;
     this.busy = false;
     this.pending = false;
-    this.ignoreScroll = false;
+    this.expectedTop = 0; // the scrollTop this scroller set last (its scroll event is not the user's)
     viewport.addEventListener('scroll', () => this.#onScroll());
     viewport.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
-    new ResizeObserver(() => this.refresh()).observe(viewport);
+    // A resize changes the pixels-per-row mapping: keep the first row, move the scrollbar.
+    new ResizeObserver(() => this.setRows(this.rows)).observe(viewport);
   }
 
   /** Rows that fit in the viewport. */
@@ -62,10 +63,8 @@ export class Scroller {
     const max = this.viewport.scrollHeight - this.viewport.clientHeight;
     const span = this.maxFirst - 1;
     const top = span > 0 ? Math.round(((this.first - 1) / span) * max) : 0;
-    if (Math.abs(this.viewport.scrollTop - top) >= 1) {
-      this.ignoreScroll = true;
-      this.viewport.scrollTop = top;
-    }
+    this.expectedTop = top;
+    if (Math.abs(this.viewport.scrollTop - top) >= 1) this.viewport.scrollTop = top;
     this.refresh();
   }
 
@@ -103,12 +102,11 @@ export class Scroller {
   }
 
   #onScroll() {
-    if (this.ignoreScroll) {
-      this.ignoreScroll = false;
-      return;
-    }
+    const top = this.viewport.scrollTop;
+    if (Math.abs(top - this.expectedTop) < 1) return;
+    this.expectedTop = top;
     const max = this.viewport.scrollHeight - this.viewport.clientHeight;
-    const frac = max > 0 ? this.viewport.scrollTop / max : 0;
+    const frac = max > 0 ? top / max : 0;
     this.first = 1 + Math.round(frac * (this.maxFirst - 1));
     this.refresh();
   }
