@@ -158,6 +158,7 @@ async function openFile(file, handle = null) {
 
 $('open-file').addEventListener('change', (e) => {
   const file = e.target.files?.[0];
+  e.target.value = ''; // choosing the same file again opens it again
   if (file) openFile(file).catch(fail);
 });
 

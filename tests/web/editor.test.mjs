@@ -216,6 +216,18 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
     assert.equal(await page.textContent('[data-testid=line-1]'), logLine(1));
     await shot(page, '2-indexed');
 
+    // The scroll range is capped (browsers stop laying out near 17-33M px) and scaled: the
+    // scrollbar's end shows the last line, its middle the middle of the file.
+    const height = await page.$eval('[data-testid=viewer]', (v) => v.scrollHeight);
+    assert.ok(height <= 8_000_000, `scroll height ${height} is capped`);
+    await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = v.scrollHeight; });
+    assert.equal(await (await page.waitForSelector(`[data-testid=line-${lines}]`)).textContent(), logLine(lines));
+    await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; });
+    await page.waitForFunction((mid) => {
+      const first = Number(document.querySelector('#lines .line')?.dataset.line);
+      return Math.abs(first - mid) < mid / 1000;
+    }, Math.round(lines / 2));
+
     const n = lines - 7;
     await gotoLine(page, n);
     for (const k of [n - 1, n, n + 1, lines]) {
