@@ -50,6 +50,18 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 
 say "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+# The JavaScript side. Each script installs what it needs (wasm32 target, wasm-bindgen-cli at
+# the Cargo.lock version, Debian chromium/chromium-driver, npm packages) and is runnable alone.
+say "wasm glue (wasm-bindgen-test in a dedicated worker, headless Chromium)"
+bash scripts/test-wasm.sh 2>&1 | tee -a "$log"
+say "npm package (wasm build, types, Node tests, packaging smoke test)"
+bash scripts/test-js.sh 2>&1 | tee -a "$log"
+say "MCP server (official TypeScript SDK client)"
+bash scripts/test-mcp.sh 2>&1 | tee -a "$log"
+say "web editor (headless Chromium, ${WEB_BIG_MIB:=1024} MiB file)"
+export WEB_BIG_MIB
+bash scripts/test-web.sh 2>&1 | tee -a "$log"
 say "fault-test figures"
 cat "$BIGEDIT_FIGURES"
 if [ -s "$BIGEDIT_NOT_RUN" ]; then
@@ -57,4 +69,10 @@ if [ -s "$BIGEDIT_NOT_RUN" ]; then
   cat "$BIGEDIT_NOT_RUN"
 fi
 # One closing line for the whole suite (cargo prints one per test binary).
-grep '^test result:' "$log" | awk '{ p += $4; f += $6 } END { printf "all checks passed\n%d passed, %d failed\n", p, f }'
+# Counted: cargo and wasm-bindgen-test ("test result:"), the npm package ("js: N passed, N
+# failed"), and the TAP summaries of the MCP and web suites ("# pass N", "# fail N").
+{
+  grep '^test result:' "$log" | awk '{ print $4, $6 }'
+  grep -E '^js: [0-9]+ passed' "$log" | awk '{ print $2, $4 }'
+  grep -E '^# (pass|fail) [0-9]+$' "$log" | awk '$2 == "pass" { print $3, 0 } $2 == "fail" { print 0, $3 }'
+} | awk '{ p += $1; f += $2 } END { printf "all checks passed\n%d passed, %d failed\n", p, f }'

@@ -44,7 +44,8 @@ function jsResult(kind, value) {
 }
 
 for (const c of cases) {
-  test(`parity: ${c.name}`, async () => {
+  // A case marked `todo` still runs and is reported, but its failure does not fail the suite.
+  test(`parity: ${c.name}`, { todo: c.todo }, async () => {
     const { dir, cleanup } = tempDir();
     const cacheDir = path.join(dir, 'cache');
     const input = inputBytes(c.input);

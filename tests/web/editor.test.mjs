@@ -1,0 +1,340 @@
+// Browser tests of the web editor (www/): Playwright (playwright-core) drives Debian's headless
+// Chromium through the page's data-testid hooks, the way a person would: open a file through the
+// real file input, wait for the index, jump to a line, edit, save to OPFS. The saved file is read
+// back (the page's Download link, saved by Playwright) and its SHA-256 compared with the file the
+// native CLI produces for the same edit on a copy. JS heap (CDP Performance.getMetrics) and wasm
+// memory (the page's readout, from the worker) are sampled during indexing and saving.
+//
+// Run by scripts/test-web.sh. Env: BIGEDIT (the CLI binary), WEB_BIG_MIB (size of the big file,
+// default 1024), CHROMIUM (default /usr/bin/chromium), SCREENSHOTS (default target/screenshots).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIGEDIT = process.env.BIGEDIT ?? path.join(ROOT, 'target/release/bigedit');
+const BIG_MIB = Number(process.env.WEB_BIG_MIB ?? 1024);
+const SHOTS = path.resolve(ROOT, process.env.SCREENSHOTS ?? 'target/screenshots');
+const MEMORY_LIMIT = 256 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+let server;
+let browser;
+let tmp;
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bigedit-web-'));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await serve(ROOT, { quiet: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------------------------ helpers
+
+/** The text of generated log line n (1-based), without its ending. */
+function logLine(n) {
+  return `${String(n).padStart(9, '0')} 2026-11-25 worker-${n % 16} request ${n * 7919 % 1000003} handled in ${n % 997} ms`;
+}
+
+/** Writes lines first.. of `lineOf` until the file holds at least `bytes`; returns the line count. */
+function writeLines(file, bytes, lineOf) {
+  const fd = fs.openSync(file, 'w');
+  let n = 0;
+  let written = 0;
+  try {
+    while (written < bytes) {
+      const parts = [];
+      let size = 0;
+      while (size < 8 * MIB && written + size < bytes) {
+        const line = `${lineOf(++n)}\n`;
+        parts.push(line);
+        size += line.length; // ASCII only
+      }
+      const buf = Buffer.from(parts.join(''));
+      fs.writeSync(fd, buf);
+      written += buf.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return n;
+}
+
+function sha256File(file) {
+  const h = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(8 * MIB);
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/** Runs the CLI on a copy of `file` (it edits in place; `args(copy)`) and returns the copy's path. */
+function cliEdit(file, args) {
+  const copy = `${file}.cli`;
+  execFileSync('cp', ['--reflink=auto', file, copy]);
+  execFileSync(BIGEDIT, args(copy), { stdio: ['ignore', 'ignore', 'inherit'] });
+  return copy;
+}
+
+/**
+ * The JS heap of the page's dedicated workers (the engine's worker), through a browser-level CDP
+ * session: Target.attachToTarget (non-flat) then Runtime.getHeapUsage sent with
+ * Target.sendMessageToTarget. Returns the sum of usedSize over the workers found.
+ */
+async function workerHeaps(bcdp, sessions) {
+  const { targetInfos } = await bcdp.send('Target.getTargets');
+  let sum = 0;
+  for (const t of targetInfos.filter((x) => x.type === 'worker')) {
+    if (!sessions.has(t.targetId)) {
+      const { sessionId } = await bcdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+      sessions.set(t.targetId, sessionId);
+    }
+    const sessionId = sessions.get(t.targetId);
+    const id = Math.floor(Math.random() * 1e9);
+    const reply = new Promise((resolve) => {
+      const on = (e) => {
+        if (e.sessionId !== sessionId) return;
+        const msg = JSON.parse(e.message);
+        if (msg.id !== id) return;
+        bcdp.off('Target.receivedMessageFromTarget', on);
+        resolve(msg.result?.usedSize ?? 0);
+      };
+      bcdp.on('Target.receivedMessageFromTarget', on);
+    });
+    await bcdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+    sum += await Promise.race([reply, new Promise((r) => setTimeout(() => r(0), 2000))]);
+  }
+  return sum;
+}
+
+/** A page with the editor loaded and a memory sampler (call `sampler.stop()` for the peaks). */
+async function openEditor() {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 760 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.url}www/`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const bcdp = await browser.newBrowserCDPSession();
+  const sessions = new Map();
+  const peaks = { heap: 0, workerHeap: 0, wasm: 0, samples: 0 };
+  let phase = null;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      if (phase) {
+        try {
+          const { metrics } = await cdp.send('Performance.getMetrics');
+          const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+          const wasm = Number(await page.getAttribute('[data-testid=memory]', 'data-wasm-bytes')) || 0;
+          peaks.heap = Math.max(peaks.heap, heap);
+          peaks.wasm = Math.max(peaks.wasm, wasm);
+          peaks.workerHeap = Math.max(peaks.workerHeap, await workerHeaps(bcdp, sessions));
+          peaks.samples++;
+        } catch { /* page closing */ }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  const sampler = {
+    measure(on) { phase = on; },
+    async stop() {
+      running = false;
+      await loop;
+      await bcdp.detach().catch(() => {});
+      return peaks;
+    },
+  };
+  return { context, page, sampler };
+}
+
+async function openFile(page, file, lines, timeout) {
+  await page.setInputFiles('[data-testid=open-file]', file);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid=line-count]')?.textContent.replace(/\D/g, '') === String(want),
+    lines,
+    { timeout, polling: 250 },
+  );
+}
+
+async function gotoLine(page, n) {
+  await page.fill('[data-testid=goto-line]', String(n));
+  await page.press('[data-testid=goto-line]', 'Enter');
+  await page.waitForSelector(`[data-testid=line-${n}]`);
+}
+
+/** Clicks Save, waits for "saved", then downloads the saved OPFS file (Download link) and returns its path. */
+async function saveAndFetch(page, timeout) {
+  await page.click('[data-testid=save]');
+  await page.waitForFunction(() => /saved/.test(document.querySelector('[data-testid=save-status]')?.textContent ?? ''), null, { timeout, polling: 250 });
+  const status = await page.textContent('[data-testid=save-status]');
+  const name = await page.getAttribute('[data-testid=save-status]', 'data-name');
+  assert.ok(status.includes(name), `save-status names the OPFS file: ${status}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+  const file = await download.path(); // Playwright's copy, deleted with the context
+  await page.evaluate(async (n) => (await navigator.storage.getDirectory()).removeEntry(n), name);
+  return file;
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+// ------------------------------------------------------------------------------ tests
+
+test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, save to OPFS`, { timeout: 30 * 60_000 }, async () => {
+  const file = path.join(tmp, 'big.log');
+  const lines = writeLines(file, BIG_MIB * MIB, logLine);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await shot(page, '1-empty');
+    sampler.measure('index');
+    const t0 = Date.now();
+    await openFile(page, file, lines, 20 * 60_000);
+    const indexSecs = (Date.now() - t0) / 1000;
+    sampler.measure(null);
+    await page.waitForSelector('[data-testid=line-1]');
+    assert.equal(await page.textContent('[data-testid=line-1]'), logLine(1));
+    await shot(page, '2-indexed');
+
+    // The scroll range is capped (browsers stop laying out near 17-33M px) and scaled: the
+    // scrollbar's end shows the last line, its middle the middle of the file.
+    const height = await page.$eval('[data-testid=viewer]', (v) => v.scrollHeight);
+    assert.ok(height <= 8_000_000, `scroll height ${height} is capped`);
+    await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = v.scrollHeight; });
+    assert.equal(await (await page.waitForSelector(`[data-testid=line-${lines}]`)).textContent(), logLine(lines));
+    await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; });
+    await page.waitForFunction((mid) => {
+      const first = Number(document.querySelector('#lines .line')?.dataset.line);
+      return Math.abs(first - mid) < mid / 1000;
+    }, Math.round(lines / 2));
+
+    const n = lines - 7;
+    await gotoLine(page, n);
+    for (const k of [n - 1, n, n + 1, lines]) {
+      const el = await page.waitForSelector(`[data-testid=line-${k}]`);
+      assert.equal(await el.textContent(), logLine(k), `line ${k} as shown`);
+    }
+    await shot(page, '3-goto-end');
+
+    const text = `edited in the browser: line ${n} ✓`;
+    await page.click(`[data-testid=line-${n}]`);
+    await page.fill('[data-testid=edit-text]', text);
+    await shot(page, '4-editing');
+    await page.click('[data-testid=edit-apply]');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want,
+      [`[data-testid=line-${n}]`, text]);
+    assert.equal(await page.textContent(`[data-testid=line-${n + 1}]`), logLine(n + 1));
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '1');
+
+    sampler.measure('save');
+    const t1 = Date.now();
+    const saved = await saveAndFetch(page, 20 * 60_000);
+    const saveSecs = (Date.now() - t1) / 1000;
+    sampler.measure(null);
+    await shot(page, '5-saved');
+    const memory = await page.textContent('[data-testid=memory]');
+    const peaks = await sampler.stop();
+
+    const expected = cliEdit(file, (f) => ['replace-lines', f, String(n), '--with', text]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved file equals the CLI edit');
+    console.log(`# ${BIG_MIB} MiB, ${lines} lines: index ${indexSecs.toFixed(1)} s, save+download ${saveSecs.toFixed(1)} s; `
+      + `peak JS heap ${(peaks.heap / MIB).toFixed(1)} MiB (page) + ${(peaks.workerHeap / MIB).toFixed(1)} MiB (worker), `
+      + `peak wasm ${(peaks.wasm / MIB).toFixed(1)} MiB `
+      + `(${peaks.samples} samples); readout "${memory}"`);
+    assert.ok(peaks.samples > 0, 'memory was sampled');
+    assert.ok(peaks.wasm > 0, 'the memory readout reports wasm memory');
+    assert.ok(peaks.heap < MEMORY_LIMIT, `page JS heap peak ${peaks.heap} < 256 MiB`);
+    assert.ok(peaks.workerHeap < MEMORY_LIMIT, `worker JS heap peak ${peaks.workerHeap} < 256 MiB`);
+    assert.ok(peaks.wasm < MEMORY_LIMIT, `wasm memory peak ${peaks.wasm} < 256 MiB`);
+    fs.rmSync(expected);
+  } finally {
+    await context.close();
+    fs.rmSync(file, { force: true });
+  }
+});
+
+test('a CSV file: grid, edit one cell, save; equals `bigedit csv set`', { timeout: 10 * 60_000 }, async () => {
+  const file = path.join(tmp, 'people.csv');
+  const cities = ['Paris', 'Lyon', 'Berlin', 'Oslo', 'Rome'];
+  const rows = 200_000;
+  const body = ['id,name,city,amount'];
+  for (let i = 1; i <= rows; i++) body.push(`${i},person ${i},${cities[i % 5]},${(i * 37) % 1000}`);
+  fs.writeFileSync(file, `${body.join('\n')}\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, rows + 1, 5 * 60_000);
+    const r = 150_000;
+    await page.fill('[data-testid=goto-line]', String(r + 1));
+    await page.press('[data-testid=goto-line]', 'Enter');
+    const cell = await page.waitForSelector(`[data-testid=cell-${r}-3]`);
+    assert.equal(await cell.textContent(), cities[r % 5]);
+    assert.equal(await page.textContent(`[data-testid=cell-${r}-1]`), String(r));
+    await cell.click();
+    const value = 'Zürich, "CH"';
+    await page.fill('[data-testid=cell-input]', value);
+    await page.press('[data-testid=cell-input]', 'Enter');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want,
+      [`[data-testid=cell-${r}-3]`, value]);
+    await shot(page, '6-csv-grid');
+    const saved = await saveAndFetch(page, 5 * 60_000);
+    await sampler.stop();
+    const expected = cliEdit(file, (f) => ['csv', 'set', f, '--where', `id=${r}`, '--set', `city=${value}`]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved CSV equals the CLI edit');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a Markdown file: outline, replace a section, save; equals `bigedit md replace`', { timeout: 10 * 60_000 }, async () => {
+  const file = path.join(tmp, 'book.md');
+  const out = ['# Book', '', 'Intro text.', ''];
+  for (let p = 1; p <= 40; p++) {
+    out.push(`## Part ${p}`, '', `Part ${p} opens here.`, '');
+    for (let s = 1; s <= 25; s++) {
+      out.push(`### Section ${s}`, '');
+      for (let k = 0; k < 20; k++) out.push(`Paragraph ${k} of part ${p}, section ${s}: lorem ipsum dolor sit amet.`, '');
+    }
+  }
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+  const lines = out.length;
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines, 5 * 60_000);
+    const target = 'Book > Part 31 > Section 7';
+    const item = await page.waitForSelector(`[data-testid=outline-item][data-path="${target}"]`);
+    await item.click();
+    await page.click('[data-testid=section-edit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=edit-text]')?.value.startsWith('### Section 7'));
+    const text = '### Section 7\n\nRewritten in the browser.\n';
+    await page.fill('[data-testid=edit-text]', text);
+    await page.click('[data-testid=edit-apply]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=edits-count]')?.textContent === '1');
+    await shot(page, '7-markdown-outline');
+    const saved = await saveAndFetch(page, 5 * 60_000);
+    await sampler.stop();
+    const expected = cliEdit(file, (f) => ['md', 'replace', f, target, '--with', text]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved Markdown equals the CLI edit');
+  } finally {
+    await context.close();
+  }
+});
