@@ -37,6 +37,7 @@ pub mod csv;
 pub mod diff;
 mod error;
 mod find;
+mod kind;
 mod lines;
 pub mod markdown;
 mod ops;
@@ -50,6 +51,7 @@ mod version;
 
 pub use error::{EditError, Error};
 pub use find::{Line, LineSplitter, LiteralFinder, Match, DEFAULT_LINE_LIMIT};
+pub use kind::FileKind;
 pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_INTERVAL};
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;

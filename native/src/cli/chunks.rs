@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use bigedit_core::chunks::{self, Chunk, Format};
-use bigedit_core::Flow;
+use bigedit_core::{FileKind, Flow};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
@@ -48,11 +48,10 @@ pub struct ChunksArgs {
 
 /// The format a file's name suggests.
 fn guess(file: &Path) -> FormatArg {
-    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "md" | "markdown" => FormatArg::Md,
-        "csv" | "tsv" => FormatArg::Csv,
-        _ => FormatArg::Text,
+    match FileKind::from_name(&file.to_string_lossy()) {
+        FileKind::Markdown => FormatArg::Md,
+        FileKind::Csv => FormatArg::Csv,
+        FileKind::Text => FormatArg::Text,
     }
 }
 

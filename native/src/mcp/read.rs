@@ -3,11 +3,10 @@
 //! token ([`Token`]) an edit can pass back.
 
 use std::ops::Range;
-use std::path::Path;
 
 use bigedit_core::chunks::Format;
 use bigedit_core::csv::{self, Condition, Dialect, Header, Overrides};
-use bigedit_core::{markdown, Flow, LineRange, Version, VersionHasher};
+use bigedit_core::{markdown, FileKind, Flow, LineRange, Version, VersionHasher};
 use serde_json::{json, Value};
 
 use super::params::{self, DEFAULT_READ, MAX_READ};
@@ -278,11 +277,9 @@ pub fn find(s: &Session, n: &mut Notes, p: &params::Find) -> Result<Value, ToolE
 
 /// The kind a file name says: `markdown`, `csv`, or none.
 fn kind_of(path: &str) -> Option<&'static str> {
-    let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "md" | "markdown" | "mdown" | "mkd" => Some("markdown"),
-        "csv" | "tsv" => Some("csv"),
-        _ => None,
+    match FileKind::from_name(path) {
+        FileKind::Text => None,
+        kind => Some(kind.as_str()),
     }
 }
 
