@@ -5,6 +5,7 @@
 // proxied to it: the UI thread never scans a byte. Byte results are transferred, not copied.
 
 import { Client } from './rpc.js';
+import { DocumentBase } from './facade.js';
 
 let client = null;
 let worker = null;
@@ -67,26 +68,22 @@ export function terminate() {
   ready = null;
 }
 
-/** Options objects of these methods (argument index) get the document's default `onProgress`. */
-const WITH_PROGRESS = { index: 0, find: 1, replaceAll: 2, saveToOpfs: 1 };
-
 /**
  * A document open in the worker: the worker-level Document of js/engine.js, with every method
  * returning a promise. `size`, `sourceSize` and `lineCount` are kept current after each call.
  */
-export class Document {
+export class Document extends DocumentBase {
   #client;
   #id;
   #state;
-  #onProgress;
   #closed = false;
 
   /** @internal Use `open()`. */
   constructor(client, id, state, onProgress) {
+    super(onProgress);
     this.#client = client;
     this.#id = id;
     this.#state = state;
-    this.#onProgress = onProgress;
   }
 
   /** Bytes of the edited view. */
@@ -96,75 +93,20 @@ export class Document {
   /** Number of lines of the edited view, `null` until `index()` ran. */
   get lineCount() { return this.#state.lineCount; }
 
-  async #call(method, args) {
+  /** @internal One call of the worker's document, whose state (size, lines) comes back with it. */
+  async _invoke(method, args) {
     if (this.#closed) throw new Error('bigedit: the document is closed');
-    const at = WITH_PROGRESS[method];
-    if (at !== undefined && this.#onProgress) {
-      while (args.length <= at) args.push(undefined);
-      const opts = args[at] ?? {};
-      if (!opts.onProgress) args[at] = { ...opts, onProgress: this.#onProgress };
-    }
     const { value, state } = await this.#client.call(this.#id, method, args);
     if (state) this.#state = state;
     return value;
   }
 
-  /** Builds the line index: `{ lines, ending }`. */
-  index(opts) { return this.#call('index', [opts]); }
-  /** Lines a..=b (1-based) without their endings. */
-  lines(a, b) { return this.#call('lines', [a, b]); }
-  /** View bytes [a, b) (transferred from the worker). */
-  bytes(a, b) { return this.#call('bytes', [a, b]); }
-  /** Literal or regex matches: `[{ line, column, offset, length }]`. */
-  find(pattern, opts) { return this.#call('find', [pattern, opts]); }
-  /** Stages replacing lines a..=b by `text`. */
-  replaceLines(a, b, text) { return this.#call('replaceLines', [a, b, text]); }
-  /** Stages inserting `text` after line `after` (0: at the top). */
-  insertLines(after, text) { return this.#call('insertLines', [after, text]); }
-  /** Stages deleting lines a..=b. */
-  deleteLines(a, b) { return this.#call('deleteLines', [a, b]); }
-  /** Stages replacing every match of `pattern`: `{ replaced }`. */
-  replaceAll(pattern, replacement, opts) { return this.#call('replaceAll', [pattern, replacement, opts]); }
-  /** Markdown headings: `[{ level, title, path, lines, bytes }]`. */
-  outline() { return this.#call('outline', []); }
-  /** One Markdown section's text. */
-  readSection(path, opts) { return this.#call('readSection', [path, opts]); }
-  /** Stages replacing a Markdown section (or its body). */
-  replaceSection(path, text, opts) { return this.#call('replaceSection', [path, text, opts]); }
-  /** Stages deleting a Markdown section. */
-  deleteSection(path) { return this.#call('deleteSection', [path]); }
-  /** Stages inserting a Markdown section `{ before | after: path }`. */
-  insertSection(text, where) { return this.#call('insertSection', [text, where]); }
-  /** Stages renaming a Markdown heading. */
-  renameSection(path, title) { return this.#call('renameSection', [path, title]); }
-  /** Stages moving a Markdown section `{ before | after: path }`. */
-  moveSection(path, where) { return this.#call('moveSection', [path, where]); }
-  /** CSV column names. */
-  csvHeaders() { return this.#call('csvHeaders', []); }
-  /** CSV records a..=b (1-based, header excluded), filtered by `opts.where`. */
-  csvRows(a, b, opts) { return this.#call('csvRows', [a, b, opts]); }
-  /** Stages setting CSV cells `{ where, set }`. */
-  csvSet(opts) { return this.#call('csvSet', [opts]); }
-  /** Stages deleting CSV records `{ where }`. */
-  csvDelete(opts) { return this.#call('csvDelete', [opts]); }
-  /** Stages appending CSV records (CSV lines). */
-  csvAppend(rows) { return this.#call('csvAppend', [rows]); }
-  /** Stages adding a CSV column. */
-  csvAddColumn(name, value) { return this.#call('csvAddColumn', [name, value]); }
-  /** Stages removing a CSV column. */
-  csvRemoveColumn(name) { return this.#call('csvRemoveColumn', [name]); }
-  /** Semantic chunks of at most `maxBytes`. */
-  chunks(opts) { return this.#call('chunks', [opts]); }
-  /** Staged edits, oldest first: `[{ op, description }]`. */
-  edits() { return this.#call('edits', []); }
-  /** Drops the last staged edit; `false` when there was none. */
-  undo() { return this.#call('undo', []); }
   /** The edited document as pieces: Blob slices of the source and new bytes. */
-  pieces() { return this.#call('pieces', []); }
+  pieces() { return this._call('pieces', []); }
 
   /** The edited document as a Blob built from `pieces()`: untouched ranges are slices of the source, not copies. */
   async blob(type = '') {
-    return new Blob(await this.#call('pieces', []), { type });
+    return new Blob(await this._call('pieces', []), { type });
   }
 
   /**
@@ -175,7 +117,7 @@ export class Document {
     if (typeof name !== 'string') {
       return Promise.reject(new TypeError('bigedit: save() takes an OPFS file name in the browser'));
     }
-    return this.#call('saveToOpfs', [name, opts]);
+    return this._call('saveToOpfs', [name, opts]);
   }
 
   /** Same as `save(name, opts)`. */
@@ -184,7 +126,7 @@ export class Document {
   /** Closes the document in the worker; later calls reject. */
   async close() {
     if (this.#closed) return;
-    await this.#call('close', []);
+    await this._call('close', []);
     this.#closed = true;
   }
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as engine from './engine.js';
+import { DocumentBase } from './facade.js';
 
 let initialized = false;
 
@@ -103,28 +104,24 @@ export async function open(filePath, opts = {}) {
   }
 }
 
-/** Options objects of these methods (argument index) get the document's default `onProgress`. */
-const WITH_PROGRESS = { index: 0, find: 1, replaceAll: 2 };
-
 /**
  * A document over a file on disk: the same promise-based API as the browser facade. Edits are
  * staged until `save(path)`.
  */
-export class Document {
+export class Document extends DocumentBase {
   #doc;
   #fd;
   #stat;
   #path;
-  #onProgress;
   #opts;
 
   /** @internal Use `open()`. */
   constructor(doc, fd, stat, filePath, onProgress, opts) {
+    super(onProgress);
     this.#doc = doc;
     this.#fd = fd;
     this.#stat = stat;
     this.#path = filePath;
-    this.#onProgress = onProgress;
     this.#opts = opts;
   }
 
@@ -142,70 +139,14 @@ export class Document {
     return this.#doc;
   }
 
-  async #call(method, args) {
+  /** @internal One call of the engine's document, in this thread. */
+  async _invoke(method, args) {
     const doc = this.#live();
-    const at = WITH_PROGRESS[method];
-    if (at !== undefined && this.#onProgress) {
-      while (args.length <= at) args.push(undefined);
-      const opts = args[at] ?? {};
-      if (!opts.onProgress) args[at] = { ...opts, onProgress: this.#onProgress };
-    }
     if (typeof doc[method] !== 'function') {
       throw new TypeError(`bigedit: ${method}() is not available in this engine build`);
     }
     return doc[method](...args);
   }
-
-  /** Builds the line index: `{ lines, ending }`. */
-  index(opts) { return this.#call('index', [opts]); }
-  /** Lines a..=b (1-based) without their endings. */
-  lines(a, b) { return this.#call('lines', [a, b]); }
-  /** View bytes [a, b). */
-  bytes(a, b) { return this.#call('bytes', [a, b]); }
-  /** Literal or regex matches: `[{ line, column, offset, length }]`. */
-  find(pattern, opts) { return this.#call('find', [pattern, opts]); }
-  /** Stages replacing lines a..=b by `text`. */
-  replaceLines(a, b, text) { return this.#call('replaceLines', [a, b, text]); }
-  /** Stages inserting `text` after line `after` (0: at the top). */
-  insertLines(after, text) { return this.#call('insertLines', [after, text]); }
-  /** Stages deleting lines a..=b. */
-  deleteLines(a, b) { return this.#call('deleteLines', [a, b]); }
-  /** Stages replacing every match of `pattern`: `{ replaced }`. */
-  replaceAll(pattern, replacement, opts) { return this.#call('replaceAll', [pattern, replacement, opts]); }
-  /** Markdown headings: `[{ level, title, path, lines, bytes }]`. */
-  outline() { return this.#call('outline', []); }
-  /** One Markdown section's text. */
-  readSection(p, opts) { return this.#call('readSection', [p, opts]); }
-  /** Stages replacing a Markdown section (or its body). */
-  replaceSection(p, text, opts) { return this.#call('replaceSection', [p, text, opts]); }
-  /** Stages deleting a Markdown section. */
-  deleteSection(p) { return this.#call('deleteSection', [p]); }
-  /** Stages inserting a Markdown section `{ before | after: path }`. */
-  insertSection(text, where) { return this.#call('insertSection', [text, where]); }
-  /** Stages renaming a Markdown heading. */
-  renameSection(p, title) { return this.#call('renameSection', [p, title]); }
-  /** Stages moving a Markdown section `{ before | after: path }`. */
-  moveSection(p, where) { return this.#call('moveSection', [p, where]); }
-  /** CSV column names. */
-  csvHeaders() { return this.#call('csvHeaders', []); }
-  /** CSV records a..=b (1-based, header excluded), filtered by `opts.where`. */
-  csvRows(a, b, opts) { return this.#call('csvRows', [a, b, opts]); }
-  /** Stages setting CSV cells `{ where, set }`. */
-  csvSet(opts) { return this.#call('csvSet', [opts]); }
-  /** Stages deleting CSV records `{ where }`. */
-  csvDelete(opts) { return this.#call('csvDelete', [opts]); }
-  /** Stages appending CSV records (CSV lines). */
-  csvAppend(rows) { return this.#call('csvAppend', [rows]); }
-  /** Stages adding a CSV column. */
-  csvAddColumn(name, value) { return this.#call('csvAddColumn', [name, value]); }
-  /** Stages removing a CSV column. */
-  csvRemoveColumn(name) { return this.#call('csvRemoveColumn', [name]); }
-  /** Semantic chunks of at most `maxBytes`. */
-  chunks(opts) { return this.#call('chunks', [opts]); }
-  /** Staged edits, oldest first: `[{ op, description }]`. */
-  async edits() { return this.#live().edits(); }
-  /** Drops the last staged edit; `false` when there was none. */
-  async undo() { return this.#live().undo(); }
 
   /**
    * Writes the edited document to `target` without ever leaving a torn file: it streams into a
@@ -224,7 +165,7 @@ export class Document {
   async save(target, opts = {}) {
     const doc = this.#live();
     if (target && typeof target === 'object' && typeof target.write === 'function') {
-      await doc.save(target, { onProgress: opts.onProgress ?? this.#onProgress });
+      await doc.save(target, { onProgress: opts.onProgress ?? this.onProgress });
       return { size: doc.size };
     }
     if (typeof target !== 'string' && !(target instanceof URL)) {
@@ -242,7 +183,7 @@ export class Document {
     const overSource = existing !== null && sameFile(existing, this.#stat);
     const dir = path.dirname(path.resolve(real));
     const tmp = path.join(dir, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.bigedit-tmp`);
-    const onProgress = opts.onProgress ?? this.#onProgress;
+    const onProgress = opts.onProgress ?? this.onProgress;
     let out;
     try {
       out = fs.openSync(tmp, 'wx', existing ? existing.mode & 0o7777 : 0o666);
@@ -277,13 +218,13 @@ export class Document {
 
   /** Swaps this document onto the file just saved over its source. */
   async #reopen(filePath, reindex) {
-    const fresh = await open(filePath, { ...this.#opts, onProgress: this.#onProgress });
+    const fresh = await open(filePath, { ...this.#opts, onProgress: this.onProgress });
     const old = { doc: this.#doc, fd: this.#fd };
     [this.#doc, this.#fd, this.#stat] = [fresh.#doc, fresh.#fd, fresh.#stat];
     fresh.#doc = null;
     old.doc.close();
     fs.closeSync(old.fd);
-    if (reindex) await this.#doc.index({ onProgress: this.#onProgress });
+    if (reindex) await this.#doc.index({ onProgress: this.onProgress });
   }
 
   /** Closes the document and its file descriptor. */

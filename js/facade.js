@@ -1,0 +1,82 @@
+// The document methods the two facades share (the browser's worker proxy in index.js, Node's
+// in node.js). Each method is one `_call(method, args)`: the document's default `onProgress`
+// is filled into the options of the passes that report progress, then the facade's own
+// `_invoke(method, args)` carries the call over its transport.
+
+/** Options objects of these methods (argument index) get the document's default `onProgress`. */
+const WITH_PROGRESS = { index: 0, find: 1, replaceAll: 2, saveToOpfs: 1 };
+
+/** The promise-based document API; subclasses implement `_invoke(method, args)`. */
+export class DocumentBase {
+  #onProgress;
+
+  /** @internal `onProgress`: the default progress callback of the document's passes. */
+  constructor(onProgress) {
+    this.#onProgress = onProgress;
+  }
+
+  /** The default progress callback given to `open()`. */
+  get onProgress() { return this.#onProgress; }
+
+  /** @internal Fills in the default `onProgress`, then invokes `method` over the transport. */
+  _call(method, args) {
+    const at = WITH_PROGRESS[method];
+    if (at !== undefined && this.#onProgress) {
+      while (args.length <= at) args.push(undefined);
+      const opts = args[at] ?? {};
+      if (!opts.onProgress) args[at] = { ...opts, onProgress: this.#onProgress };
+    }
+    return this._invoke(method, args);
+  }
+
+  /** Builds the line index: `{ lines, ending }`. */
+  index(opts) { return this._call('index', [opts]); }
+  /** Lines a..=b (1-based) without their endings. */
+  lines(a, b) { return this._call('lines', [a, b]); }
+  /** View bytes [a, b). */
+  bytes(a, b) { return this._call('bytes', [a, b]); }
+  /** Literal or regex matches: `[{ line, column, offset, length }]`. */
+  find(pattern, opts) { return this._call('find', [pattern, opts]); }
+  /** Stages replacing lines a..=b by `text`. */
+  replaceLines(a, b, text) { return this._call('replaceLines', [a, b, text]); }
+  /** Stages inserting `text` after line `after` (0: at the top). */
+  insertLines(after, text) { return this._call('insertLines', [after, text]); }
+  /** Stages deleting lines a..=b. */
+  deleteLines(a, b) { return this._call('deleteLines', [a, b]); }
+  /** Stages replacing every match of `pattern`: `{ replaced }`. */
+  replaceAll(pattern, replacement, opts) { return this._call('replaceAll', [pattern, replacement, opts]); }
+  /** Markdown headings: `[{ level, title, path, lines, bytes }]`. */
+  outline() { return this._call('outline', []); }
+  /** One Markdown section's text. */
+  readSection(path, opts) { return this._call('readSection', [path, opts]); }
+  /** Stages replacing a Markdown section (or its body). */
+  replaceSection(path, text, opts) { return this._call('replaceSection', [path, text, opts]); }
+  /** Stages deleting a Markdown section. */
+  deleteSection(path) { return this._call('deleteSection', [path]); }
+  /** Stages inserting a Markdown section `{ before | after: path }`. */
+  insertSection(text, where) { return this._call('insertSection', [text, where]); }
+  /** Stages renaming a Markdown heading. */
+  renameSection(path, title) { return this._call('renameSection', [path, title]); }
+  /** Stages moving a Markdown section `{ before | after: path }`. */
+  moveSection(path, where) { return this._call('moveSection', [path, where]); }
+  /** CSV column names. */
+  csvHeaders() { return this._call('csvHeaders', []); }
+  /** CSV records a..=b (1-based, header excluded), filtered by `opts.where`. */
+  csvRows(a, b, opts) { return this._call('csvRows', [a, b, opts]); }
+  /** Stages setting CSV cells `{ where, set }`. */
+  csvSet(opts) { return this._call('csvSet', [opts]); }
+  /** Stages deleting CSV records `{ where }`. */
+  csvDelete(opts) { return this._call('csvDelete', [opts]); }
+  /** Stages appending CSV records (CSV lines). */
+  csvAppend(rows) { return this._call('csvAppend', [rows]); }
+  /** Stages adding a CSV column. */
+  csvAddColumn(name, value) { return this._call('csvAddColumn', [name, value]); }
+  /** Stages removing a CSV column. */
+  csvRemoveColumn(name) { return this._call('csvRemoveColumn', [name]); }
+  /** Semantic chunks of at most `maxBytes`. */
+  chunks(opts) { return this._call('chunks', [opts]); }
+  /** Staged edits, oldest first: `[{ op, description }]`. */
+  edits() { return this._call('edits', []); }
+  /** Drops the last staged edit; `false` when there was none. */
+  undo() { return this._call('undo', []); }
+}
