@@ -93,15 +93,9 @@ pub enum CsvCommand {
         /// COL=VALUE to write (repeatable).
         #[arg(long = "set", value_name = "COL=VALUE", required = true, allow_hyphen_values = true)]
         sets: Vec<String>,
-        /// Fail on a row with the wrong number of fields instead of leaving it untouched.
-        #[arg(long)]
-        strict: bool,
-        /// Dialect overrides.
+        /// Flags of every edit over existing rows.
         #[command(flatten)]
-        dialect: DialectFlags,
-        /// Flags of every editing command.
-        #[command(flatten)]
-        edit: EditFlags,
+        rows: RowEditFlags,
     },
     /// Delete the rows where every condition holds.
     Delete {
@@ -110,15 +104,9 @@ pub enum CsvCommand {
         /// A condition (repeat to AND them).
         #[arg(long = "where", value_name = "COND", required = true, allow_hyphen_values = true)]
         conds: Vec<String>,
-        /// Fail on a row with the wrong number of fields instead of leaving it untouched.
-        #[arg(long)]
-        strict: bool,
-        /// Dialect overrides.
+        /// Flags of every edit over existing rows.
         #[command(flatten)]
-        dialect: DialectFlags,
-        /// Flags of every editing command.
-        #[command(flatten)]
-        edit: EditFlags,
+        rows: RowEditFlags,
     },
     /// Append rows given as CSV lines (--row, repeatable) or as CSV text on stdin.
     Append {
@@ -146,15 +134,9 @@ pub enum CsvCommand {
         /// Put the column after COL (at the end if not given).
         #[arg(long, value_name = "COL")]
         after: Option<String>,
-        /// Fail on a row with the wrong number of fields instead of leaving it untouched.
-        #[arg(long)]
-        strict: bool,
-        /// Dialect overrides.
+        /// Flags of every edit over existing rows.
         #[command(flatten)]
-        dialect: DialectFlags,
-        /// Flags of every editing command.
-        #[command(flatten)]
-        edit: EditFlags,
+        rows: RowEditFlags,
     },
     /// Remove a column from every row.
     RemoveColumn {
@@ -162,16 +144,24 @@ pub enum CsvCommand {
         file: PathBuf,
         /// The column (a header name, or a 1-based number without header).
         name: String,
-        /// Fail on a row with the wrong number of fields instead of leaving it untouched.
-        #[arg(long)]
-        strict: bool,
-        /// Dialect overrides.
+        /// Flags of every edit over existing rows.
         #[command(flatten)]
-        dialect: DialectFlags,
-        /// Flags of every editing command.
-        #[command(flatten)]
-        edit: EditFlags,
+        rows: RowEditFlags,
     },
+}
+
+/// The flags of every CSV edit over existing rows: `--strict`, the dialect, the edit flags.
+#[derive(Debug, Args)]
+pub struct RowEditFlags {
+    /// Fail on a row with the wrong number of fields instead of leaving it untouched.
+    #[arg(long)]
+    pub strict: bool,
+    /// Dialect overrides.
+    #[command(flatten)]
+    pub dialect: DialectFlags,
+    /// Flags of every editing command.
+    #[command(flatten)]
+    pub edit: EditFlags,
 }
 
 impl CsvCommand {
@@ -214,21 +204,31 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
         CsvCommand::Read { file, rows, conds, dialect } => {
             read(ctx, file, rows.as_deref(), &parse_conds(conds)?, dialect)
         }
-        CsvCommand::Set { file, conds, sets, strict, dialect, edit } => {
+        CsvCommand::Set { file, conds, sets, rows } => {
             let conds = parse_conds(conds)?;
             let sets = sets
                 .iter()
                 .map(|s| Assignment::parse(s).map_err(|e| Error::Usage(e.to_string())))
                 .collect::<Result<Vec<_>>>()?;
-            plan_and_finish(ctx, file, dialect, edit, *strict, &|src, d, chunker| {
-                csv::set_cells(src, d, &conds, &sets, chunker)
-            })
+            plan_and_finish(
+                ctx,
+                file,
+                &rows.dialect,
+                &rows.edit,
+                rows.strict,
+                &|src, d, chunker| csv::set_cells(src, d, &conds, &sets, chunker),
+            )
         }
-        CsvCommand::Delete { file, conds, strict, dialect, edit } => {
+        CsvCommand::Delete { file, conds, rows } => {
             let conds = parse_conds(conds)?;
-            plan_and_finish(ctx, file, dialect, edit, *strict, &|src, d, chunker| {
-                csv::delete_rows(src, d, &conds, chunker)
-            })
+            plan_and_finish(
+                ctx,
+                file,
+                &rows.dialect,
+                &rows.edit,
+                rows.strict,
+                &|src, d, chunker| csv::delete_rows(src, d, &conds, chunker),
+            )
         }
         CsvCommand::Append { file, rows, dialect, edit } => {
             let text = if rows.is_empty() {
@@ -240,16 +240,22 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
                 csv::append_rows(src, d, &text, chunker)
             })
         }
-        CsvCommand::AddColumn { file, name, value, after, strict, dialect, edit } => {
-            plan_and_finish(ctx, file, dialect, edit, *strict, &|src, d, chunker| {
-                csv::add_column(src, d, name, value, after.as_deref(), chunker)
-            })
-        }
-        CsvCommand::RemoveColumn { file, name, strict, dialect, edit } => {
-            plan_and_finish(ctx, file, dialect, edit, *strict, &|src, d, chunker| {
-                csv::remove_column(src, d, name, chunker)
-            })
-        }
+        CsvCommand::AddColumn { file, name, value, after, rows } => plan_and_finish(
+            ctx,
+            file,
+            &rows.dialect,
+            &rows.edit,
+            rows.strict,
+            &|src, d, chunker| csv::add_column(src, d, name, value, after.as_deref(), chunker),
+        ),
+        CsvCommand::RemoveColumn { file, name, rows } => plan_and_finish(
+            ctx,
+            file,
+            &rows.dialect,
+            &rows.edit,
+            rows.strict,
+            &|src, d, chunker| csv::remove_column(src, d, name, chunker),
+        ),
     }
 }
 
