@@ -11,37 +11,8 @@ export interface OpenOptions {
 }
 
 /** A document open in the worker. */
-export declare class Document implements DocumentApi {
+export declare class Document {
   private constructor();
-  readonly size: number;
-  readonly sourceSize: number;
-  readonly lineCount: number | null;
-  index: DocumentApi['index'];
-  lines: DocumentApi['lines'];
-  bytes: DocumentApi['bytes'];
-  find: DocumentApi['find'];
-  replaceLines: DocumentApi['replaceLines'];
-  insertLines: DocumentApi['insertLines'];
-  deleteLines: DocumentApi['deleteLines'];
-  replaceAll: DocumentApi['replaceAll'];
-  outline: DocumentApi['outline'];
-  readSection: DocumentApi['readSection'];
-  replaceSection: DocumentApi['replaceSection'];
-  deleteSection: DocumentApi['deleteSection'];
-  insertSection: DocumentApi['insertSection'];
-  renameSection: DocumentApi['renameSection'];
-  moveSection: DocumentApi['moveSection'];
-  csvHeaders: DocumentApi['csvHeaders'];
-  csvRows: DocumentApi['csvRows'];
-  csvSet: DocumentApi['csvSet'];
-  csvDelete: DocumentApi['csvDelete'];
-  csvAppend: DocumentApi['csvAppend'];
-  csvAddColumn: DocumentApi['csvAddColumn'];
-  csvRemoveColumn: DocumentApi['csvRemoveColumn'];
-  chunks: DocumentApi['chunks'];
-  edits: DocumentApi['edits'];
-  undo: DocumentApi['undo'];
-  close: DocumentApi['close'];
   /** The edited document as pieces: Blob slices of the source (not copies) and new bytes. */
   pieces(): Promise<Array<Blob | Uint8Array<ArrayBuffer>>>;
   /** The edited document as one Blob, built from `pieces()` without copying untouched ranges. */
@@ -51,6 +22,8 @@ export declare class Document implements DocumentApi {
   /** Same as `save`. */
   saveToOpfs(name: string, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ name: string; size: number }>;
 }
+/** Every method of `DocumentApi` (declaration merging: one list for both facades). */
+export interface Document extends DocumentApi {}
 
 /** Where the worker loads the wasm from (before the first `open`; optional). */
 export declare function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;

@@ -14,39 +14,10 @@ export interface OpenOptions {
 }
 
 /** A document over a file on disk; edits are staged until `save`. */
-export declare class Document implements DocumentApi {
+export declare class Document {
   private constructor();
-  readonly size: number;
-  readonly sourceSize: number;
-  readonly lineCount: number | null;
   /** The path the document was opened from. */
   readonly path: string;
-  index: DocumentApi['index'];
-  lines: DocumentApi['lines'];
-  bytes: DocumentApi['bytes'];
-  find: DocumentApi['find'];
-  replaceLines: DocumentApi['replaceLines'];
-  insertLines: DocumentApi['insertLines'];
-  deleteLines: DocumentApi['deleteLines'];
-  replaceAll: DocumentApi['replaceAll'];
-  outline: DocumentApi['outline'];
-  readSection: DocumentApi['readSection'];
-  replaceSection: DocumentApi['replaceSection'];
-  deleteSection: DocumentApi['deleteSection'];
-  insertSection: DocumentApi['insertSection'];
-  renameSection: DocumentApi['renameSection'];
-  moveSection: DocumentApi['moveSection'];
-  csvHeaders: DocumentApi['csvHeaders'];
-  csvRows: DocumentApi['csvRows'];
-  csvSet: DocumentApi['csvSet'];
-  csvDelete: DocumentApi['csvDelete'];
-  csvAppend: DocumentApi['csvAppend'];
-  csvAddColumn: DocumentApi['csvAddColumn'];
-  csvRemoveColumn: DocumentApi['csvRemoveColumn'];
-  chunks: DocumentApi['chunks'];
-  edits: DocumentApi['edits'];
-  undo: DocumentApi['undo'];
-  close: DocumentApi['close'];
   /**
    * Writes the edited document to `target` atomically (temp file in its directory, fsync, rename,
    * directory fsync). Saving over the document's own file is safe and reopens the document on it.
@@ -55,6 +26,8 @@ export declare class Document implements DocumentApi {
   /** Streams the edited document into a sink (no atomicity beyond the sink's own). */
   save(target: Sink, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ size: number }>;
 }
+/** Every method of `DocumentApi` (declaration merging: one list for both facades). */
+export interface Document extends DocumentApi {}
 
 /** Loads the wasm synchronously (bytes, a Module, or a path/URL of the .wasm); optional. */
 export declare function init(input?: string | URL | BufferSource | WebAssembly.Module): void;
