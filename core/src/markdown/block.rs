@@ -231,6 +231,14 @@ impl BlockParser {
         }
     }
 
+    /// The offset of the first line of the open top-level paragraph, if one is open.
+    pub fn open_paragraph(&self) -> Option<u64> {
+        match self.stack.first() {
+            Some(Block::Paragraph) => self.paragraph.lines.first().map(|l| l.start),
+            _ => None,
+        }
+    }
+
     /// Incorporates one line (commonmark.js `incorporateLine`) and notes the verbatim block
     /// it belongs to, if any ([`BlockParser::verbatim`]).
     pub fn line(&mut self, line: LineIn<'_>) {

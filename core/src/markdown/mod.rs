@@ -55,7 +55,7 @@ pub use edit::{
     Place,
 };
 pub use outline::{outline, outline_with, Outline, OutlineBuilder, Section};
-pub use resolve::{locate, Located};
+pub use resolve::{locate, Located, Locator};
 pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
 
