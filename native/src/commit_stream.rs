@@ -174,7 +174,8 @@ impl<'f> Writer<'f> {
                     if plan.done || fresh || ahead {
                         break;
                     }
-                    plan = shared.wake.wait(plan).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    plan =
+                        shared.wake.wait(plan).unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
                 if plan.version != self.version {
                     let splices = plan.splices.clone();
@@ -476,7 +477,11 @@ mod tests {
             let (got, res) = streamed(&src, &steps, Ok(&fin));
             let (p, stats) = res.unwrap();
             assert_eq!(p, fin);
-            assert!(got == want, "wrong bytes after {:?}", steps.iter().map(|s| s.0).collect::<Vec<_>>());
+            assert!(
+                got == want,
+                "wrong bytes after {:?}",
+                steps.iter().map(|s| s.0).collect::<Vec<_>>()
+            );
             assert_eq!(stats.bytes_written, want.len() as u64);
         }
     }

@@ -408,8 +408,12 @@ impl Document {
             let stored = self.store_index(&mut index);
             (index, IndexState::Built { stored })
         });
-        let report =
-            CommitReport { bytes: (before, patch.len()), lines, changes: patch.splices().len(), stats };
+        let report = CommitReport {
+            bytes: (before, patch.len()),
+            lines,
+            changes: patch.splices().len(),
+            stats,
+        };
         Ok((patch, report))
     }
 }

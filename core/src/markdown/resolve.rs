@@ -406,9 +406,8 @@ impl Locator {
                 s.occurrence = m.occurrence();
             }
             let count = m.total;
-            sections.push(
-                section.ok_or(MarkdownError::IndexOutOfRange { number: index + 1, count })?,
-            );
+            sections
+                .push(section.ok_or(MarkdownError::IndexOutOfRange { number: index + 1, count })?);
         }
         Ok(Located { info, sections })
     }

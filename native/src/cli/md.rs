@@ -260,8 +260,7 @@ fn edit_streamed(
 ) -> Result<()> {
     let bar = output::progress(ctx, doc.len(), "scanning");
     let result = doc.commit_streamed(|doc, feed| {
-        let mut locator =
-            markdown::Locator::new(paths).map_err(|e| Error::edit(file, e.into()))?;
+        let mut locator = markdown::Locator::new(paths).map_err(|e| Error::edit(file, e.into()))?;
         let mut guessed = false;
         let mut chunker = doc.chunker();
         let src = doc.source();
