@@ -5,7 +5,11 @@
 //! same path anywhere later makes it ambiguous (an error listing the `#N` choices). So a pass
 //! reads to the end of the document even after the section and its end are found: stopping
 //! early would silently turn "ambiguous" into "first match". The pass is kept cheap instead
-//! (no per-heading path formatting for plain titles).
+//! (no per-heading path formatting for plain titles), and a host can hide most of its cost:
+//! [`Locator`] is the pass as a push scanner that tells, while it runs, the provisional
+//! answer and how far the document is settled, so the native commit writes the new
+//! document behind the scan and checks its guess when the pass ends
+//! (`native/src/commit_stream.rs`). A guess is only a guess: the final answer decides.
 
 use super::outline::{Section, Tracker};
 use super::scan::{DocInfo, HeadingScanner, Options};
