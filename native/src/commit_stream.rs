@@ -90,6 +90,15 @@ impl Shared {
     }
 }
 
+/// Stops the writer when dropped (only on unwinding: the normal path forgets it).
+struct StopOnUnwind<'a>(&'a Shared);
+
+impl Drop for StopOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// What a planning pass tells a streamed commit while it runs (see the module docs).
 #[derive(Debug)]
 pub struct Feed<'a> {
@@ -339,7 +348,10 @@ pub fn commit_streamed(
     let shared = Shared::default();
     let (planned, written) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| Writer::new(src, src_len, &tmp.file).run(&shared));
+        // If `plan` panics, the writer must still stop, or the scope would wait for it forever.
+        let guard = StopOnUnwind(&shared);
         let planned = plan(&Feed { shared: &shared });
+        std::mem::forget(guard);
         match &planned {
             Ok(patch) if !patch.is_empty() && patch.source_len() == src_len => {
                 let mut p = shared.lock();
@@ -484,6 +496,25 @@ mod tests {
             );
             assert_eq!(stats.bytes_written, want.len() as u64);
         }
+    }
+
+    #[test]
+    fn a_panicking_plan_stops_the_writer_and_leaves_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let src_bytes = original(1 << 20);
+        fs::write(&path, &src_bytes).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            commit_streamed(&target, &src, |feed| {
+                feed.settle(1 << 19);
+                panic!("planner bug")
+            })
+        }));
+        assert!(caught.is_err());
+        assert!(fs::read(&path).unwrap() == src_bytes);
+        assert!(leftovers(dir.path()).is_empty());
     }
 
     #[test]
