@@ -18,7 +18,7 @@
 //!   if nothing later in the source changes it).
 //!
 //! A writer thread copies the source into the temporary file up to the watermark, splicing
-//! in the guessed bytes, with `copy_file_range` in [`STEP`]-byte steps. When the pass ends,
+//! in the guessed bytes, with `copy_file_range` in 8 MiB steps. When the pass ends,
 //! its final [`Patch`] is checked against what was written: the output is kept up to the
 //! first source offset where the guess and the patch differ (or where the writer had run
 //! past the watermark into a splice it did not know), the temporary file is cut there, and
