@@ -43,16 +43,18 @@ mod header;
 mod index;
 mod read;
 mod records;
+mod rows;
 mod write;
 
 pub use cond::{Assignment, Condition, Op};
 pub use dialect::{Dialect, Newline, Overrides, DELIMITERS, SAMPLE_BYTES};
 pub use edit::{
-    add_column, append_rows, delete_rows, remove_column, set_cells, Report, Skipped, SKIPPED_LISTED,
+    add_column, append_rows, delete_rows, remove_column, set_cell, set_cells, AddColumn, DeleteRows,
+    RemoveColumn, Report, SetCells, Skipped, SKIPPED_LISTED,
 };
 pub use header::Header;
-pub use index::RecordIndex;
-pub use read::{read_rows, rows_to_bytes};
+pub use index::{RecordIndex, RecordIndexBuilder};
+pub use read::{read_rows, rows_to_bytes, ReadRows, Row, RowSink};
 pub use records::{field_spans, FieldFinder, Record, RecordScanner, RECORD_LIMIT};
 pub use write::{encode_field, encode_record, needs_quotes};
 
