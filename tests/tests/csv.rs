@@ -257,7 +257,11 @@ proptest! {
 
 /// Pushes `bytes` into `pass` in chunks of `size` (`usize::MAX`: whole) from offset 0, as a
 /// browser stream would, until it stops; then finishes it.
-fn push<P: Pass>(mut pass: P, bytes: &[u8], size: usize) -> Result<P::Output, bigedit_core::EditError> {
+fn push<P: Pass>(
+    mut pass: P,
+    bytes: &[u8],
+    size: usize,
+) -> Result<P::Output, bigedit_core::EditError> {
     let size = size.min(bytes.len()).max(1);
     for (i, chunk) in bytes.chunks(size).enumerate() {
         if pass.feed((i * size) as u64, chunk)? == Flow::Stop {

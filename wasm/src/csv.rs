@@ -38,11 +38,11 @@ pub(crate) enum CsvEdit {
 
 /// A CSV pass: what [`Kind::Csv`] runs.
 pub(crate) enum CsvPass {
-    Index(RecordIndexBuilder, Header, Dialect),
-    Rows(ReadRows<Vec<Row>>),
-    Count(ReadRows<()>),
+    Index(Box<RecordIndexBuilder>, Header, Dialect),
+    Rows(Box<ReadRows<Vec<Row>>>),
+    Count(Box<ReadRows<()>>),
     /// The planner, its op and description, and whether a skipped row is an error.
-    Edit(CsvEdit, &'static str, String, bool),
+    Edit(Box<CsvEdit>, &'static str, String, bool),
     /// The scanner and the chunks taken from it so far.
     Chunks(Box<ChunkScanner>, Vec<Chunk>),
 }
@@ -54,10 +54,12 @@ impl CsvPass {
             CsvPass::Index(b, ..) => b.feed(at, chunk),
             CsvPass::Rows(p) => p.feed(at, chunk),
             CsvPass::Count(p) => p.feed(at, chunk),
-            CsvPass::Edit(CsvEdit::Set(p), ..) => p.feed(at, chunk),
-            CsvPass::Edit(CsvEdit::Delete(p), ..) => p.feed(at, chunk),
-            CsvPass::Edit(CsvEdit::Add(p), ..) => p.feed(at, chunk),
-            CsvPass::Edit(CsvEdit::Remove(p), ..) => p.feed(at, chunk),
+            CsvPass::Edit(edit, ..) => match edit.as_mut() {
+                CsvEdit::Set(p) => p.feed(at, chunk),
+                CsvEdit::Delete(p) => p.feed(at, chunk),
+                CsvEdit::Add(p) => p.feed(at, chunk),
+                CsvEdit::Remove(p) => p.feed(at, chunk),
+            },
             CsvPass::Chunks(s, got) => {
                 let flow = s.feed(at, chunk)?;
                 got.extend(s.take_chunks());
@@ -195,7 +197,9 @@ impl Document {
                 let o = Object::new();
                 set(&o, "records", to_f64(index.row_count()));
                 let names: JsValue = match header.names() {
-                    Some(n) => n.iter().map(|s| JsValue::from(s.as_str())).collect::<Array>().into(),
+                    Some(n) => {
+                        n.iter().map(|s| JsValue::from(s.as_str())).collect::<Array>().into()
+                    }
                     None => JsValue::NULL,
                 };
                 set(&o, "header", names);
@@ -224,7 +228,7 @@ impl Document {
                 Ok(o.into())
             }
             CsvPass::Edit(edit, op, description, strict) => {
-                let (patch, report) = match edit {
+                let (patch, report) = match *edit {
                     CsvEdit::Set(p) => p.finish(),
                     CsvEdit::Delete(p) => p.finish(),
                     CsvEdit::Add(p) => p.finish(),
@@ -259,7 +263,7 @@ impl Document {
     pub fn begin_csv_index(&mut self, opts: JsValue) -> Result<Pass, JsValue> {
         let (dialect, header) = self.header(&opts)?;
         let builder = RecordIndex::builder(&header, &dialect);
-        Ok(self.begin_csv(0, CsvPass::Index(builder, header, dialect)))
+        Ok(self.begin_csv(0, CsvPass::Index(Box::new(builder), header, dialect)))
     }
 
     /// Whether the record index of the view is known (else run `beginCsvIndex`).
@@ -286,7 +290,7 @@ impl Document {
         let pass = ReadRows::new(&header, &dialect, &conds, Vec::new())
             .and_then(|p| p.with_ragged(conds.is_empty()).only_rows(a..=b, from, &dialect))
             .map_err(|e| edit_error(e.into()))?;
-        Ok(self.begin_csv(from.1, CsvPass::Rows(pass)))
+        Ok(self.begin_csv(from.1, CsvPass::Rows(Box::new(pass))))
     }
 
     /// A pass that counts the data rows, those where the `where` conditions of `opts` hold,
@@ -299,8 +303,9 @@ impl Document {
     pub fn begin_csv_count(&mut self, opts: JsValue) -> Result<Pass, JsValue> {
         let conds = conditions(&opts)?;
         let (dialect, header) = self.header(&opts)?;
-        let pass = ReadRows::new(&header, &dialect, &conds, ()).map_err(|e| edit_error(e.into()))?;
-        Ok(self.begin_csv(header.data_start(), CsvPass::Count(pass)))
+        let pass =
+            ReadRows::new(&header, &dialect, &conds, ()).map_err(|e| edit_error(e.into()))?;
+        Ok(self.begin_csv(header.data_start(), CsvPass::Count(Box::new(pass))))
     }
 
     /// A pass that plans setting the `set` assignments of `opts` (`"col=value"`) in the rows
@@ -323,7 +328,10 @@ impl Document {
             .map_err(|e| edit_error(e.into()))?;
         let description = describe("csv set", &strings(&opts, "where")?, &set_text);
         let strict = get(&opts, "strict").is_some_and(|v| v.is_truthy());
-        Ok(self.begin_csv(0, CsvPass::Edit(CsvEdit::Set(pass), "csv-set", description, strict)))
+        Ok(self.begin_csv(
+            0,
+            CsvPass::Edit(Box::new(CsvEdit::Set(pass)), "csv-set", description, strict),
+        ))
     }
 
     /// A pass that plans deleting the rows where the `where` conditions of `opts` hold (as
@@ -340,7 +348,10 @@ impl Document {
             .map_err(|e| edit_error(e.into()))?;
         let description = describe("csv delete", &strings(&opts, "where")?, &[]);
         let strict = get(&opts, "strict").is_some_and(|v| v.is_truthy());
-        Ok(self.begin_csv(0, CsvPass::Edit(CsvEdit::Delete(pass), "csv-delete", description, strict)))
+        Ok(self.begin_csv(
+            0,
+            CsvPass::Edit(Box::new(CsvEdit::Delete(pass)), "csv-delete", description, strict),
+        ))
     }
 
     /// A pass that plans adding column `name` holding `value`, after column `opts.after` (at
@@ -363,7 +374,10 @@ impl Document {
                 .map_err(|e| edit_error(e.into()))?;
         let strict = get(&opts, "strict").is_some_and(|v| v.is_truthy());
         let description = format!("csv add-column {name:?}");
-        Ok(self.begin_csv(0, CsvPass::Edit(CsvEdit::Add(pass), "csv-add-column", description, strict)))
+        Ok(self.begin_csv(
+            0,
+            CsvPass::Edit(Box::new(CsvEdit::Add(pass)), "csv-add-column", description, strict),
+        ))
     }
 
     /// A pass that plans removing column `name`.
@@ -378,7 +392,7 @@ impl Document {
             .map_err(|e| edit_error(e.into()))?;
         let strict = get(&opts, "strict").is_some_and(|v| v.is_truthy());
         let description = format!("csv remove-column {name:?}");
-        let edit = CsvEdit::Remove(pass);
+        let edit = Box::new(CsvEdit::Remove(pass));
         Ok(self.begin_csv(0, CsvPass::Edit(edit, "csv-remove-column", description, strict)))
     }
 
@@ -401,8 +415,17 @@ impl Document {
         let row = to_u64(record, "record")?;
         let (dialect, header) = self.header(&opts)?;
         let from = self.row_start(&dialect, &header, row);
-        let patch = csv::set_cell(&self.view, &dialect, &header, from, row, column, value, &mut self.chunker)
-            .map_err(core_error)?;
+        let patch = csv::set_cell(
+            &self.view,
+            &dialect,
+            &header,
+            from,
+            row,
+            column,
+            value,
+            &mut self.chunker,
+        )
+        .map_err(core_error)?;
         let n = self.stage(patch, "csv-set-cell", format!("csv set row {row} {column:?}"))?;
         Ok(crate::edit_report(n))
     }

@@ -20,16 +20,16 @@ pub use bigedit_core as core;
 
 use bigedit_core::markdown::{self, Outline, OutlineBuilder, Place, Section};
 use bigedit_core::{
-    csv as core_csv, read_range, text, Chunker, Content, Edit, EditError, Flow, LineIndex, LineIndexBuilder,
-    LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay, Patch, Piece, ReadAt,
-    RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
+    csv as core_csv, read_range, text, Chunker, Content, Edit, EditError, Flow, LineIndex,
+    LineIndexBuilder, LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay,
+    Patch, Piece, ReadAt, RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::blob::BlobSource;
-use crate::csv::{CsvIndex, CsvPass};
 use crate::callback::{CallbackSink, CallbackSource};
+use crate::csv::{CsvIndex, CsvPass};
 use crate::error::{core_error, edit_error, to_f64, to_u64, type_error, HostError};
 use crate::opfs::{ByteSink, OpfsSink};
 
@@ -690,9 +690,10 @@ impl Document {
     /// A dialect that cannot be detected, or a record longer than the limit.
     #[wasm_bindgen(js_name = csvHeaders)]
     pub fn csv_headers(&mut self) -> Result<Vec<String>, JsValue> {
-        let dialect =
-            core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default()).map_err(core_error)?;
-        let header = core_csv::headers(&self.view, &dialect, &mut self.chunker).map_err(core_error)?;
+        let dialect = core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default())
+            .map_err(core_error)?;
+        let header =
+            core_csv::headers(&self.view, &dialect, &mut self.chunker).map_err(core_error)?;
         Ok(header.names().map(<[String]>::to_vec).unwrap_or_default())
     }
 
@@ -703,10 +704,11 @@ impl Document {
     /// A row with the wrong number of fields, or no rows.
     #[wasm_bindgen(js_name = csvAppend)]
     pub fn csv_append(&mut self, rows: &str) -> Result<JsValue, JsValue> {
-        let dialect =
-            core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default()).map_err(core_error)?;
-        let (patch, _) = core_csv::append_rows(&self.view, &dialect, rows.as_bytes(), &mut self.chunker)
+        let dialect = core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default())
             .map_err(core_error)?;
+        let (patch, _) =
+            core_csv::append_rows(&self.view, &dialect, rows.as_bytes(), &mut self.chunker)
+                .map_err(core_error)?;
         let n = self.stage(patch, "csv-append", "csv append".to_string())?;
         Ok(edit_report(n))
     }

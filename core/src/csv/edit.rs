@@ -99,7 +99,11 @@ struct Plan {
 
 impl Plan {
     fn new(dialect: &Dialect, len: u64) -> Self {
-        Plan { finder: FieldFinder::new(dialect), local: Vec::new(), splices: SortedSplices::new(len) }
+        Plan {
+            finder: FieldFinder::new(dialect),
+            local: Vec::new(),
+            splices: SortedSplices::new(len),
+        }
     }
 
     /// The source range of each field of `record`: by arithmetic when it is plain, else by
@@ -152,7 +156,12 @@ macro_rules! row_pass {
 }
 
 /// Runs a planner pass over the whole of `src`, building it from the header.
-fn run<S, P, B>(src: &S, dialect: &Dialect, chunker: &mut Chunker, build: B) -> Result<P::Output, Error<S::Error>>
+fn run<S, P, B>(
+    src: &S,
+    dialect: &Dialect,
+    chunker: &mut Chunker,
+    build: B,
+) -> Result<P::Output, Error<S::Error>>
 where
     S: ReadAt + ?Sized,
     P: Pass,
@@ -362,8 +371,11 @@ pub fn set_cell<S: ReadAt + ?Sized>(
     chunker: &mut Chunker,
 ) -> Result<Patch, Error<S::Error>> {
     let set = Assignment { column: column.to_string(), value: value.to_string() };
-    let mut pass = SetCells::new(header, dialect, &[], &[set], src.len())?
-        .only_rows(row..=row, from, dialect)?;
+    let mut pass = SetCells::new(header, dialect, &[], &[set], src.len())?.only_rows(
+        row..=row,
+        from,
+        dialect,
+    )?;
     chunker.scan(src, from.1.min(src.len())..src.len(), &mut pass)?;
     let (patch, report) = pass.finish()?;
     report.strict()?;
@@ -460,7 +472,10 @@ impl DeleteRows {
     }
 }
 
-row_pass!(DeleteRows, (Patch, Report), |pass| Ok((pass.state.plan.splices.finish(), pass.state.report)));
+row_pass!(DeleteRows, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
 
 /// Plans deleting every data row where all `conds` hold (the header is never deleted).
 ///
@@ -640,7 +655,10 @@ impl AddColumn {
     }
 }
 
-row_pass!(AddColumn, (Patch, Report), |pass| Ok((pass.state.plan.splices.finish(), pass.state.report)));
+row_pass!(AddColumn, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
 
 /// Plans adding a column named `name` (header files only) holding `value` in every row, after
 /// column `after` or at the end.
@@ -749,7 +767,10 @@ impl RemoveColumn {
     }
 }
 
-row_pass!(RemoveColumn, (Patch, Report), |pass| Ok((pass.state.plan.splices.finish(), pass.state.report)));
+row_pass!(RemoveColumn, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
 
 /// Plans removing column `name` from every record, header included.
 ///

@@ -89,7 +89,11 @@ impl RecordIndex {
         RecordIndex {
             len: patch.len(),
             rows: self.rows,
-            checkpoints: self.checkpoints.iter().map(|&(n, at)| (n, patch.map_offset(at))).collect(),
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|&(n, at)| (n, patch.map_offset(at)))
+                .collect(),
         }
     }
 
@@ -176,6 +180,10 @@ impl Pass for RecordIndexBuilder {
     fn finish(mut self) -> Result<RecordIndex, EditError> {
         let (rows, state) = (&mut self.rows, &mut self.state);
         rows.finish(&mut |r| state.record(r))?;
-        Ok(RecordIndex { len: self.rows.len(), rows: self.state.count, checkpoints: self.state.list })
+        Ok(RecordIndex {
+            len: self.rows.len(),
+            rows: self.state.count,
+            checkpoints: self.state.list,
+        })
     }
 }

@@ -49,8 +49,8 @@ mod write;
 pub use cond::{Assignment, Condition, Op};
 pub use dialect::{Dialect, Newline, Overrides, DELIMITERS, SAMPLE_BYTES};
 pub use edit::{
-    add_column, append_rows, delete_rows, remove_column, set_cell, set_cells, AddColumn, DeleteRows,
-    RemoveColumn, Report, SetCells, Skipped, SKIPPED_LISTED,
+    add_column, append_rows, delete_rows, remove_column, set_cell, set_cells, AddColumn,
+    DeleteRows, RemoveColumn, Report, SetCells, Skipped, SKIPPED_LISTED,
 };
 pub use header::Header;
 pub use index::{RecordIndex, RecordIndexBuilder};
