@@ -4,6 +4,7 @@
 //
 //   index     the facade's doc.index() of a File (a disk-backed <input type=file>) in the worker,
 //             vs `bigedit --no-cache index FILE` (median of 3, warm page cache)
+//             and vs a plain read of the same File in a worker (the browser's own floor)
 //   save      a one-line edit saved to OPFS through the worker, vs a plain OPFS copy of the same
 //             File (blob.stream() into a FileSystemSyncAccessHandle in a worker)
 //   memory    wasm memory (from the worker) sampled every 100 ms and renderer processes' RSS
@@ -54,21 +55,22 @@ const lineCount = JSON.parse(execFileSync(cliPath(), ['--no-cache', '--json', 'i
 fs.writeFileSync(path.join(workDir, 'copy-worker.js'), `
 self.onmessage = async ({ data: { file, name } }) => {
   const t0 = performance.now();
-  const root = await navigator.storage.getDirectory();
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
-  handle.truncate(0);
+  // name null: only read the File (the floor of any full pass over it in this browser).
+  const root = name === null ? null : await navigator.storage.getDirectory();
+  const handle = name === null ? null : await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  handle?.truncate(0);
   const reader = file.stream().getReader({ mode: 'byob' });
   let buf = new ArrayBuffer(1 << 20);
   let at = 0;
   for (;;) {
     const { value, done } = await reader.read(new Uint8Array(buf));
     if (done) break;
-    handle.write(value, { at });
+    handle?.write(value, { at });
     at += value.byteLength;
     buf = value.buffer;
   }
-  handle.flush();
-  handle.close();
+  handle?.flush();
+  handle?.close();
   self.postMessage({ seconds: (performance.now() - t0) / 1000, size: at });
 };`);
 fs.writeFileSync(path.join(workDir, 'browser.html'), `<!doctype html>
@@ -162,6 +164,8 @@ const run = (measureUA) => page.evaluate(async ({ mid, measureUA }) => {
   if (measureUA) out.ua.push(await window.measureJs());
   out.savedSize = saved.size;
   await doc.close();
+  const read = await window.copyToOpfs(file, null);
+  out.read = read.seconds;
   const copy = await window.copyToOpfs(file, 'bench-copy.log');
   out.copy = copy.seconds;
   out.copySize = copy.size;
@@ -198,6 +202,7 @@ const ok = [...timed, sampled].every((r) => r.lines === lineCount && r.savedSize
 const wIndex = median(timed.map((r) => r.index));
 const wSave = median(timed.map((r) => r.save));
 const wCopy = median(timed.map((r) => r.copy));
+const wRead = median(timed.map((r) => r.read));
 const max = (xs) => Math.max(...xs.filter((x) => x !== null && x !== undefined));
 const wasmPeak = max([...timed, sampled].flatMap((r) => [...r.indexSamples.wasm, ...r.saveSamples.wasm]));
 const uaPeakJs = max(sampled.ua.filter(Boolean).map((u) => u.js));
@@ -209,11 +214,12 @@ console.log(`\nbigedit in headless Chromium ${version} vs native, ${fmtMiB(size)
 console.log('| job | browser (worker, wasm) | baseline, same run | ratio |');
 console.log('|---|---|---|---|');
 console.log(`| index a File | ${wIndex.toFixed(2)} s (${gibps(wIndex)}) | native \`bigedit index\` ${nativeIndex.toFixed(2)} s (${gibps(nativeIndex)}) | **${(nativeIndex / wIndex * 100).toFixed(0)}%** of native throughput |`);
+console.log(`| index a File, against reading it | ${wIndex.toFixed(2)} s | plain read of the File in a worker (blob.stream() BYOB, no processing) ${wRead.toFixed(2)} s (${gibps(wRead)}) | **${(wIndex / wRead).toFixed(2)}x** the read |`);
 console.log(`| save a one-line edit to OPFS | ${wSave.toFixed(2)} s | plain OPFS copy of the File ${wCopy.toFixed(2)} s | **${(wSave / wCopy).toFixed(2)}x** the copy |`);
 console.log(`| wasm memory (peak, sampled) | ${fmtMiB(wasmPeak)} | | |`);
 console.log(`| JS heap, page + worker (measureUserAgentSpecificMemory after index and after save) | ${fmtMiB(uaPeakJs)} (all types ${fmtMiB(uaPeakTotal)}) | | |`);
 console.log(`| page JS heap (CDP JSHeapUsedSize, sampled every 200 ms, peak) | ${fmtMiB(max(heapSamples))} | | |`);
 console.log(`| renderer processes RSS (peak, /proc) | ${fmtMiB(peakRenderer)} | | |`);
 if (!ok) console.log('WARNING: a run reported an unexpected line count or saved size');
-console.log(`\nnative index runs: ${nativeRuns.map((s) => s.toFixed(2)).join(', ')} s; browser index runs: ${timed.map((r) => r.index.toFixed(2)).join(', ')} s; saves: ${timed.map((r) => r.save.toFixed(2)).join(', ')} s; copies: ${timed.map((r) => r.copy.toFixed(2)).join(', ')} s`);
+console.log(`\nnative index runs: ${nativeRuns.map((s) => s.toFixed(2)).join(', ')} s; browser index runs: ${timed.map((r) => r.index.toFixed(2)).join(', ')} s; saves: ${timed.map((r) => r.save.toFixed(2)).join(', ')} s; copies: ${timed.map((r) => r.copy.toFixed(2)).join(', ')} s; plain reads: ${timed.map((r) => r.read.toFixed(2)).join(', ')} s`);
 console.log(`sampled run (with JS heap measurement): index ${sampled.index.toFixed(2)} s, save ${sampled.save.toFixed(2)} s`);
