@@ -9,14 +9,13 @@
 //   editor.js    the line and section editor       edits.js    staging, pending edits, undo/redo
 //   outline.js   the Markdown outline              grid.js     the CSV grid and bulk edit
 //   save.js      save to OPFS, download, save back sample.js   the generated sample
-// and the DOM-free logic (tested in Node): format.js, marks.js, matches.js, history.js, csv-line.js.
+// and the DOM-free logic (tested in Node): format.js, marks.js, matches.js, history.js.
 
 import { open } from '../js/index.js';
 import { $, ui } from './state.js';
 import { fmtBytes, fmtNum } from './format.js';
 import { say, fail, withProgress, startMemoryReadout } from './status.js';
 import { History } from './history.js';
-import { guessDelimiter } from './csv-line.js';
 import { textScroller, gotoLine } from './viewer.js';
 import { gridScroller, setView } from './grid.js';
 import { closeEditor } from './editor.js';
@@ -34,7 +33,7 @@ export async function openFile(file, handle = null) {
     ui.doc = null;
     await old.close().catch(() => {});
   }
-  Object.assign(ui, { file, handle, sel: null, section: null, outline: [], csvHeader: null, csv: null, csvStale: false });
+  Object.assign(ui, { file, handle, sel: null, section: null, outline: [], csv: null, csvStale: false });
   ui.marks = { lines: [], records: [] };
   Object.assign(ui.search, { pattern: null, current: null, matches: null });
   $('search-status').textContent = '';
@@ -48,6 +47,7 @@ export async function openFile(file, handle = null) {
   $('outline-panel').hidden = ui.kind !== 'markdown';
   $('csv-panel').hidden = ui.kind !== 'csv';
   $('mode-text').hidden = $('mode-csv').hidden = ui.kind !== 'csv';
+  await setView('text');
   textScroller.setRows(0);
   gridScroller.setRows(0);
   const doc = await open(file);
@@ -70,15 +70,9 @@ export async function openFile(file, handle = null) {
   $('save').disabled = false;
   say(`indexed ${fmtNum(doc.lineCount)} lines`);
   if (ui.kind === 'markdown') await loadOutline();
-  if (ui.kind === 'csv') {
-    const [header] = await doc.lines(1, 1);
-    ui.delimiter = guessDelimiter(file.name, header ?? '');
-    setView('csv');
-  } else {
-    setView('text');
-  }
   textScroller.setRows(doc.lineCount);
   textScroller.scrollTo(1);
+  if (ui.kind === 'csv') await setView('csv'); // stays in the text view if it is not readable as CSV
 }
 
 $('open-file').addEventListener('change', (e) => {

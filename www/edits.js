@@ -6,7 +6,7 @@ import { $, ui } from './state.js';
 import { fmtNum } from './format.js';
 import { say, fail } from './status.js';
 import { textScroller } from './viewer.js';
-import { gridScroller, csvRecordsAfterEdit } from './grid.js';
+import { gridScroller, csvAfterEdit } from './grid.js';
 import { loadOutline } from './outline.js';
 import { forgetMatches } from './search.js';
 
@@ -17,7 +17,7 @@ import { forgetMatches } from './search.js';
 export async function stage(label, run, effect = null) {
   try {
     await ui.history.apply(label, run, effect);
-    await afterEdit();
+    await afterEdit({ cellEdit: !!ui.history.done.at(-1)?.effect.cell });
     say(`staged: ${label}`);
     return true;
   } catch (e) {
@@ -26,8 +26,11 @@ export async function stage(label, run, effect = null) {
   }
 }
 
-/** After any staged edit (or undo): new line count, marks, redraw, edits panel, outline. */
-export async function afterEdit() {
+/**
+ * After any staged edit (or undo): new line count, marks, redraw, edits panel, outline. Only a
+ * CSV cell edit (`cellEdit`) keeps the engine's record index.
+ */
+export async function afterEdit({ cellEdit = false } = {}) {
   const doc = ui.doc;
   if (!doc) return; // another file was opened meanwhile
   forgetMatches();
@@ -35,7 +38,7 @@ export async function afterEdit() {
   $('line-count').textContent = fmtNum(doc.lineCount);
   textScroller.setRows(doc.lineCount ?? 0);
   if (ui.kind === 'csv') {
-    csvRecordsAfterEdit();
+    csvAfterEdit(cellEdit);
     if (ui.view === 'csv') gridScroller.setRows(ui.csv?.records ?? 0);
   }
   if (ui.kind === 'markdown') await loadOutline();

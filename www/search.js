@@ -46,7 +46,7 @@ export async function countMatches() {
   return matches;
 }
 
-function showMatch(m) {
+async function showMatch(m) {
   const s = ui.search;
   s.current = m;
   if (s.matches) {
@@ -56,7 +56,7 @@ function showMatch(m) {
   } else {
     $('search-status').textContent = `line ${fmtNum(m.line)}`;
   }
-  if (ui.view === 'csv') setView('text');
+  if (ui.view === 'csv') await setView('text');
   textScroller.reveal(m.line);
 }
 
@@ -80,7 +80,7 @@ export async function findNext() {
     textScroller.refresh();
     return;
   }
-  showMatch(m);
+  await showMatch(m);
 }
 
 export async function findPrev() {
@@ -99,7 +99,7 @@ export async function findPrev() {
     textScroller.refresh();
     return;
   }
-  showMatch(m);
+  await showMatch(m);
 }
 
 $('search').addEventListener('keydown', (e) => {

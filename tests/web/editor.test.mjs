@@ -345,6 +345,80 @@ test('a CSV file: grid, edit one cell, save; equals `bigedit csv set`', { timeou
   }
 });
 
+/** A CSV field as the writer quotes it: quoted when it holds the delimiter, a quote or a line break. */
+const csvField = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+test('a CSV file with quoted multi-line records and CRLF: edit a cell of a multi-line record, bulk set, delete where, save; equals the CLI', { timeout: 10 * 60_000 }, async () => {
+  const file = path.join(tmp, 'notes.csv');
+  const cities = ['Paris', 'Lyon', 'Berlin', 'Oslo', 'Rome', 'Paris'];
+  const records = [];
+  for (let i = 1; i <= 20_000; i++) {
+    const note = i % 10 === 4 ? `first line of ${i}\r\nsecond, with a comma\r\nthird "quoted" line`
+      : i % 10 === 7 ? `say "hi" to ${i}` : i % 10 === 9 ? '' : `note ${i}`;
+    records.push({ id: String(i), name: `person ${i}`, city: cities[i % 6], status: i % 4 === 0 ? 'done' : 'open', note });
+  }
+  const cols = ['id', 'name', 'city', 'status', 'note'];
+  const text = `${cols.join(',')}\r\n${records.map((r) => cols.map((c) => csvField(r[c])).join(',')).join('\r\n')}\r\n`;
+  fs.writeFileSync(file, text);
+  const lines = 1 + records.length + records.filter((x) => x.note.includes('\r\n')).length * 2;
+  assert.equal(text.split('\n').length - 1, lines, 'the fixture: header, records, 2 more lines per multi-line note');
+  /** The line record r (1-based) starts on. */
+  const lineOf = (r) => 2 + records.slice(0, r - 1).reduce((n, x) => n + 1 + (x.note.match(/\n/g)?.length ?? 0), 0);
+
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines, 5 * 60_000);
+    await page.waitForFunction(() => /20,000 records/.test(document.querySelector('[data-testid=csv-info]')?.textContent ?? ''));
+    assert.match(await page.textContent('[data-testid=csv-info]'), /5 columns.*CRLF/);
+
+    // Go to the line where record 12,344 (multi-line) starts: the grid shows that record.
+    const r = 12_344;
+    await page.fill('[data-testid=goto-line]', String(lineOf(r) + 1)); // its second line
+    await page.press('[data-testid=goto-line]', 'Enter');
+    const cell = await page.waitForSelector(`[data-testid=cell-${r}-5]`);
+    assert.equal(await cell.textContent(), records[r - 1].note, 'the multi-line field as one cell');
+    assert.equal(await page.textContent(`[data-testid=cell-${r + 1}-1]`), String(r + 1), 'the next grid row is the next record');
+    await shot(page, '10-csv-multiline');
+    await cell.click();
+    const value = 'rewritten in the browser\nwith "two" lines, and a comma';
+    await page.fill('[data-testid=cell-input]', value);
+    await page.press('[data-testid=cell-input]', 'Enter');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want, [`[data-testid=cell-${r}-5]`, value]);
+    await page.waitForSelector(`[data-testid=edited-record-${r}]`);
+    assert.equal(await page.textContent(`[data-testid=cell-${r}-2]`), `person ${r}`, 'the other fields are unchanged');
+
+    // Bulk: preview count, then set; then delete where.
+    const paris = records.filter((x) => x.city === 'Paris');
+    await page.fill('[data-testid=csv-where]', 'city=Paris');
+    await page.fill('[data-testid=csv-set]', 'status=done');
+    await page.click('[data-testid=csv-preview]');
+    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
+      `${paris.length.toLocaleString('en-US')} of 20,000 records match`);
+    await page.click('[data-testid=csv-apply]');
+    const changed = paris.filter((x) => x.status !== 'done').length;
+    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
+      `changed ${changed.toLocaleString('en-US')} of ${paris.length.toLocaleString('en-US')} matching rows`);
+    const oslo = records.filter((x) => x.city === 'Oslo').length;
+    await page.fill('[data-testid=csv-where]', 'city=Oslo');
+    await page.click('[data-testid=csv-delete]');
+    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
+      `deleted ${oslo.toLocaleString('en-US')} of ${oslo.toLocaleString('en-US')} matching rows`);
+    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-info]')?.textContent.startsWith(want),
+      `${(20_000 - oslo).toLocaleString('en-US')} records`);
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '3');
+    await shot(page, '11-csv-bulk');
+
+    const saved = await saveAndFetch(page, 5 * 60_000);
+    await sampler.stop();
+    const expected = cliEdit(file, (f) => ['csv', 'set', f, '--where', `id=${r}`, '--set', `note=${value}`]);
+    execFileSync(BIGEDIT, ['csv', 'set', expected, '--where', 'city=Paris', '--set', 'status=done'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(BIGEDIT, ['csv', 'delete', expected, '--where', 'city=Oslo'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved CSV equals the CLI edits');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a Markdown file: outline, replace a section, save; equals `bigedit md replace`', { timeout: 10 * 60_000 }, async () => {
   const file = path.join(tmp, 'book.md');
   const out = ['# Book', '', 'Intro text.', ''];

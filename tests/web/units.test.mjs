@@ -1,38 +1,15 @@
-// Node tests of the page's own logic (no browser): the grid's one-line CSV field edits against
-// hand-checked fixtures; History (redo, per-edit removal) and the edited-line marks against a
-// naive document model whose edits are re-run on a plain array of lines (each remembering
-// whether an edit wrote it); next/previous match against the list of all matches of a text.
+// Node tests of the page's own logic (no browser): History (redo, per-edit removal) and the
+// edited-line marks against a naive document model whose edits are re-run on a plain array of
+// lines (each remembering whether an edit wrote it); next/previous match against the list of
+// all matches of a text.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitLine, setField, encodeField, guessDelimiter } from '../../www/csv-line.js';
 import { History } from '../../www/history.js';
 import { editedRanges, isMarked, replaced, spliceRanges } from '../../www/marks.js';
 import { matchAfter, matchBefore } from '../../www/matches.js';
 import { parseCount, fmtBytes } from '../../www/format.js';
 import { sampleBytes, sampleName } from '../../www/sample.js';
-
-test('splitLine: raw spans and values', () => {
-  const values = (line) => splitLine(line).map((f) => f.value);
-  assert.deepEqual(values('a,b,c'), ['a', 'b', 'c']);
-  assert.deepEqual(values('a,,c,'), ['a', '', 'c', '']);
-  assert.deepEqual(values(''), ['']);
-  assert.deepEqual(values('"x, y","say ""hi""",z'), ['x, y', 'say "hi"', 'z']);
-  assert.deepEqual(splitLine('1,"a,b",c').map((f) => [f.start, f.end]), [[0, 1], [2, 7], [8, 9]]);
-  assert.equal(splitLine('1,"open'), null, 'a quote that does not close on the line');
-  assert.deepEqual(splitLine('a\tb', '\t').map((f) => f.value), ['a', 'b']);
-});
-
-test('setField rewrites only the field, quoting only when needed', () => {
-  assert.equal(setField('1,Paris,10', 1, 'Lyon'), '1,Lyon,10');
-  assert.equal(setField('1,Paris,10', 1, 'Zürich, "CH"'), '1,"Zürich, ""CH""",10');
-  assert.equal(setField('1,"Paris",10', 2, '11'), '1,"Paris",11', 'other fields keep their bytes');
-  assert.equal(setField('1,"a,b",10', 1, 'plain'), '1,plain,10');
-  assert.equal(setField('1,2', 5, 'x'), null);
-  assert.equal(encodeField('line\nbreak'), '"line\nbreak"');
-  assert.equal(guessDelimiter('x.tsv', 'a,b'), '\t');
-  assert.equal(guessDelimiter('x.csv', 'a;b;c'), ';');
-});
 
 /** A naive staged document: edits are functions of the line array; undo pops a snapshot. */
 class ModelDoc {
