@@ -6,7 +6,7 @@ import { $, ui } from './state.js';
 import { fmtNum } from './format.js';
 import { say, fail } from './status.js';
 import { textScroller } from './viewer.js';
-import { gridScroller, csvAfterEdit } from './grid.js';
+import { gridScroller, csvAfterEdit, ensureCsvIndex } from './grid.js';
 import { loadOutline } from './outline.js';
 import { forgetMatches } from './search.js';
 
@@ -39,7 +39,12 @@ export async function afterEdit({ cellEdit = false } = {}) {
   textScroller.setRows(doc.lineCount ?? 0);
   if (ui.kind === 'csv') {
     csvAfterEdit(cellEdit);
-    if (ui.view === 'csv') gridScroller.setRows(ui.csv?.records ?? 0);
+    if (ui.view === 'csv') {
+      // Index again before drawing (and before the next pass can start), so rows past a
+      // deleted end are never asked for.
+      await ensureCsvIndex().catch(fail);
+      gridScroller.setRows(ui.csv?.records ?? 0);
+    }
   }
   if (ui.kind === 'markdown') await loadOutline();
   await renderEdits();

@@ -114,7 +114,8 @@ async function renderGrid(first, count) {
   try {
     if (last >= first) rows = await doc.csvRows(first, last);
   } catch (e) {
-    fail(e);
+    // A pass staged meanwhile may have removed records: the redraw after it shows the rows.
+    if (!ui.busy && !ui.csvStale && doc === ui.doc) fail(e);
     return;
   }
   if (doc !== ui.doc) return;
