@@ -1,8 +1,9 @@
 // bigedit/worker — the worker-level engine (js/engine.js): run it in a Worker (openBlob) or any
 // host that can read synchronously (openSource).
 import type {
-  Chunk, ChunkOptions, CsvRowsOptions, EditReport, FindOptions, Heading, IndexInfo, Match,
-  PassOptions, Placement, ReplaceOptions, StagedEdit,
+  Chunk, ChunkOptions, CsvColumnOptions, CsvCount, CsvDialectOptions, CsvIndexInfo, CsvReport,
+  CsvRow, CsvRowsOptions, CsvSetOptions, CsvWhereOptions, EditReport, FindOptions, Heading,
+  IndexInfo, Match, PassOptions, Placement, ReplaceOptions, StagedEdit,
 } from './types.js';
 export type * from './types.js';
 
@@ -54,12 +55,15 @@ export declare class Document {
   renameSection(path: string, title: string): Promise<unknown>;
   moveSection(path: string, where: Placement): Promise<unknown>;
   csvHeaders(): Promise<string[]>;
-  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<string[][]>;
-  csvSet(opts: { where: string[]; set: string[] }): Promise<unknown>;
-  csvDelete(opts: { where: string[] }): Promise<unknown>;
-  csvAppend(rows: string[]): Promise<unknown>;
-  csvAddColumn(name: string, value?: string): Promise<unknown>;
-  csvRemoveColumn(name: string): Promise<unknown>;
+  csvIndex(opts?: CsvDialectOptions & PassOptions): Promise<CsvIndexInfo>;
+  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<CsvRow[]>;
+  csvCount(opts?: CsvWhereOptions): Promise<CsvCount>;
+  csvSet(opts: CsvSetOptions): Promise<CsvReport>;
+  csvDelete(opts: CsvWhereOptions): Promise<CsvReport>;
+  csvAppend(rows: string[] | string): Promise<EditReport>;
+  csvAddColumn(name: string, value?: string, opts?: CsvColumnOptions): Promise<CsvReport>;
+  csvRemoveColumn(name: string, opts?: CsvColumnOptions): Promise<CsvReport>;
+  csvSetCell(record: number, column: string, value: string, opts?: CsvDialectOptions): Promise<EditReport>;
   chunks(opts: ChunkOptions): Promise<Chunk[]>;
   /** Staged edits, oldest first. */
   edits(): StagedEdit[];

@@ -54,7 +54,7 @@ export function openBlob(blob, opts = {}) {
   needInit();
   const w = wasmOpenBlob(blob, undefined);
   const chunk = opts.chunkSize ?? STREAM_CHUNK;
-  return new Document(w, (a, b) => streamBlob(blob, a, b, chunk), blob);
+  return new Document(w, (a, b) => streamBlob(blob, a, b, chunk), blob, opts.name ?? blob.name);
 }
 
 /**
@@ -67,8 +67,7 @@ export function openSource(source, opts = {}) {
     throw new TypeError('source.stream must be a function');
   }
   const w = openReader(source, source.size, undefined);
-  void opts;
-  return new Document(w, (a, b) => source.stream(a, b), null);
+  return new Document(w, (a, b) => source.stream(a, b), null, opts.name);
 }
 
 function anchorOf(opts, what) {
@@ -84,12 +83,14 @@ export class Document {
   #w;
   #stream;
   #blob;
+  #name;
 
-  /** @internal */
-  constructor(w, stream, blob) {
+  /** @internal `name`: the file name, if known (the default format of `chunks`). */
+  constructor(w, stream, blob, name) {
     this.#w = w;
     this.#stream = stream;
     this.#blob = blob;
+    this.#name = typeof name === 'string' && name ? name : undefined;
   }
 
   #doc() {
@@ -298,9 +299,75 @@ export class Document {
     return this.#doc().moveSection(path, anchor, before);
   }
 
-  // CSV (only what needs no full pass so far; see CONTRACT.md)
+  // CSV. `opts` of every call may override the detected dialect: { delimiter, quote, header }.
   async csvHeaders() {
     return this.#doc().csvHeaders();
+  }
+
+  /**
+   * Builds the record index of the edited view (one full pass).
+   * -> { records, header: string[] | null, delimiter, quote, newline, hasHeader }
+   */
+  async csvIndex(opts = {}) {
+    return this.#run(this.#doc().beginCsvIndex(opts), opts);
+  }
+
+  /**
+   * Data rows a..=b (1-based, header excluded) where every `where` condition holds; without
+   * `where`, rows with the wrong number of fields are included. A short scan from the record
+   * index's checkpoint when csvIndex() ran. -> [{ record, offset, fields }]
+   */
+  async csvRows(a, b, opts = {}) {
+    return this.#run(this.#doc().beginCsvRows(a, b, opts ?? {}), opts ?? {});
+  }
+
+  /** Counts rows for a preview. -> { rows, matched, skipped } */
+  async csvCount(opts = {}) {
+    return this.#run(this.#doc().beginCsvCount(opts), opts);
+  }
+
+  /** Stages setting cells: { where: ['col=v'], set: ['col=new'], strict }. -> report */
+  async csvSet(opts = {}) {
+    return this.#csvEdit(this.#doc().beginCsvSet(opts), opts);
+  }
+
+  /** Stages deleting the rows { where }. -> report */
+  async csvDelete(opts = {}) {
+    return this.#csvEdit(this.#doc().beginCsvDelete(opts), opts);
+  }
+
+  /** Stages adding column `name` holding `value`, { after }. -> report */
+  async csvAddColumn(name, value = '', opts = {}) {
+    return this.#csvEdit(this.#doc().beginCsvAddColumn(String(name), String(value), opts ?? {}), opts ?? {});
+  }
+
+  /** Stages removing column `name`. -> report */
+  async csvRemoveColumn(name, opts = {}) {
+    return this.#csvEdit(this.#doc().beginCsvRemoveColumn(String(name), opts ?? {}), opts ?? {});
+  }
+
+  /** Stages setting one cell (a header name, or a 1-based number string). -> { edit } */
+  async csvSetCell(record, column, value, opts = {}) {
+    return this.#doc().csvSetCell(record, String(column), String(value), opts ?? {});
+  }
+
+  // A CSV edit pass; an edit with very many splices drops the line index: rebuild it.
+  async #csvEdit(pass, opts) {
+    const indexed = this.lineCount !== null;
+    const result = await this.#run(pass, opts);
+    if (indexed && this.lineCount === null) await this.index({ signal: opts.signal });
+    return result;
+  }
+
+  /**
+   * Semantic chunks of at most `maxBytes` (core's ChunkScanner). format: 'md' | 'csv' | 'text'
+   * (default: from the file name when known, else 'text'). -> [{ bytes, lines, boundary,
+   * headingPath?, records?, text? }]
+   */
+  async chunks(opts = {}) {
+    const { maxBytes, format, withText = false } = opts;
+    const pass = this.#doc().beginChunks(maxBytes, format ?? undefined, this.#name, !!withText, opts);
+    return this.#run(pass, opts);
   }
 
   async csvAppend(rows) {

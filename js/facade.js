@@ -4,7 +4,10 @@
 // `_invoke(method, args)` carries the call over its transport.
 
 /** Options objects of these methods (argument index) get the document's default `onProgress`. */
-const WITH_PROGRESS = { index: 0, find: 1, replaceAll: 2, saveToOpfs: 1 };
+const WITH_PROGRESS = {
+  index: 0, find: 1, replaceAll: 2, saveToOpfs: 1, csvIndex: 0, csvCount: 0, csvSet: 0,
+  csvDelete: 0, csvAddColumn: 2, csvRemoveColumn: 1, chunks: 0,
+};
 
 /** The promise-based document API; subclasses implement `_invoke(method, args)`. */
 export class DocumentBase {
@@ -61,18 +64,24 @@ export class DocumentBase {
   moveSection(path, where) { return this._call('moveSection', [path, where]); }
   /** CSV column names. */
   csvHeaders() { return this._call('csvHeaders', []); }
-  /** CSV records a..=b (1-based, header excluded), filtered by `opts.where`. */
+  /** Builds the CSV record index: `{ records, header, delimiter, quote, newline, hasHeader }`. */
+  csvIndex(opts) { return this._call('csvIndex', [opts]); }
+  /** CSV data rows a..=b (1-based): `[{ record, offset, fields }]`, filtered by `opts.where`. */
   csvRows(a, b, opts) { return this._call('csvRows', [a, b, opts]); }
-  /** Stages setting CSV cells `{ where, set }`. */
+  /** Counts CSV rows for a preview: `{ rows, matched, skipped }`. */
+  csvCount(opts) { return this._call('csvCount', [opts]); }
+  /** Stages setting CSV cells `{ where, set, strict }`: the report. */
   csvSet(opts) { return this._call('csvSet', [opts]); }
-  /** Stages deleting CSV records `{ where }`. */
+  /** Stages deleting CSV records `{ where, strict }`: the report. */
   csvDelete(opts) { return this._call('csvDelete', [opts]); }
   /** Stages appending CSV records (CSV lines). */
   csvAppend(rows) { return this._call('csvAppend', [rows]); }
-  /** Stages adding a CSV column. */
-  csvAddColumn(name, value) { return this._call('csvAddColumn', [name, value]); }
-  /** Stages removing a CSV column. */
-  csvRemoveColumn(name) { return this._call('csvRemoveColumn', [name]); }
+  /** Stages adding a CSV column `{ after }`: the report. */
+  csvAddColumn(name, value, opts) { return this._call('csvAddColumn', [name, value, opts]); }
+  /** Stages removing a CSV column: the report. */
+  csvRemoveColumn(name, opts) { return this._call('csvRemoveColumn', [name, opts]); }
+  /** Stages setting one CSV cell. */
+  csvSetCell(record, column, value, opts) { return this._call('csvSetCell', [record, column, value, opts]); }
   /** Semantic chunks of at most `maxBytes`. */
   chunks(opts) { return this._call('chunks', [opts]); }
   /** Staged edits, oldest first: `[{ op, description }]`. */

@@ -96,7 +96,7 @@ export async function open(filePath, opts = {}) {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new TypeError(`bigedit: ${filePath}: not a regular file`);
     const source = fileSource(fd, stat.size, engineOpts.chunkSize ?? STREAM_CHUNK);
-    const doc = engine.openSource(source, engineOpts);
+    const doc = engine.openSource(source, { ...engineOpts, name: String(filePath) });
     return new Document(doc, fd, stat, String(filePath), onProgress, engineOpts);
   } catch (err) {
     fs.closeSync(fd);

@@ -16,8 +16,9 @@
 export const DOCUMENT_METHODS = [
   'index', 'lines', 'bytes', 'find', 'replaceLines', 'insertLines', 'deleteLines', 'replaceAll',
   'outline', 'readSection', 'replaceSection', 'deleteSection', 'insertSection', 'renameSection',
-  'moveSection', 'csvHeaders', 'csvRows', 'csvSet', 'csvDelete', 'csvAppend', 'csvAddColumn',
-  'csvRemoveColumn', 'chunks', 'edits', 'undo', 'pieces', 'saveToOpfs',
+  'moveSection', 'csvHeaders', 'csvIndex', 'csvRows', 'csvCount', 'csvSet', 'csvDelete',
+  'csvAppend', 'csvAddColumn', 'csvRemoveColumn', 'csvSetCell', 'chunks', 'edits', 'undo',
+  'pieces', 'saveToOpfs',
 ];
 
 /** Progress callbacks are forwarded at most this often (ms), plus the final call. */

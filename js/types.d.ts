@@ -72,10 +72,93 @@ export interface Heading {
 /** Where a Markdown section goes. */
 export type Placement = { before: string } | { after: string };
 
+/** CSV dialect overrides (default: detected from the start of the view). */
+export interface CsvDialectOptions {
+  /** The field delimiter, one ASCII character. */
+  delimiter?: string;
+  /** The quote character, one ASCII character. */
+  quote?: string;
+  /** Whether the first record is a header. */
+  header?: boolean;
+}
+
 /** Options of `csvRows`. */
-export interface CsvRowsOptions {
-  /** Conditions, ANDed: "city=Paris", "amount>=10", "name~ann". */
+export interface CsvRowsOptions extends CsvDialectOptions {
+  /** Conditions, ANDed: "city=Paris", "amount>=10", "name~ann". Without them, rows with the wrong number of fields are included. */
   where?: string[];
+}
+
+/** Options of the CSV passes that filter rows (`csvCount`, `csvDelete`). */
+export interface CsvWhereOptions extends CsvDialectOptions, PassOptions {
+  /** Conditions, ANDed. */
+  where?: string[];
+  /** Refuse the edit when a row has the wrong number of fields. */
+  strict?: boolean;
+}
+
+/** Options of `csvSet`. */
+export interface CsvSetOptions extends CsvWhereOptions {
+  /** Assignments "COL=VALUE"; values are quoted as needed. */
+  set: string[];
+}
+
+/** Options of `csvAddColumn` and `csvRemoveColumn`. */
+export interface CsvColumnOptions extends CsvDialectOptions, PassOptions {
+  /** Add the column after this one (default: at the end). */
+  after?: string;
+  /** Refuse the edit when a row has the wrong number of fields. */
+  strict?: boolean;
+}
+
+/** The result of `csvIndex`. */
+export interface CsvIndexInfo {
+  /** Data records (the header excluded). */
+  records: number;
+  /** The header's names, or null for a file without header. */
+  header: string[] | null;
+  delimiter: string;
+  quote: string;
+  newline: 'LF' | 'CRLF' | 'CR';
+  hasHeader: boolean;
+}
+
+/** One CSV data row. */
+export interface CsvRow {
+  /** 1-based data row number (the header excluded). */
+  record: number;
+  /** Byte offset of its first byte in the view. */
+  offset: number;
+  /** Unescaped fields (lossy UTF-8). */
+  fields: string[];
+}
+
+/** A row a CSV edit left alone: it has the wrong number of fields. */
+export interface CsvSkipped {
+  record: number;
+  offset: number;
+  fields: number;
+  expected: number;
+}
+
+/** What a CSV edit saw and changed. */
+export interface CsvReport {
+  /** Data rows scanned. */
+  rows: number;
+  /** Rows where every condition held. */
+  matched: number;
+  /** Rows the edit changes. */
+  changed: number;
+  /** Rows skipped for a wrong number of fields (all of them). */
+  skippedCount: number;
+  /** The first 1000 of them. */
+  skipped: CsvSkipped[];
+}
+
+/** The result of `csvCount`. */
+export interface CsvCount {
+  rows: number;
+  matched: number;
+  skipped: number;
 }
 
 /** A staged edit, as listed by `edits()`. */
@@ -92,20 +175,24 @@ export interface Chunk {
   bytes: [number, number];
   /** Line range (1-based, inclusive). */
   lines: [number, number];
-  /** Markdown heading path, if any. */
-  headingPath?: string;
-  /** CSV record range, if any. */
+  /** Markdown: titles of the sections its first byte lies in, outermost first (absent when none). */
+  headingPath?: string[];
+  /** CSV: the data rows it overlaps (1-based), if any. */
   records?: [number, number];
-  /** What the chunk ends at (a heading, a blank line, a record, a line). */
-  boundary: string;
+  /** What the chunk ends at. */
+  boundary: 'char' | 'line' | 'record' | 'blank-line' | 'section' | 'end';
+  /** Its text (lossy UTF-8), with `withText`. */
+  text?: string;
 }
 
 /** Options of `chunks`. */
-export interface ChunkOptions {
-  /** Largest chunk in bytes. */
+export interface ChunkOptions extends CsvDialectOptions, PassOptions {
+  /** Largest chunk in bytes (at least 4). */
   maxBytes: number;
-  /** "text", "markdown" or "csv" (default: from the content). */
-  format?: string;
+  /** Default: from the file name when the host knows it (.md, .csv, .tsv), else "text". */
+  format?: 'md' | 'csv' | 'text';
+  /** Include each chunk's text. */
+  withText?: boolean;
 }
 
 /** The document API common to the browser facade and the Node entry: every method is a promise. */
@@ -148,18 +235,24 @@ export interface DocumentApi {
   moveSection(path: string, where: Placement): Promise<unknown>;
   /** CSV column names. */
   csvHeaders(): Promise<string[]>;
-  /** CSV records a..=b (1-based, header excluded). */
-  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<string[][]>;
+  /** Builds the CSV record index of the edited view (one full pass). */
+  csvIndex(opts?: CsvDialectOptions & PassOptions): Promise<CsvIndexInfo>;
+  /** CSV data rows a..=b (1-based, header excluded) where `where` holds. */
+  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<CsvRow[]>;
+  /** Counts rows for a preview. */
+  csvCount(opts?: CsvWhereOptions): Promise<CsvCount>;
   /** Stages setting cells where the conditions hold: `set` is ["COL=VALUE", ...]. */
-  csvSet(opts: { where: string[]; set: string[] }): Promise<unknown>;
+  csvSet(opts: CsvSetOptions): Promise<CsvReport>;
   /** Stages deleting records where the conditions hold. */
-  csvDelete(opts: { where: string[] }): Promise<unknown>;
+  csvDelete(opts: CsvWhereOptions): Promise<CsvReport>;
   /** Stages appending records, each a CSV line. */
-  csvAppend(rows: string[]): Promise<unknown>;
-  /** Stages adding a column. */
-  csvAddColumn(name: string, value?: string): Promise<unknown>;
+  csvAppend(rows: string[] | string): Promise<EditReport>;
+  /** Stages adding a column holding `value` in every row. */
+  csvAddColumn(name: string, value?: string, opts?: CsvColumnOptions): Promise<CsvReport>;
   /** Stages removing a column. */
-  csvRemoveColumn(name: string): Promise<unknown>;
+  csvRemoveColumn(name: string, opts?: CsvColumnOptions): Promise<CsvReport>;
+  /** Stages setting one cell: `column` is a header name, or a 1-based number for a file without header. */
+  csvSetCell(record: number, column: string, value: string, opts?: CsvDialectOptions): Promise<EditReport>;
   /** Semantic chunks for language models. */
   chunks(opts: ChunkOptions): Promise<Chunk[]>;
   /** Staged edits, oldest first. */

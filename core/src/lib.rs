@@ -61,5 +61,5 @@ pub use patch::{
 pub use range::{parse_byte_range, LineRange};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};
 pub use source::{check_range, read_exact_at, read_range, ReadAt};
-pub use text::{LiteralReplacer, RegexFinder, RegexReplacer};
+pub use text::{LineHandler, LinePass, LiteralReplacer, RegexFinder, RegexReplacer};
 pub use version::{Fingerprint, Version, VersionHasher, SAMPLE};

@@ -304,12 +304,22 @@ pub fn for_each_line<S: ReadAt + ?Sized>(
     chunker: &mut Chunker,
     each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
 ) -> Result<(), Error<S::Error>> {
-    let mut lines = LineSplitter::default();
-    let mut stopped = false;
-    chunker.scan(src, 0..src.len(), &mut |off: u64, chunk: &[u8]| {
-        feed_lines(&mut lines, &mut stopped, off, chunk, each)
-    })?;
-    Ok(finish_lines(&mut lines, stopped, each)?)
+    chunker.run(src, LinePass::over(EachLine(each), false))
+}
+
+/// The [`LineHandler`] of [`for_each_line`]: a callback.
+struct EachLine<'a>(&'a mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>);
+
+impl LineHandler for EachLine<'_> {
+    type Output = ();
+
+    fn line(&mut self, line: Line<'_>) -> Result<Flow, EditError> {
+        (self.0)(line)
+    }
+
+    fn finish(self) -> Result<(), EditError> {
+        Ok(())
+    }
 }
 
 /// Finds up to `max` matches of `re`, line by line (a match never spans a line ending).
@@ -362,60 +372,40 @@ pub fn for_each_regex<S: ReadAt + ?Sized>(
     Ok(())
 }
 
-/// Feeds `chunk` to `lines` unless the pass already stopped, calling `each` per whole line.
-fn feed_lines(
-    lines: &mut LineSplitter,
-    stopped: &mut bool,
-    offset: u64,
-    chunk: &[u8],
-    each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
-) -> Result<Flow, EditError> {
-    if *stopped {
-        return Ok(Flow::Stop);
-    }
-    let flow = lines.feed(offset, chunk, each)?;
-    *stopped = flow == Flow::Stop;
-    Ok(flow)
-}
-
-/// Hands out the last line (one without a newline) unless the pass stopped.
-fn finish_lines(
-    lines: &mut LineSplitter,
-    stopped: bool,
-    each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
-) -> Result<(), EditError> {
-    if !stopped {
-        lines.finish(each)?;
-    }
-    Ok(())
-}
-
-/// Finds a regex line by line in pushed chunks: the [`Pass`] of [`find_regex`].
-///
-/// Found matches accumulate until taken with [`RegexFinder::take_matches`]; the finder stops
-/// the pass once `max` matches were found.
+/// A line-by-line [`Pass`]: splits pushed chunks into lines and hands each whole line to a
+/// [`LineHandler`] until the handler says [`Flow::Stop`]. [`RegexFinder`] and
+/// [`RegexReplacer`] are this pass over their handlers.
 #[derive(Debug, Clone)]
-pub struct RegexFinder {
-    re: Regex,
+pub struct LinePass<H> {
     lines: LineSplitter,
-    limit: u64,
-    found: u64,
-    matches: Vec<Match>,
     stopped: bool,
+    handler: H,
 }
 
-impl RegexFinder {
-    /// A finder of up to `max` matches of `re` (all when `None`).
-    pub fn new(re: Regex, max: Option<u64>) -> Self {
-        let limit = max.unwrap_or(u64::MAX);
-        RegexFinder {
-            re,
-            lines: LineSplitter::default(),
-            limit,
-            found: 0,
-            matches: Vec::new(),
-            stopped: limit == 0,
-        }
+/// What a [`LinePass`] does with each line, and what it makes of them at the end.
+pub trait LineHandler {
+    /// The result of the pass.
+    type Output;
+
+    /// Takes one whole line (the last one may lack a newline).
+    ///
+    /// # Errors
+    ///
+    /// A handler-specific [`EditError`].
+    fn line(&mut self, line: Line<'_>) -> Result<Flow, EditError>;
+
+    /// The result, once every line was handled (or the pass stopped).
+    ///
+    /// # Errors
+    ///
+    /// A handler-specific [`EditError`].
+    fn finish(self) -> Result<Self::Output, EditError>;
+}
+
+impl<H: LineHandler> LinePass<H> {
+    /// A pass over `handler`, already stopped when `stopped` (a limit of zero).
+    fn over(handler: H, stopped: bool) -> Self {
+        LinePass { lines: LineSplitter::default(), stopped, handler }
     }
 
     /// Numbers lines from 1-based `line`, for a pass that starts at the start of that line.
@@ -423,50 +413,84 @@ impl RegexFinder {
         self.lines = self.lines.starting_at_line(line);
         self
     }
+}
+
+impl<H: LineHandler> Scanner for LinePass<H> {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        if self.stopped {
+            return Ok(Flow::Stop);
+        }
+        let handler = &mut self.handler;
+        let flow = self.lines.feed(offset, chunk, &mut |line| handler.line(line))?;
+        self.stopped = flow == Flow::Stop;
+        Ok(flow)
+    }
+}
+
+impl<H: LineHandler> Pass for LinePass<H> {
+    type Output = H::Output;
+
+    /// Hands out the last line (one without a newline) unless the pass stopped, then the
+    /// handler's result.
+    fn finish(mut self) -> Result<H::Output, EditError> {
+        if !self.stopped {
+            let handler = &mut self.handler;
+            self.lines.finish(&mut |line| handler.line(line))?;
+        }
+        self.handler.finish()
+    }
+}
+
+/// Finds a regex line by line in pushed chunks: the [`Pass`] of [`find_regex`].
+///
+/// Found matches accumulate until taken with [`RegexFinder::take_matches`]; the finder stops
+/// the pass once `max` matches were found. Its result is the matches not yet taken,
+/// including those of a last line without a newline.
+pub type RegexFinder = LinePass<RegexFind>;
+
+/// The [`LineHandler`] of [`RegexFinder`]: records each line's matches.
+#[derive(Debug, Clone)]
+pub struct RegexFind {
+    re: Regex,
+    limit: u64,
+    found: u64,
+    matches: Vec<Match>,
+}
+
+impl RegexFinder {
+    /// A finder of up to `max` matches of `re` (all when `None`).
+    pub fn new(re: Regex, max: Option<u64>) -> Self {
+        let limit = max.unwrap_or(u64::MAX);
+        LinePass::over(RegexFind { re, limit, found: 0, matches: Vec::new() }, limit == 0)
+    }
 
     /// Takes the matches found since the last call.
     pub fn take_matches(&mut self) -> Vec<Match> {
-        std::mem::take(&mut self.matches)
-    }
-
-    /// The line handler: records the matches of one line.
-    fn on_line(&mut self) -> impl FnMut(Line<'_>) -> Result<Flow, EditError> + '_ {
-        let (re, limit, found, out) = (&self.re, self.limit, &mut self.found, &mut self.matches);
-        move |line| {
-            for m in re.find_iter(line.text) {
-                out.push(Match {
-                    offset: line.offset + m.start() as u64,
-                    len: m.len() as u64,
-                    line: line.number,
-                    column: m.start() as u64 + 1,
-                    line_start: line.offset,
-                });
-                *found += 1;
-                if *found >= limit {
-                    return Ok(Flow::Stop);
-                }
-            }
-            Ok(Flow::Continue)
-        }
+        std::mem::take(&mut self.handler.matches)
     }
 }
 
-impl Scanner for RegexFinder {
-    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
-        let (mut lines, mut stopped) = (std::mem::take(&mut self.lines), self.stopped);
-        let result = feed_lines(&mut lines, &mut stopped, offset, chunk, &mut self.on_line());
-        (self.lines, self.stopped) = (lines, stopped);
-        result
-    }
-}
-
-impl Pass for RegexFinder {
+impl LineHandler for RegexFind {
     type Output = Vec<Match>;
 
-    /// The matches not yet taken, including those of a last line without a newline.
-    fn finish(mut self) -> Result<Vec<Match>, EditError> {
-        let mut lines = std::mem::take(&mut self.lines);
-        finish_lines(&mut lines, self.stopped, &mut self.on_line())?;
+    fn line(&mut self, line: Line<'_>) -> Result<Flow, EditError> {
+        for m in self.re.find_iter(line.text) {
+            self.matches.push(Match {
+                offset: line.offset + m.start() as u64,
+                len: m.len() as u64,
+                line: line.number,
+                column: m.start() as u64 + 1,
+                line_start: line.offset,
+            });
+            self.found += 1;
+            if self.found >= self.limit {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn finish(self) -> Result<Vec<Match>, EditError> {
         Ok(self.matches)
     }
 }
@@ -499,15 +523,16 @@ pub fn replace_regex<S: ReadAt + ?Sized>(
 }
 
 /// The push-based planner of [`replace_regex`]: a [`Pass`] whose result is the patch.
+pub type RegexReplacer = LinePass<RegexReplace>;
+
+/// The [`LineHandler`] of [`RegexReplacer`]: plans each line's replacements.
 #[derive(Debug, Clone)]
-pub struct RegexReplacer {
+pub struct RegexReplace {
     re: Regex,
     with: Vec<u8>,
-    lines: LineSplitter,
     patch: PatchBuilder,
     limit: u64,
     count: u64,
-    stopped: bool,
 }
 
 impl RegexReplacer {
@@ -515,58 +540,41 @@ impl RegexReplacer {
     /// document of `len` bytes.
     pub fn new(re: Regex, with: &[u8], max: Option<u64>, len: u64) -> Self {
         let limit = max.unwrap_or(u64::MAX);
-        RegexReplacer {
+        let handler = RegexReplace {
             re,
             with: with.to_vec(),
-            lines: LineSplitter::default(),
             patch: PatchBuilder::new(len),
             limit,
             count: 0,
-            stopped: limit == 0,
-        }
+        };
+        LinePass::over(handler, limit == 0)
     }
 
     /// How many matches were planned so far.
     pub fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// The line handler: plans the replacements of one line.
-    fn on_line(&mut self) -> impl FnMut(Line<'_>) -> Result<Flow, EditError> + '_ {
-        let (re, with, patch) = (&self.re, &self.with, &mut self.patch);
-        let (limit, count) = (self.limit, &mut self.count);
-        move |line| {
-            for caps in re.captures_iter(line.text) {
-                let Some(m) = caps.get(0) else { continue };
-                let mut bytes = Vec::new();
-                caps.expand(with, &mut bytes);
-                let at = line.offset + m.start() as u64;
-                patch.push(at..at + m.len() as u64, bytes)?;
-                *count += 1;
-                if *count >= limit {
-                    return Ok(Flow::Stop);
-                }
-            }
-            Ok(Flow::Continue)
-        }
+        self.handler.count
     }
 }
 
-impl Scanner for RegexReplacer {
-    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
-        let (mut lines, mut stopped) = (std::mem::take(&mut self.lines), self.stopped);
-        let result = feed_lines(&mut lines, &mut stopped, offset, chunk, &mut self.on_line());
-        (self.lines, self.stopped) = (lines, stopped);
-        result
-    }
-}
-
-impl Pass for RegexReplacer {
+impl LineHandler for RegexReplace {
     type Output = Patch;
 
-    fn finish(mut self) -> Result<Patch, EditError> {
-        let mut lines = std::mem::take(&mut self.lines);
-        finish_lines(&mut lines, self.stopped, &mut self.on_line())?;
+    fn line(&mut self, line: Line<'_>) -> Result<Flow, EditError> {
+        for caps in self.re.captures_iter(line.text) {
+            let Some(m) = caps.get(0) else { continue };
+            let mut bytes = Vec::new();
+            caps.expand(&self.with, &mut bytes);
+            let at = line.offset + m.start() as u64;
+            self.patch.push(at..at + m.len() as u64, bytes)?;
+            self.count += 1;
+            if self.count >= self.limit {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn finish(self) -> Result<Patch, EditError> {
         self.patch.build()
     }
 }

@@ -127,15 +127,8 @@ pub fn commit(
         ));
     }
     let strategy = opts.strategy.choose(patch, st.st_nlink);
-    if strategy == Strategy::Atomic && st.st_nlink > 1 {
-        return Err(target.io(
-            "commit",
-            io::Error::other(format!(
-                "has {} hard links; an atomic commit would detach this name from the others \
-                 (use --in-place to write through all of them)",
-                st.st_nlink
-            )),
-        ));
+    if strategy == Strategy::Atomic {
+        refuse_links(target, &st)?;
     }
     if opts.backup {
         backup(target, src, strategy)?;
@@ -154,9 +147,32 @@ fn commit_atomic(
     patch: &Patch,
 ) -> Result<CommitStats> {
     let tmp = TempFile::create(target)?;
+    let (bytes_written, bytes_copied) = write_pieces(src, 0, &tmp.file, patch.pieces())
+        .map_err(|e| Error::io(&tmp.path, "write", e))?;
+    seal(target, tmp, st)?;
+    Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
+}
+
+/// Refuses an atomic commit to a file with several hard links (it would detach this name
+/// from the others).
+pub(crate) fn refuse_links(target: &Target, st: &rustix::fs::Stat) -> Result<()> {
+    if st.st_nlink > 1 {
+        return Err(target.io(
+            "commit",
+            io::Error::other(format!(
+                "has {} hard links; an atomic commit would detach this name from the others \
+                 (use --in-place to write through all of them)",
+                st.st_nlink
+            )),
+        ));
+    }
+    Ok(())
+}
+
+/// Ends an atomic commit once the new content is whole in `tmp`: gives it the old file's
+/// owner and mode (from `st`), fsyncs it, renames it over the target and fsyncs the directory.
+pub(crate) fn seal(target: &Target, tmp: TempFile<'_>, st: &rustix::fs::Stat) -> Result<()> {
     let io_err = |action: &str, e| Error::io(&tmp.path, action.to_string(), e);
-    let (bytes_written, bytes_copied) =
-        write_pieces(src, 0, &tmp.file, patch.pieces()).map_err(|e| io_err("write", e))?;
     // Owner first: chown clears set-id bits, which the mode then restores. Only root may give
     // a file away; anyone else keeps their own ownership (EPERM is not an error).
     match rustix::fs::fchown(
@@ -174,8 +190,7 @@ fn commit_atomic(
     // Never falls back to copy + unlink: the temporary file is in the same directory, and any
     // rename error (EXDEV included) aborts the commit with the target untouched.
     tmp.rename_over(target, target.name())?;
-    target.sync_dir()?;
-    Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
+    target.sync_dir()
 }
 
 /// The in-place strategy, guarded by the undo journal.
@@ -291,17 +306,19 @@ fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
 }
 
 /// A temporary file in the target's directory, removed on drop unless renamed.
-struct TempFile<'t> {
+pub(crate) struct TempFile<'t> {
     target: &'t Target,
     name: OsString,
-    path: PathBuf,
-    file: File,
+    /// Its path, for error messages.
+    pub(crate) path: PathBuf,
+    /// The open file.
+    pub(crate) file: File,
     armed: bool,
 }
 
 impl<'t> TempFile<'t> {
     /// Creates `.NAME.RANDOM.bigedit-tmp` (mode 0600, never through a symlink).
-    fn create(target: &'t Target) -> Result<TempFile<'t>> {
+    pub(crate) fn create(target: &'t Target) -> Result<TempFile<'t>> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let flags =
             OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;

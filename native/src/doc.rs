@@ -366,6 +366,58 @@ impl Document {
     }
 }
 
+impl Document {
+    /// Plans and commits in one go, atomically: `plan` reads the document and returns the
+    /// patch, and the new content is written into the temporary file while it runs, as far
+    /// as `plan` reports through the [`Feed`](crate::commit_stream::Feed) (see
+    /// [`crate::commit_stream`]). Returns the patch and what the commit did (0 changes, the
+    /// file untouched, for an empty patch).
+    ///
+    /// # Errors
+    ///
+    /// `plan`'s error or [`Error::Io`] naming the failed step; the file then reads as before.
+    pub fn commit_streamed(
+        &mut self,
+        plan: impl FnOnce(&Document, &crate::commit_stream::Feed<'_>) -> Result<Patch>,
+    ) -> Result<(Patch, CommitReport)> {
+        let before = self.src.len();
+        let this: &Document = self;
+        let (patch, stats) =
+            crate::commit_stream::commit_streamed(&this.target, this.src.file(), |feed| {
+                plan(this, feed)
+            })?;
+        let lines_before = self.loaded_index().map(LineIndex::line_count);
+        if patch.is_empty() {
+            let report = CommitReport {
+                bytes: (before, before),
+                lines: lines_before.map(|l| (l, l)),
+                changes: 0,
+                stats,
+            };
+            return Ok((patch, report));
+        }
+        // The old inode is still open: shift the index over it before reopening.
+        let shifted = match self.loaded_index() {
+            Some(index) => Some(index.shifted(&self.src, &patch).map_err(|e| self.err(e))?),
+            None => None,
+        };
+        let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
+        let file = self.target.open_file()?;
+        self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        self.index = shifted.map(|mut index| {
+            let stored = self.store_index(&mut index);
+            (index, IndexState::Built { stored })
+        });
+        let report = CommitReport {
+            bytes: (before, patch.len()),
+            lines,
+            changes: patch.splices().len(),
+            stats,
+        };
+        Ok((patch, report))
+    }
+}
+
 /// Takes the lock `opts` asks for, then deals with what an interrupted commit left beside the
 /// file: rolls back a journal (under the exclusive lock: a reader steps up to it, recovers,
 /// and starts again) and removes stale temporary files. Returns the lock, the total wait and

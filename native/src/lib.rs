@@ -26,6 +26,7 @@ pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod commit;
+pub mod commit_stream;
 mod doc;
 mod error;
 mod find;

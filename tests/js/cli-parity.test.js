@@ -28,7 +28,15 @@ function cliResult(kind, args, cacheDir) {
         lines: [h.lines.start, h.lines.end], bytes: [h.bytes.start, h.bytes.end],
       }));
     case 'headers': return json(args).columns;
-    case 'rows': return json(args).rows.map((r) => Object.values(r.values));
+    case 'rows':
+      return json(args).rows.map((r) => ({ record: r.row, offset: r.offset, fields: Object.values(r.values) }));
+    case 'chunks':
+      return json(args).map((c) => ({
+        bytes: [c.bytes.start, c.bytes.end], lines: [c.lines.start, c.lines.end], boundary: c.boundary,
+        headingPath: c.heading_path.length ? c.heading_path : undefined,
+        records: c.records ? [c.records.start, c.records.end] : undefined,
+        text: c.text,
+      }));
     default: throw new Error(`unknown compare ${kind}`);
   }
 }
@@ -39,6 +47,13 @@ function jsResult(kind, value) {
     case 'index': return { lines: value.lines, ending: value.ending };
     case 'find': return value.map(({ line, column, offset, length }) => ({ line, column, offset, length }));
     case 'outline': return value.map(({ level, title, path: p, lines, bytes }) => ({ level, title, path: p, lines: [...lines], bytes: [...bytes] }));
+    case 'rows': return value.map(({ record, offset, fields }) => ({ record, offset, fields: [...fields] }));
+    case 'chunks':
+      return value.map((c) => ({
+        bytes: [...c.bytes], lines: [...c.lines], boundary: c.boundary,
+        headingPath: c.headingPath ? [...c.headingPath] : undefined,
+        records: c.records ? [...c.records] : undefined, text: c.text,
+      }));
     default: return value;
   }
 }

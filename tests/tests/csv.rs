@@ -12,7 +12,7 @@ mod common;
 use std::ops::Range;
 
 use bigedit_core::csv::{self, Assignment, Condition, Dialect, Header, Newline, Overrides};
-use bigedit_core::{Chunker, Flow, LineRange};
+use bigedit_core::{Chunker, Flow, LineRange, Pass};
 use common::{same, tool, Sandbox};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
@@ -252,6 +252,105 @@ proptest! {
             }
         }
         prop_assert!(csv::rows_to_bytes(&doc.bytes, &d, &header, &LineRange::line(n + 1), &mut chunker).is_err());
+    }
+}
+
+/// Pushes `bytes` into `pass` in chunks of `size` (`usize::MAX`: whole) from offset 0, as a
+/// browser stream would, until it stops; then finishes it.
+fn push<P: Pass>(
+    mut pass: P,
+    bytes: &[u8],
+    size: usize,
+) -> Result<P::Output, bigedit_core::EditError> {
+    let size = size.min(bytes.len()).max(1);
+    for (i, chunk) in bytes.chunks(size).enumerate() {
+        if pass.feed((i * size) as u64, chunk)? == Flow::Stop {
+            break;
+        }
+    }
+    pass.finish()
+}
+
+proptest! {
+    #![proptest_config(config(1_500))]
+
+    /// The push-based passes (what the wasm engine streams into) at chunk sizes 1, 7, 4096 and
+    /// whole, against the model: counts, a page of rows from a checkpoint, the record index,
+    /// one cell set, and a delete.
+    #[test]
+    fn passes_fed_in_any_chunk_size_match_the_model(
+        doc in document(false),
+        a in 0usize..64,
+        len in 0usize..6,
+        value in field(),
+        size in prop::sample::select(vec![1usize, 7, 4096, usize::MAX]),
+    ) {
+        prop_assume!(!doc.records.is_empty());
+        let d = Dialect { has_header: false, ..Dialect::default() };
+        let bytes = &doc.bytes;
+        let header = Header::read(bytes, &d, &mut Chunker::default()).unwrap();
+        let width = doc.records[0].1.len();
+        let n = doc.records.len();
+        let ok = |f: &Vec<String>| f.len() == width;
+
+        // The count pass.
+        let conds = [Condition::parse("1~a").unwrap()];
+        let (report, ()) = push(csv::ReadRows::new(&header, &d, &conds, ()).unwrap(), bytes, size).unwrap();
+        prop_assert_eq!(report.rows, n as u64);
+        prop_assert_eq!(report.skipped_count, doc.records.iter().filter(|r| !ok(&r.1)).count() as u64);
+        let matched = doc.records.iter().filter(|r| ok(&r.1) && r.1[0].contains('a')).count();
+        prop_assert_eq!(report.matched, matched as u64);
+
+        // The record index, pushed, equals the one built through a Chunker.
+        let index = push(csv::RecordIndex::builder(&header, &d), bytes, size).unwrap();
+        prop_assert_eq!(&index, &csv::RecordIndex::build(bytes, &d, &mut Chunker::new(3)).unwrap());
+        prop_assert_eq!(index.row_count(), n as u64);
+        for &(k, off) in index.checkpoints() {
+            prop_assert_eq!(off, doc.records[k as usize - 1].0.start as u64);
+        }
+
+        // A page of rows (ragged ones included) from the checkpoint before it.
+        let first = a % n + 1;
+        let last = (first + len).min(n);
+        let from = index.checkpoint_before(first as u64);
+        let page = csv::ReadRows::new(&header, &d, &[], Vec::new()).unwrap().with_ragged(true);
+        let page = page.only_rows(first as u64..=last as u64, from, &d).unwrap();
+        let (_, rows) = push(page, bytes, size).unwrap();
+        let want: Vec<csv::Row> = (first..=last)
+            .map(|k| csv::Row {
+                number: k as u64,
+                offset: doc.records[k - 1].0.start as u64,
+                fields: doc.records[k - 1].1.iter().map(|f| f.clone().into_bytes()).collect(),
+            })
+            .collect();
+        prop_assert_eq!(rows, want);
+        let past = csv::ReadRows::new(&header, &d, &[], ()).unwrap().only_rows(1..=n as u64 + 1, (1, 0), &d).unwrap();
+        prop_assert!(push(past, bytes, size).is_err());
+
+        // One cell: column 1 of row `first`.
+        let sets = [Assignment { column: "1".into(), value: value.clone() }];
+        let one = csv::SetCells::new(&header, &d, &[], &sets, bytes.len() as u64).unwrap();
+        let one = one.only_rows(first as u64..=first as u64, from, &d).unwrap();
+        let (patch, report) = push(one, bytes, size).unwrap();
+        let mut want = bytes.clone();
+        let fields = &doc.records[first - 1].1;
+        if ok(fields) && fields[0] != value {
+            let span = doc.spans[first - 1][0].clone();
+            let new = if width == 1 && value.is_empty() { "\"\"".to_string() } else { encode(&value) };
+            want.splice(span, new.bytes());
+        }
+        prop_assert_eq!(report.rows, 1);
+        prop_assert_eq!(patch.apply_to_vec(bytes).unwrap(), want);
+
+        // Delete the rows whose first field contains "a".
+        let (patch, _) = push(csv::DeleteRows::new(&header, &d, &conds, bytes.len() as u64).unwrap(), bytes, size).unwrap();
+        let mut want = bytes.clone();
+        for (range, fields) in doc.records.iter().rev() {
+            if ok(fields) && fields[0].contains('a') {
+                want.drain(range.clone());
+            }
+        }
+        prop_assert_eq!(patch.apply_to_vec(bytes).unwrap(), want);
     }
 }
 

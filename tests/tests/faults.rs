@@ -152,6 +152,30 @@ fn scenario(name: &'static str) -> Scenario {
                 lines: (4000, 4002),
             }
         }
+        // A Markdown section body replaced: the streamed atomic commit (a writer thread
+        // copies while the scan runs), then fsync and rename.
+        "md-streamed" => {
+            let lines = numbered_lines(LINES);
+            let mut old = Vec::new();
+            let mut new = Vec::new();
+            for (k, block) in lines.chunks(100 * 41).enumerate() {
+                let heading = format!("# Part {k}\n");
+                old.extend_from_slice(heading.as_bytes());
+                old.extend_from_slice(block);
+                new.extend_from_slice(heading.as_bytes());
+                new.extend_from_slice(if k == 40 { b"HELLO\n\n" } else { block });
+            }
+            Scenario {
+                name,
+                args: ["md", "replace", "f.txt", "Part 40", "--body", "--with", "HELLO"]
+                    .map(arg)
+                    .to_vec(),
+                old,
+                new,
+                commit_point: atomic_commit_point,
+                lines: (4000, 4002),
+            }
+        }
         other => panic!("no scenario {other}"),
     }
 }
@@ -434,6 +458,11 @@ fn every_call_fails_in_turn(name: &'static str) {
 #[test]
 fn every_call_of_an_atomic_commit_fails_in_turn() {
     every_call_fails_in_turn("atomic");
+}
+
+#[test]
+fn every_call_of_a_streamed_md_commit_fails_in_turn() {
+    every_call_fails_in_turn("md-streamed");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use bigedit_core::csv::CsvError;
 use bigedit_core::{EditError, Error};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -41,6 +42,9 @@ pub fn edit_error(e: EditError) -> JsValue {
             | EditError::BytesPastEnd { .. }
             | EditError::ReversedBytes { .. }
             | EditError::BadRange { .. }
+            | EditError::Csv(
+                CsvError::RowPastEnd { .. } | CsvError::RowZero | CsvError::ReversedRows { .. }
+            )
     );
     if range {
         js_sys::RangeError::new(&message).into()

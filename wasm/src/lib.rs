@@ -12,6 +12,7 @@
 
 pub mod blob;
 pub mod callback;
+mod csv;
 pub mod error;
 pub mod opfs;
 
@@ -19,15 +20,16 @@ pub use bigedit_core as core;
 
 use bigedit_core::markdown::{self, Outline, OutlineBuilder, Place, Section};
 use bigedit_core::{
-    csv, read_range, text, Chunker, Content, Edit, EditError, Flow, LineIndex, LineIndexBuilder,
-    LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay, Patch, Piece, ReadAt,
-    RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
+    csv as core_csv, read_range, text, Chunker, Content, Edit, EditError, Flow, LineIndex,
+    LineIndexBuilder, LineSplitter, LinesArg, LiteralFinder, LiteralReplacer, Match, Overlay,
+    Patch, Piece, ReadAt, RegexFinder, RegexReplacer, Scanner, DEFAULT_CHUNK,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::blob::BlobSource;
 use crate::callback::{CallbackSink, CallbackSource};
+use crate::csv::{CsvIndex, CsvPass};
 use crate::error::{core_error, edit_error, to_f64, to_u64, type_error, HostError};
 use crate::opfs::{ByteSink, OpfsSink};
 
@@ -64,6 +66,7 @@ struct Staged {
     op: String,
     description: String,
     index_before: Option<LineIndex>,
+    csv_before: Option<CsvIndex>,
 }
 
 /// An open document: a source and the edits staged on it.
@@ -74,6 +77,9 @@ pub struct Document {
     index: Option<LineIndex>,
     /// The Markdown outline of the current view, once an outline pass ran.
     outline: Option<Outline>,
+    /// The CSV record index of the current view, once `beginCsvIndex` ran (shifted across
+    /// cell edits, dropped by other edits).
+    csv: Option<CsvIndex>,
     staged: Vec<Staged>,
     chunker: Chunker,
     /// Bumped by every change of the view, so a pass begun before it is refused.
@@ -136,6 +142,7 @@ impl Document {
             view: Overlay::new(source),
             index: None,
             outline: None,
+            csv: None,
             staged: Vec::new(),
             chunker: Chunker::new(chunk),
             generation: 0,
@@ -168,9 +175,15 @@ impl Document {
             }
             _ => None,
         };
+        // A cell edit keeps every record boundary: the record index moves with it.
+        let csv_shifted = match &self.csv {
+            Some(c) if op == "csv-set-cell" => Some(c.shifted(&patch)),
+            _ => None,
+        };
         self.view.stage(&patch).map_err(edit_error)?;
         let index_before = std::mem::replace(&mut self.index, shifted);
-        self.staged.push(Staged { op: op.to_string(), description, index_before });
+        let csv_before = std::mem::replace(&mut self.csv, csv_shifted);
+        self.staged.push(Staged { op: op.to_string(), description, index_before, csv_before });
         self.view_changed();
         Ok(self.staged.len())
     }
@@ -386,6 +399,7 @@ impl Document {
             Some(s) => {
                 self.view.undo();
                 self.index = s.index_before;
+                self.csv = s.csv_before;
                 self.view_changed();
                 true
             }
@@ -527,6 +541,7 @@ impl Document {
                 self.outline = Some(outline);
                 self.outline_sections()
             }
+            Kind::Csv(p) => self.finish_csv(p),
             Kind::Save(mut sink, buf) => {
                 let at = pass.pos - buf.len() as u64;
                 sink.write_at(&buf, at).map_err(host_error)?;
@@ -675,9 +690,10 @@ impl Document {
     /// A dialect that cannot be detected, or a record longer than the limit.
     #[wasm_bindgen(js_name = csvHeaders)]
     pub fn csv_headers(&mut self) -> Result<Vec<String>, JsValue> {
-        let dialect =
-            csv::Dialect::detect(&self.view, &csv::Overrides::default()).map_err(core_error)?;
-        let header = csv::headers(&self.view, &dialect, &mut self.chunker).map_err(core_error)?;
+        let dialect = core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default())
+            .map_err(core_error)?;
+        let header =
+            core_csv::headers(&self.view, &dialect, &mut self.chunker).map_err(core_error)?;
         Ok(header.names().map(<[String]>::to_vec).unwrap_or_default())
     }
 
@@ -688,10 +704,11 @@ impl Document {
     /// A row with the wrong number of fields, or no rows.
     #[wasm_bindgen(js_name = csvAppend)]
     pub fn csv_append(&mut self, rows: &str) -> Result<JsValue, JsValue> {
-        let dialect =
-            csv::Dialect::detect(&self.view, &csv::Overrides::default()).map_err(core_error)?;
-        let (patch, _) = csv::append_rows(&self.view, &dialect, rows.as_bytes(), &mut self.chunker)
+        let dialect = core_csv::Dialect::detect(&self.view, &core_csv::Overrides::default())
             .map_err(core_error)?;
+        let (patch, _) =
+            core_csv::append_rows(&self.view, &dialect, rows.as_bytes(), &mut self.chunker)
+                .map_err(core_error)?;
         let n = self.stage(patch, "csv-append", "csv append".to_string())?;
         Ok(edit_report(n))
     }
@@ -731,6 +748,8 @@ enum Kind {
     Outline(OutlineBuilder),
     /// The sink, and bytes not yet written (they end at the pass's position).
     Save(Box<dyn ByteSink>, Vec<u8>),
+    /// A CSV record pass or the semantic chunks.
+    Csv(CsvPass),
 }
 
 /// The most splices an edit may have for the line index to be shifted rather than rebuilt.
@@ -795,6 +814,7 @@ impl Pass {
             Kind::ReplaceLiteral(s, _) => s.feed(at, chunk),
             Kind::ReplaceRegex(s, _) => s.feed(at, chunk),
             Kind::Outline(s) => s.feed(at, chunk),
+            Kind::Csv(p) => p.feed(at, chunk),
             Kind::Save(sink, buf) => {
                 if buf.len() + chunk.len() > SAVE_BUFFER && !buf.is_empty() {
                     sink.write_at(buf, at - buf.len() as u64).map_err(host_error)?;

@@ -2,17 +2,17 @@
 //! streaming pass that returns a [`Patch`] whose splices touch only what changes, and a
 //! [`Report`] of what was matched and which rows were left alone.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use super::cond::Test;
 use super::header::Header;
-use super::read::{scan_records, Source};
 use super::records::{FieldFinder, Record, RecordScanner};
+use super::rows::{check_range, Rows};
 use super::write::{encode_field, encode_record};
 use super::{Assignment, Condition, CsvError, Dialect};
 use crate::error::{EditError, Error};
 use crate::patch::{Patch, SortedSplices, Splice};
-use crate::scan::{Chunker, Flow};
+use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::{read_range, ReadAt};
 
 /// How many skipped rows a [`Report`] lists (all are counted).
@@ -89,51 +89,36 @@ impl Report {
     }
 }
 
-/// Collects splices in order, and remembers a source failure met inside a scan.
-struct Plan<'a, S: ReadAt + ?Sized> {
-    src: &'a S,
+/// Collects splices in order.
+#[derive(Debug, Clone)]
+struct Plan {
     finder: FieldFinder,
     local: Vec<Range<usize>>,
     splices: SortedSplices,
-    failed: Option<Error<S::Error>>,
-    raw: Vec<u8>,
 }
 
-impl<'a, S: ReadAt + ?Sized> Plan<'a, S> {
-    fn new(src: &'a S, dialect: &Dialect) -> Self {
+impl Plan {
+    fn new(dialect: &Dialect, len: u64) -> Self {
         Plan {
-            src,
             finder: FieldFinder::new(dialect),
             local: Vec::new(),
-            splices: SortedSplices::new(src.len()),
-            failed: None,
-            raw: Vec::new(),
+            splices: SortedSplices::new(len),
         }
     }
 
     /// The source range of each field of `record`: by arithmetic when it is plain, else by
-    /// reading the record back and parsing it. `None` if the read failed (noted in `failed`).
-    fn spans(&mut self, record: &Record<'_>) -> Option<Vec<Range<u64>>> {
+    /// parsing the bytes it carries ([`Rows`] keeps them for these passes).
+    fn spans(&mut self, record: &Record<'_>) -> Vec<Range<u64>> {
         if record.is_plain() {
-            return Some((0..record.len()).filter_map(|i| record.plain_span(i)).collect());
+            return (0..record.len()).filter_map(|i| record.plain_span(i)).collect();
         }
         let content = record.content();
-        let raw = match record.raw() {
-            Some(raw) => &raw[..(content.end - content.start) as usize],
-            None => match read_range(self.src, content.clone()) {
-                Ok(bytes) => {
-                    self.raw = bytes;
-                    &self.raw
-                }
-                Err(e) => {
-                    self.failed = Some(e);
-                    return None;
-                }
-            },
-        };
-        let base = content.start;
+        let raw = record.raw().unwrap_or_default();
+        debug_assert!(raw.len() as u64 >= content.end - content.start, "a pass keeps raw bytes");
+        let raw = &raw[..raw.len().min((content.end - content.start) as usize)];
         self.finder.spans(raw, &mut self.local);
-        Some(self.local.iter().map(|r| base + r.start as u64..base + r.end as u64).collect())
+        let base = content.start;
+        self.local.iter().map(|r| base + r.start as u64..base + r.end as u64).collect()
     }
 
     fn push(&mut self, range: Range<u64>, bytes: &[u8]) -> Result<(), EditError> {
@@ -144,27 +129,257 @@ impl<'a, S: ReadAt + ?Sized> Plan<'a, S> {
     fn delete(&mut self, range: Range<u64>) -> Result<(), EditError> {
         self.splices.delete(range)
     }
+}
 
-    fn finish(self, result: Result<(), Error<S::Error>>) -> Result<Patch, Error<S::Error>> {
-        result?;
-        if let Some(e) = self.failed {
-            return Err(e);
+/// Implements [`Scanner`] and [`Pass`] for a planner pass whose state has a
+/// `record(&mut self, &Record) -> Result<Flow, EditError>` method and a `rows: Rows` driver.
+macro_rules! row_pass {
+    ($pass:ident, $output:ty, |$this:ident| $finish:expr) => {
+        impl Scanner for $pass {
+            fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+                let (rows, state) = (&mut self.rows, &mut self.state);
+                rows.feed(offset, chunk, &mut |r| state.record(r))
+            }
         }
-        Ok(self.splices.finish())
+
+        impl Pass for $pass {
+            type Output = $output;
+
+            fn finish(mut self) -> Result<$output, EditError> {
+                let (rows, state) = (&mut self.rows, &mut self.state);
+                rows.finish(&mut |r| state.record(r))?;
+                let $this = self;
+                $finish
+            }
+        }
+    };
+}
+
+/// Runs a planner pass over the whole of `src`, building it from the header.
+fn run<S, P, B>(
+    src: &S,
+    dialect: &Dialect,
+    chunker: &mut Chunker,
+    build: B,
+) -> Result<P::Output, Error<S::Error>>
+where
+    S: ReadAt + ?Sized,
+    P: Pass,
+    B: FnOnce(&Header) -> Result<P, CsvError>,
+{
+    dialect.check()?;
+    let header = Header::read(src, dialect, chunker)?;
+    let pass = build(&header)?;
+    chunker.run(src, pass)
+}
+
+/// The state of [`SetCells`].
+#[derive(Debug, Clone)]
+struct SetState {
+    tests: Vec<Test>,
+    /// (column, value, encoded); sorted by column.
+    targets: Vec<(usize, Vec<u8>, Vec<u8>)>,
+    expected: usize,
+    empty_alone: Vec<u8>,
+    report: Report,
+    plan: Plan,
+}
+
+impl SetState {
+    fn record(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        self.report.rows += 1;
+        if self.report.check(r, self.expected) || !Test::all(&self.tests, r) {
+            return Ok(Flow::Continue);
+        }
+        self.report.matched += 1;
+        let mut spans: Option<Vec<Range<u64>>> = None;
+        let mut changed = false;
+        for (col, value, enc) in &self.targets {
+            if r.field(*col) == Some(value.as_slice()) {
+                continue;
+            }
+            let span = match r.plain_span(*col) {
+                Some(span) => span,
+                None => {
+                    let all = spans.get_or_insert_with(|| self.plan.spans(r));
+                    match all.get(*col) {
+                        Some(span) => span.clone(),
+                        None => continue,
+                    }
+                }
+            };
+            // A record of one empty field would read as a blank line: quote it.
+            let bytes = if value.is_empty() && r.len() == 1 { &self.empty_alone } else { enc };
+            self.plan.push(span, bytes)?;
+            changed = true;
+        }
+        self.report.changed += u64::from(changed);
+        Ok(Flow::Continue)
     }
 }
 
-/// The header, and the conditions bound to it.
-fn bind<S: ReadAt + ?Sized>(
+/// The pass behind [`set_cells`]: sets cells in the rows where all conditions hold.
+///
+/// Feed it the whole document from offset 0 ([`Scanner::feed`]), then [`Pass::finish`]; it
+/// ignores the bytes before the data rows. The output is the patch and the [`Report`].
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{csv, Chunker, Pass, Scanner};
+///
+/// let src = b"id,status\n1,new\n2,new\n";
+/// let d = csv::Dialect::default();
+/// let header = csv::Header::read(&src.to_vec(), &d, &mut Chunker::default()).unwrap();
+/// let conds = [csv::Condition::parse("id=2").unwrap()];
+/// let sets = [csv::Assignment::parse("status=done").unwrap()];
+/// let mut pass = csv::SetCells::new(&header, &d, &conds, &sets, src.len() as u64).unwrap();
+/// for (i, piece) in src.chunks(5).enumerate() {
+///     pass.feed(i as u64 * 5, piece).unwrap();
+/// }
+/// let (patch, report) = pass.finish().unwrap();
+/// assert_eq!(patch.apply_to_vec(src).unwrap(), b"id,status\n1,new\n2,done\n");
+/// assert_eq!(report.changed, 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct SetCells {
+    rows: Rows,
+    range: Option<RangeInclusive<u64>>,
+    state: SetState,
+}
+
+impl SetCells {
+    /// A pass over a document of `len` bytes whose columns are `header`.
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::BadDialect`], or an unknown column in `conds` or `sets`.
+    pub fn new(
+        header: &Header,
+        dialect: &Dialect,
+        conds: &[Condition],
+        sets: &[Assignment],
+        len: u64,
+    ) -> Result<SetCells, CsvError> {
+        dialect.check()?;
+        let tests = Test::bind_all(conds, header)?;
+        // The last assignment of a column wins.
+        let mut targets: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
+        for a in sets {
+            let col = header.column(&a.column)?;
+            targets.retain(|t| t.0 != col);
+            let mut enc = Vec::new();
+            encode_field(a.value.as_bytes(), dialect, &mut enc);
+            targets.push((col, a.value.as_bytes().to_vec(), enc));
+        }
+        targets.sort_by_key(|t| t.0);
+        let state = SetState {
+            tests,
+            targets,
+            expected: header.len(),
+            empty_alone: vec![dialect.quote, dialect.quote],
+            report: Report::default(),
+            plan: Plan::new(dialect, len),
+        };
+        Ok(SetCells { rows: Rows::data(header, dialect, true), range: None, state })
+    }
+
+    /// Only touches data rows `rows` (1-based, inclusive) and stops after the last; the scan
+    /// starts at `from` (a row number and the offset of its first byte, such as a
+    /// [`RecordIndex`](super::RecordIndex) checkpoint at or before the first row), and bytes
+    /// pushed before it are ignored. Finishing before the last row was seen is
+    /// [`CsvError::RowPastEnd`].
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::RowZero`] or [`CsvError::ReversedRows`].
+    pub fn only_rows(
+        mut self,
+        rows: RangeInclusive<u64>,
+        from: (u64, u64),
+        dialect: &Dialect,
+    ) -> Result<SetCells, CsvError> {
+        check_range(&rows)?;
+        self.rows = Rows::new(dialect, from.1, from.0, true);
+        self.rows.only(*rows.start(), Some(*rows.end()));
+        self.range = Some(rows);
+        Ok(self)
+    }
+}
+
+impl Scanner for SetCells {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let (rows, state) = (&mut self.rows, &mut self.state);
+        rows.feed(offset, chunk, &mut |r| state.record(r))
+    }
+}
+
+impl Pass for SetCells {
+    type Output = (Patch, Report);
+
+    fn finish(mut self) -> Result<(Patch, Report), EditError> {
+        let (rows, state) = (&mut self.rows, &mut self.state);
+        rows.finish(&mut |r| state.record(r))?;
+        if let Some(range) = &self.range {
+            past_end(range, self.rows.seen())?;
+        }
+        Ok((self.state.plan.splices.finish(), self.state.report))
+    }
+}
+
+/// [`CsvError::RowPastEnd`] when the last row scanned (`seen`) comes before the end of `rows`.
+pub(crate) fn past_end(rows: &RangeInclusive<u64>, seen: u64) -> Result<(), CsvError> {
+    if seen < *rows.end() {
+        let row = if seen < *rows.start() { *rows.start() } else { *rows.end() };
+        return Err(CsvError::RowPastEnd { row, rows: seen });
+    }
+    Ok(())
+}
+
+/// Plans setting column `column` of data row `row` (1-based) to `value`: the splice replaces
+/// only that field's bytes, quoted as [`encode_field`] quotes. The scan starts at `from` (a
+/// row number and the offset of its first byte, at or before `row`: the first data row, or
+/// a [`RecordIndex`](super::RecordIndex) checkpoint), so with an index it is short.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{csv, Chunker};
+///
+/// let src = b"id,note\n1,a\n2,b\n".to_vec();
+/// let d = csv::Dialect::default();
+/// let header = csv::Header::read(&src, &d, &mut Chunker::default()).unwrap();
+/// let from = (1, header.data_start());
+/// let patch = csv::set_cell(&src, &d, &header, from, 2, "note", "x, y", &mut Chunker::default()).unwrap();
+/// assert_eq!(patch.apply_to_vec(&src).unwrap(), b"id,note\n1,a\n2,\"x, y\"\n");
+/// ```
+///
+/// # Errors
+///
+/// [`CsvError::UnknownColumn`] (or `UnknownColumnNumber`), [`CsvError::RowZero`],
+/// [`CsvError::RowPastEnd`], [`CsvError::RaggedRow`] when the row has the wrong number of
+/// fields, or the source's error.
+#[allow(clippy::too_many_arguments)]
+pub fn set_cell<S: ReadAt + ?Sized>(
     src: &S,
     dialect: &Dialect,
-    conds: &[Condition],
+    header: &Header,
+    from: (u64, u64),
+    row: u64,
+    column: &str,
+    value: &str,
     chunker: &mut Chunker,
-) -> Result<(Header, Vec<Test>), Error<S::Error>> {
-    dialect.check()?;
-    let header = Header::read(src, dialect, chunker)?;
-    let tests = Test::bind_all(conds, &header)?;
-    Ok((header, tests))
+) -> Result<Patch, Error<S::Error>> {
+    let set = Assignment { column: column.to_string(), value: value.to_string() };
+    let mut pass = SetCells::new(header, dialect, &[], &[set], src.len())?.only_rows(
+        row..=row,
+        from,
+        dialect,
+    )?;
+    chunker.scan(src, from.1.min(src.len())..src.len(), &mut pass)?;
+    let (patch, report) = pass.finish()?;
+    report.strict()?;
+    Ok(patch)
 }
 
 /// Plans setting `sets` in every row where all `conds` hold.
@@ -202,56 +417,65 @@ pub fn set_cells<S: ReadAt + ?Sized>(
     sets: &[Assignment],
     chunker: &mut Chunker,
 ) -> Result<(Patch, Report), Error<S::Error>> {
-    let (header, tests) = bind(src, dialect, conds, chunker)?;
-    // (column, value, encoded); the last assignment of a column wins.
-    let mut targets: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::new();
-    for a in sets {
-        let col = header.column(&a.column)?;
-        targets.retain(|t| t.0 != col);
-        let mut enc = Vec::new();
-        encode_field(a.value.as_bytes(), dialect, &mut enc);
-        targets.push((col, a.value.as_bytes().to_vec(), enc));
-    }
-    targets.sort_by_key(|t| t.0);
-    let expected = header.len();
-    let empty_alone = vec![dialect.quote, dialect.quote];
-    let mut report = Report::default();
-    let mut plan = Plan::new(src, dialect);
-    let result =
-        scan_records(src, dialect, Source::data(&header, src.len()), false, chunker, &mut |r| {
-            report.rows += 1;
-            if report.check(r, expected) || !Test::all(&tests, r) {
-                return Ok(Flow::Continue);
-            }
-            report.matched += 1;
-            let mut spans: Option<Vec<Range<u64>>> = None;
-            let mut changed = false;
-            for (col, value, enc) in &targets {
-                if r.field(*col) == Some(value.as_slice()) {
-                    continue;
-                }
-                let span = match r.plain_span(*col) {
-                    Some(span) => span,
-                    None => {
-                        if spans.is_none() {
-                            spans = plan.spans(r);
-                        }
-                        match spans.as_ref().and_then(|s| s.get(*col)) {
-                            Some(span) => span.clone(),
-                            None => return Ok(Flow::Stop),
-                        }
-                    }
-                };
-                // A record of one empty field would read as a blank line: quote it.
-                let bytes = if value.is_empty() && r.len() == 1 { &empty_alone } else { enc };
-                plan.push(span, bytes)?;
-                changed = true;
-            }
-            report.changed += u64::from(changed);
-            Ok(Flow::Continue)
-        });
-    Ok((plan.finish(result)?, report))
+    run(src, dialect, chunker, |h| SetCells::new(h, dialect, conds, sets, src.len()))
 }
+
+/// The state of [`DeleteRows`].
+#[derive(Debug, Clone)]
+struct DeleteState {
+    tests: Vec<Test>,
+    expected: usize,
+    report: Report,
+    plan: Plan,
+}
+
+impl DeleteState {
+    fn record(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        self.report.rows += 1;
+        if self.report.check(r, self.expected) || !Test::all(&self.tests, r) {
+            return Ok(Flow::Continue);
+        }
+        self.report.matched += 1;
+        self.report.changed += 1;
+        self.plan.delete(r.range())?;
+        Ok(Flow::Continue)
+    }
+}
+
+/// The pass behind [`delete_rows`] (fed as [`SetCells`] is).
+#[derive(Debug, Clone)]
+pub struct DeleteRows {
+    rows: Rows,
+    state: DeleteState,
+}
+
+impl DeleteRows {
+    /// A pass over a document of `len` bytes whose columns are `header`.
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::BadDialect`], or an unknown column in `conds`.
+    pub fn new(
+        header: &Header,
+        dialect: &Dialect,
+        conds: &[Condition],
+        len: u64,
+    ) -> Result<DeleteRows, CsvError> {
+        dialect.check()?;
+        let state = DeleteState {
+            tests: Test::bind_all(conds, header)?,
+            expected: header.len(),
+            report: Report::default(),
+            plan: Plan::new(dialect, len),
+        };
+        Ok(DeleteRows { rows: Rows::data(header, dialect, false), state })
+    }
+}
+
+row_pass!(DeleteRows, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
 
 /// Plans deleting every data row where all `conds` hold (the header is never deleted).
 ///
@@ -279,22 +503,7 @@ pub fn delete_rows<S: ReadAt + ?Sized>(
     conds: &[Condition],
     chunker: &mut Chunker,
 ) -> Result<(Patch, Report), Error<S::Error>> {
-    let (header, tests) = bind(src, dialect, conds, chunker)?;
-    let expected = header.len();
-    let mut report = Report::default();
-    let mut plan = Plan::new(src, dialect);
-    let result =
-        scan_records(src, dialect, Source::data(&header, src.len()), false, chunker, &mut |r| {
-            report.rows += 1;
-            if report.check(r, expected) || !Test::all(&tests, r) {
-                return Ok(Flow::Continue);
-            }
-            report.matched += 1;
-            report.changed += 1;
-            plan.delete(r.range())?;
-            Ok(Flow::Continue)
-        });
-    Ok((plan.finish(result)?, report))
+    run(src, dialect, chunker, |h| DeleteRows::new(h, dialect, conds, src.len()))
 }
 
 /// Plans appending the records of `rows` (CSV text in the file's dialect, any line endings)
@@ -359,6 +568,98 @@ pub fn append_rows<S: ReadAt + ?Sized>(
     Ok((Patch::new(len, vec![Splice::new(len..len, bytes)])?, report))
 }
 
+/// The state of [`AddColumn`].
+#[derive(Debug, Clone)]
+struct AddState {
+    at: usize,
+    expected: usize,
+    delimiter: u8,
+    head_cell: Vec<u8>,
+    cell: Vec<u8>,
+    report: Report,
+    plan: Plan,
+}
+
+impl AddState {
+    fn record(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        let is_header = r.number() == 0;
+        if !is_header {
+            self.report.rows += 1;
+            if self.report.check(r, self.expected) {
+                return Ok(Flow::Continue);
+            }
+        }
+        let new = if is_header { &self.head_cell } else { &self.cell };
+        let spans = self.plan.spans(r);
+        let d = self.delimiter;
+        let (pos, bytes) = match (self.at, spans.first(), spans.get(self.at.wrapping_sub(1))) {
+            (0, Some(first), _) => (first.start, [new.as_slice(), &[d]].concat()),
+            (_, _, Some(prev)) => (prev.end, [&[d], new.as_slice()].concat()),
+            _ => return Ok(Flow::Continue),
+        };
+        self.plan.push(pos..pos, &bytes)?;
+        self.report.changed += u64::from(!is_header);
+        Ok(Flow::Continue)
+    }
+}
+
+/// The pass behind [`add_column`] (fed as [`SetCells`] is, from the header on).
+#[derive(Debug, Clone)]
+pub struct AddColumn {
+    rows: Rows,
+    state: AddState,
+}
+
+impl AddColumn {
+    /// A pass over a document of `len` bytes whose columns are `header`, adding `name` with
+    /// `value` after column `after` (at the end when `None`).
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::NoHeader`], [`CsvError::DuplicateColumn`], [`CsvError::UnknownColumn`]
+    /// for `after`, [`CsvError::BadDialect`].
+    pub fn new(
+        header: &Header,
+        dialect: &Dialect,
+        name: &str,
+        value: &str,
+        after: Option<&str>,
+        len: u64,
+    ) -> Result<AddColumn, CsvError> {
+        dialect.check()?;
+        let Some(names) = header.names() else {
+            return Err(CsvError::NoHeader { op: "add-column" });
+        };
+        if names.iter().any(|n| n == name) {
+            return Err(CsvError::DuplicateColumn { name: name.to_string() });
+        }
+        let at = match after {
+            Some(col) => header.column(col)? + 1,
+            None => header.len(),
+        };
+        let encode = |v: &str| {
+            let mut out = Vec::new();
+            encode_field(v.as_bytes(), dialect, &mut out);
+            out
+        };
+        let state = AddState {
+            at,
+            expected: header.len(),
+            delimiter: dialect.delimiter,
+            head_cell: encode(name),
+            cell: encode(value),
+            report: Report::default(),
+            plan: Plan::new(dialect, len),
+        };
+        Ok(AddColumn { rows: Rows::whole(header, dialect, true), state })
+    }
+}
+
+row_pass!(AddColumn, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
+
 /// Plans adding a column named `name` (header files only) holding `value` in every row, after
 /// column `after` or at the end.
 ///
@@ -388,48 +689,88 @@ pub fn add_column<S: ReadAt + ?Sized>(
     after: Option<&str>,
     chunker: &mut Chunker,
 ) -> Result<(Patch, Report), Error<S::Error>> {
-    let (header, _) = bind(src, dialect, &[], chunker)?;
-    let Some(names) = header.names() else {
-        return Err(CsvError::NoHeader { op: "add-column" }.into());
-    };
-    if names.iter().any(|n| n == name) {
-        return Err(CsvError::DuplicateColumn { name: name.to_string() }.into());
-    }
-    let at = match after {
-        Some(col) => header.column(col)? + 1,
-        None => header.len(),
-    };
-    let expected = header.len();
-    let encode = |v: &str| {
-        let mut out = Vec::new();
-        encode_field(v.as_bytes(), dialect, &mut out);
-        out
-    };
-    let (head_cell, cell) = (encode(name), encode(value));
-    let mut report = Report::default();
-    let mut plan = Plan::new(src, dialect);
-    let whole = Source::whole(&header, src.len());
-    let result = scan_records(src, dialect, whole, false, chunker, &mut |r| {
-        let is_header = r.number() == 0;
+    run(src, dialect, chunker, |h| AddColumn::new(h, dialect, name, value, after, src.len()))
+}
+
+/// The state of [`RemoveColumn`].
+#[derive(Debug, Clone)]
+struct RemoveState {
+    col: usize,
+    expected: usize,
+    has_header: bool,
+    quotes: [u8; 2],
+    report: Report,
+    plan: Plan,
+}
+
+impl RemoveState {
+    fn record(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        let is_header = self.has_header && r.number() == 0;
         if !is_header {
-            report.rows += 1;
-            if report.check(r, expected) {
+            self.report.rows += 1;
+            if self.report.check(r, self.expected) {
                 return Ok(Flow::Continue);
             }
         }
-        let new = if is_header { &head_cell } else { &cell };
-        let Some(spans) = plan.spans(r) else { return Ok(Flow::Stop) };
-        let (pos, bytes) = match (at, spans.first(), spans.get(at.wrapping_sub(1))) {
-            (0, Some(first), _) => (first.start, [new.as_slice(), &[dialect.delimiter]].concat()),
-            (_, _, Some(prev)) => (prev.end, [&[dialect.delimiter], new.as_slice()].concat()),
-            _ => return Ok(Flow::Continue),
+        let spans = self.plan.spans(r);
+        let col = self.col;
+        if spans.len() != self.expected {
+            return Ok(Flow::Continue);
+        }
+        let (range, keep) = if col + 1 < spans.len() {
+            (spans[col].start..spans[col + 1].start, &spans[col + 1])
+        } else {
+            (spans[col - 1].end..spans[col].end, &spans[col - 1])
         };
-        plan.push(pos..pos, &bytes)?;
-        report.changed += u64::from(!is_header);
+        // A record left with one empty field would read as a blank line: write it quoted.
+        let quotes = self.quotes;
+        let bytes = if spans.len() == 2 && keep.is_empty() { &quotes[..] } else { &[][..] };
+        self.plan.push(range, bytes)?;
+        self.report.changed += u64::from(!is_header);
         Ok(Flow::Continue)
-    });
-    Ok((plan.finish(result)?, report))
+    }
 }
+
+/// The pass behind [`remove_column`] (fed as [`SetCells`] is, from the header on).
+#[derive(Debug, Clone)]
+pub struct RemoveColumn {
+    rows: Rows,
+    state: RemoveState,
+}
+
+impl RemoveColumn {
+    /// A pass over a document of `len` bytes whose columns are `header`, removing `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::UnknownColumn`], [`CsvError::OnlyColumn`], [`CsvError::BadDialect`].
+    pub fn new(
+        header: &Header,
+        dialect: &Dialect,
+        name: &str,
+        len: u64,
+    ) -> Result<RemoveColumn, CsvError> {
+        dialect.check()?;
+        let col = header.column(name)?;
+        if header.len() < 2 {
+            return Err(CsvError::OnlyColumn { name: name.to_string() });
+        }
+        let state = RemoveState {
+            col,
+            expected: header.len(),
+            has_header: dialect.has_header,
+            quotes: [dialect.quote, dialect.quote],
+            report: Report::default(),
+            plan: Plan::new(dialect, len),
+        };
+        Ok(RemoveColumn { rows: Rows::whole(header, dialect, true), state })
+    }
+}
+
+row_pass!(RemoveColumn, (Patch, Report), |pass| Ok((
+    pass.state.plan.splices.finish(),
+    pass.state.report
+)));
 
 /// Plans removing column `name` from every record, header included.
 ///
@@ -455,35 +796,5 @@ pub fn remove_column<S: ReadAt + ?Sized>(
     name: &str,
     chunker: &mut Chunker,
 ) -> Result<(Patch, Report), Error<S::Error>> {
-    let (header, _) = bind(src, dialect, &[], chunker)?;
-    let col = header.column(name)?;
-    let expected = header.len();
-    if expected < 2 {
-        return Err(CsvError::OnlyColumn { name: name.to_string() }.into());
-    }
-    let mut report = Report::default();
-    let mut plan = Plan::new(src, dialect);
-    let quotes = [dialect.quote, dialect.quote];
-    let result =
-        scan_records(src, dialect, Source::whole(&header, src.len()), false, chunker, &mut |r| {
-            let is_header = dialect.has_header && r.number() == 0;
-            if !is_header {
-                report.rows += 1;
-                if report.check(r, expected) {
-                    return Ok(Flow::Continue);
-                }
-            }
-            let Some(spans) = plan.spans(r) else { return Ok(Flow::Stop) };
-            let (range, keep) = if col + 1 < spans.len() {
-                (spans[col].start..spans[col + 1].start, &spans[col + 1])
-            } else {
-                (spans[col - 1].end..spans[col].end, &spans[col - 1])
-            };
-            // A record left with one empty field would read as a blank line: write it quoted.
-            let bytes = if spans.len() == 2 && keep.is_empty() { &quotes[..] } else { &[][..] };
-            plan.push(range, bytes)?;
-            report.changed += u64::from(!is_header);
-            Ok(Flow::Continue)
-        });
-    Ok((plan.finish(result)?, report))
+    run(src, dialect, chunker, |h| RemoveColumn::new(h, dialect, name, src.len()))
 }

@@ -10,11 +10,29 @@
 //! A row with the wrong number of fields is never changed: it is listed in the [`Report`]
 //! (`Report::strict` turns it into an error).
 //!
+//! # Passes
+//!
+//! Each operation is a push-based [`Pass`](crate::Pass) built from the [`Header`], the
+//! [`Dialect`] and its conditions: [`SetCells`], [`DeleteRows`], [`AddColumn`],
+//! [`RemoveColumn`], [`ReadRows`] (a visitor, a page of [`Row`]s, or with the sink `()` the
+//! count of a preview) and [`RecordIndex::builder`]. A host feeds the whole document from
+//! offset 0 (the browser pushes its stream chunks; [`Chunker::run`](crate::Chunker::run)
+//! does it over a `ReadAt`); a pass ignores the bytes before its start (the header, or a
+//! checkpoint) and may return [`Flow::Stop`](crate::Flow::Stop) after its row range. The
+//! native functions ([`set_cells`], [`delete_rows`], [`add_column`], [`remove_column`],
+//! [`read_rows`], [`RecordIndex::build`]) are [`Header::read`] plus one such pass, so no
+//! logic is written twice.
+//!
+//! A pass never reads back through the source: its [`RecordScanner`] keeps each record's
+//! bytes ([`RecordScanner::keep_raw`]). A record without quotes already carries the slice of
+//! the chunk it lies in (no copy); only quoted records, which go through csv-core, are copied,
+//! and a quoted record that changes is parsed again from those bytes ([`field_spans`]).
+//!
 //! ADVICE FOR HACKERS: a record's byte range must not depend on chunk boundaries; the
 //! scanner's tests and the model tests in `tests/tests/csv.rs` feed every chunk size down to
-//! one byte. Planners compare the unescaped bytes csv-core writes, and find the raw bytes of
-//! a field by arithmetic when the record has no quotes ([`Record::plain_span`]); only a
-//! quoted record that changes is read back and parsed again ([`field_spans`]).
+//! one byte, through a `Chunker` and pushed directly. Planners compare the unescaped bytes
+//! csv-core writes, and find the raw bytes of a field by arithmetic when the record has no
+//! quotes ([`Record::plain_span`]).
 //!
 //! # Example
 //!
@@ -43,16 +61,18 @@ mod header;
 mod index;
 mod read;
 mod records;
+mod rows;
 mod write;
 
 pub use cond::{Assignment, Condition, Op};
 pub use dialect::{Dialect, Newline, Overrides, DELIMITERS, SAMPLE_BYTES};
 pub use edit::{
-    add_column, append_rows, delete_rows, remove_column, set_cells, Report, Skipped, SKIPPED_LISTED,
+    add_column, append_rows, delete_rows, remove_column, set_cell, set_cells, AddColumn,
+    DeleteRows, RemoveColumn, Report, SetCells, Skipped, SKIPPED_LISTED,
 };
 pub use header::Header;
-pub use index::RecordIndex;
-pub use read::{read_rows, rows_to_bytes};
+pub use index::{RecordIndex, RecordIndexBuilder};
+pub use read::{read_rows, rows_to_bytes, ReadRows, Row, RowSink};
 pub use records::{field_spans, FieldFinder, Record, RecordScanner, RECORD_LIMIT};
 pub use write::{encode_field, encode_record, needs_quotes};
 

@@ -1,16 +1,17 @@
 //! Reading rows: the pass driver every CSV planner uses, [`read_rows`] (a visitor over the
 //! rows that match), and [`rows_to_bytes`] (where rows `A:B` are, without an index).
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use super::cond::Test;
 use super::edit::Report;
 use super::header::Header;
 use super::records::{Record, RecordScanner};
+use super::rows::Rows;
 use super::{Condition, CsvError, Dialect};
 use crate::error::{EditError, Error};
 use crate::range::LineRange;
-use crate::scan::{Chunker, Flow};
+use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::ReadAt;
 
 /// A part of a file to scan: a byte range that starts at a record, and the number of its
@@ -19,18 +20,6 @@ use crate::source::ReadAt;
 pub(crate) struct Source {
     pub range: Range<u64>,
     pub first: u64,
-}
-
-impl Source {
-    /// The data rows: after the header, numbered from 1.
-    pub fn data(header: &Header, len: u64) -> Source {
-        Source { range: header.data_start()..len, first: 1 }
-    }
-
-    /// Every record: the header is record 0, data rows are numbered from 1.
-    pub fn whole(header: &Header, len: u64) -> Source {
-        Source { range: 0..len, first: u64::from(header.names().is_none()) }
-    }
 }
 
 /// Feeds `source` of `src` to a [`RecordScanner`] and calls `each` for each record.
@@ -143,10 +132,184 @@ pub fn rows_to_bytes<S: ReadAt + ?Sized>(
     locate(src, dialect, (1, header.data_start()), rows, chunker)
 }
 
+/// What a [`ReadRows`] pass does with each row it hands out.
+pub trait RowSink {
+    /// Takes one row; [`Flow::Stop`] ends the pass.
+    ///
+    /// # Errors
+    ///
+    /// The sink's own error, which ends the pass.
+    fn row(&mut self, record: &Record<'_>) -> Result<Flow, EditError>;
+}
+
+impl<F: FnMut(&Record<'_>) -> Result<Flow, EditError>> RowSink for F {
+    fn row(&mut self, record: &Record<'_>) -> Result<Flow, EditError> {
+        self(record)
+    }
+}
+
+/// Counts only: a [`ReadRows`] with this sink is the count pass of a preview.
+impl RowSink for () {
+    fn row(&mut self, _: &Record<'_>) -> Result<Flow, EditError> {
+        Ok(Flow::Continue)
+    }
+}
+
+/// One row as a [`ReadRows`] pass collected it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 1-based data row number (the header is record 0).
+    pub number: u64,
+    /// Offset of its first byte.
+    pub offset: u64,
+    /// Its fields, unescaped.
+    pub fields: Vec<Vec<u8>>,
+}
+
+/// Collects the rows.
+impl RowSink for Vec<Row> {
+    fn row(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        self.push(Row {
+            number: r.number(),
+            offset: r.range().start,
+            fields: r.iter().map(<[u8]>::to_vec).collect(),
+        });
+        Ok(Flow::Continue)
+    }
+}
+
+/// The state of a [`ReadRows`] pass.
+#[derive(Debug, Clone)]
+struct ReadState<V> {
+    tests: Vec<Test>,
+    expected: usize,
+    ragged: bool,
+    report: Report,
+    sink: V,
+}
+
+impl<V: RowSink> ReadState<V> {
+    fn record(&mut self, r: &Record<'_>) -> Result<Flow, EditError> {
+        self.report.rows += 1;
+        let ragged = self.report.check(r, self.expected);
+        if (ragged && !self.ragged) || !Test::all(&self.tests, r) {
+            return Ok(Flow::Continue);
+        }
+        self.report.matched += 1;
+        self.sink.row(r)
+    }
+}
+
+/// A pass that hands the data rows where all conditions hold to a [`RowSink`], in order:
+/// the pass behind [`read_rows`], the count pass of a preview (sink `()`), and a page of rows
+/// for a grid (sink `Vec<Row>`).
+///
+/// Feed it the whole document from offset 0 ([`Scanner::feed`]) or from the start it was
+/// given ([`ReadRows::only_rows`]), then [`Pass::finish`]; the output is the [`Report`] and
+/// the sink. Rows with the wrong number of fields are counted in the report and, unless
+/// [`ReadRows::with_ragged`], not handed out. Each record carries its bytes ([`Record::raw`]).
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{csv, Chunker};
+///
+/// let src = b"id,city\n1,Paris\n2,Rome,x\n3,Paris\n".to_vec();
+/// let d = csv::Dialect::default();
+/// let header = csv::Header::read(&src, &d, &mut Chunker::default()).unwrap();
+/// let conds = [csv::Condition::parse("city=Paris").unwrap()];
+/// let count = csv::ReadRows::new(&header, &d, &conds, ()).unwrap();
+/// let (report, ()) = Chunker::new(3).run(&src, count).unwrap();
+/// assert_eq!((report.rows, report.matched, report.skipped_count), (3, 2, 1));
+///
+/// let page = csv::ReadRows::new(&header, &d, &[], Vec::new()).unwrap().with_ragged(true);
+/// let page = page.only_rows(2..=3, (1, header.data_start()), &d).unwrap();
+/// let (_, rows) = Chunker::default().run(&src, page).unwrap();
+/// assert_eq!(rows.iter().map(|r| r.fields.len()).collect::<Vec<_>>(), [3, 2]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReadRows<V> {
+    rows: Rows,
+    range: Option<RangeInclusive<u64>>,
+    state: ReadState<V>,
+}
+
+impl<V: RowSink> ReadRows<V> {
+    /// A pass over the data rows of a document whose columns are `header`.
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::BadDialect`], or an unknown column in `conds`.
+    pub fn new(
+        header: &Header,
+        dialect: &Dialect,
+        conds: &[Condition],
+        sink: V,
+    ) -> Result<ReadRows<V>, CsvError> {
+        dialect.check()?;
+        let state = ReadState {
+            tests: Test::bind_all(conds, header)?,
+            expected: header.len(),
+            ragged: false,
+            report: Report::default(),
+            sink,
+        };
+        Ok(ReadRows { rows: Rows::data(header, dialect, true), range: None, state })
+    }
+
+    /// Hands out rows with the wrong number of fields too (a grid shows them).
+    pub fn with_ragged(mut self, yes: bool) -> ReadRows<V> {
+        self.state.ragged = yes;
+        self
+    }
+
+    /// Only reads data rows `rows` (1-based, inclusive) and stops after the last; the scan
+    /// starts at `from` (a row number and the offset of its first byte: the first data row,
+    /// or a [`RecordIndex`](super::RecordIndex) checkpoint at or before the first row), and
+    /// bytes pushed before it are ignored. Finishing before the last row was seen is
+    /// [`CsvError::RowPastEnd`].
+    ///
+    /// # Errors
+    ///
+    /// [`CsvError::RowZero`] or [`CsvError::ReversedRows`].
+    pub fn only_rows(
+        mut self,
+        rows: RangeInclusive<u64>,
+        from: (u64, u64),
+        dialect: &Dialect,
+    ) -> Result<ReadRows<V>, CsvError> {
+        super::rows::check_range(&rows)?;
+        self.rows = Rows::new(dialect, from.1, from.0, true);
+        self.rows.only(*rows.start(), Some(*rows.end()));
+        self.range = Some(rows);
+        Ok(self)
+    }
+}
+
+impl<V: RowSink> Scanner for ReadRows<V> {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let (rows, state) = (&mut self.rows, &mut self.state);
+        rows.feed(offset, chunk, &mut |r| state.record(r))
+    }
+}
+
+impl<V: RowSink> Pass for ReadRows<V> {
+    type Output = (Report, V);
+
+    fn finish(mut self) -> Result<(Report, V), EditError> {
+        let (rows, state) = (&mut self.rows, &mut self.state);
+        rows.finish(&mut |r| state.record(r))?;
+        if let Some(range) = &self.range {
+            super::edit::past_end(range, self.rows.seen())?;
+        }
+        Ok((self.state.report, self.state.sink))
+    }
+}
+
 /// Calls `each` for every data row in `rows` (all when `None`) where all `conds` hold, in
 /// order, until it returns [`Flow::Stop`]. Each [`Record`] carries its bytes as stored
 /// ([`Record::raw`]). Rows with the wrong number of fields are not visited but listed in the
-/// report. Memory is bounded by the chunk size and the longest row.
+/// report. Memory is bounded by the chunk size and the longest row. A [`ReadRows`] pass.
 ///
 /// # Example
 ///
@@ -183,24 +346,19 @@ where
     S: ReadAt + ?Sized,
     F: FnMut(&Record<'_>) -> Result<Flow, EditError>,
 {
-    dialect.check()?;
-    let tests = Test::bind_all(conds, header)?;
-    let source = match rows {
+    let pass = ReadRows::new(header, dialect, conds, each)?;
+    let pass = match rows {
+        // Locate the range first, so a range past the end fails before any row is visited.
         Some(rows) => {
             let (first, range) = rows_to_bytes(src, dialect, header, rows, chunker)?;
-            Source { range, first }
+            let last = rows.end.unwrap_or(u64::MAX);
+            let mut pass = pass.only_rows(first..=last, (first, range.start), dialect)?;
+            // The range is known to exist (`A:` has no last row to wait for).
+            pass.range = None;
+            chunker.scan(src, range, &mut pass)?;
+            return Ok(pass.finish()?.0);
         }
-        None => Source::data(header, src.len()),
+        None => pass,
     };
-    let expected = header.len();
-    let mut report = Report::default();
-    scan_records(src, dialect, source, true, chunker, &mut |r| {
-        report.rows += 1;
-        if report.check(r, expected) || !Test::all(&tests, r) {
-            return Ok(Flow::Continue);
-        }
-        report.matched += 1;
-        each(r)
-    })?;
-    Ok(report)
+    Ok(chunker.run(src, pass)?.0)
 }

@@ -13,7 +13,8 @@
 //! [`Options::front_matter`] is on (the default; CommonMark itself has no front matter).
 //!
 //! [`outline`] collects every section into an [`Outline`]; [`locate`] finds a few sections by
-//! selector in one pass and constant memory (what the editing commands use on big files).
+//! selector in one pass and constant memory (what the editing commands use on big files);
+//! [`Locator`] is that pass pushed chunk by chunk, with a provisional answer along the way.
 //! The planners ([`replace_body`], [`replace_section`], [`delete_section`],
 //! [`insert_section`], [`rename_heading`], [`move_section`]) return a [`Patch`](crate::Patch).
 //!
@@ -55,7 +56,7 @@ pub use edit::{
     Place,
 };
 pub use outline::{outline, outline_with, Outline, OutlineBuilder, Section};
-pub use resolve::{locate, Located};
+pub use resolve::{locate, Located, Locator};
 pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
 

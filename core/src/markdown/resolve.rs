@@ -5,7 +5,11 @@
 //! same path anywhere later makes it ambiguous (an error listing the `#N` choices). So a pass
 //! reads to the end of the document even after the section and its end are found: stopping
 //! early would silently turn "ambiguous" into "first match". The pass is kept cheap instead
-//! (no per-heading path formatting for plain titles).
+//! (no per-heading path formatting for plain titles), and a host can hide most of its cost:
+//! [`Locator`] is the pass as a push scanner that tells, while it runs, the provisional
+//! answer and how far the document is settled, so the native commit writes the new
+//! document behind the scan and checks its guess when the pass ends
+//! (`native/src/commit_stream.rs`). A guess is only a guess: the final answer decides.
 
 use super::outline::{Section, Tracker};
 use super::scan::{DocInfo, HeadingScanner, Options};
@@ -213,7 +217,7 @@ pub struct Located {
 /// Finds the sections that `selectors` name in one pass over `src`, keeping only a few
 /// sections in memory whatever the size of the document (an [`Outline`](super::Outline)
 /// keeps them all). A selector that names nothing costs a second pass, to suggest the
-/// closest paths.
+/// closest paths. [`Locator`] is the same pass, pushed chunk by chunk.
 ///
 /// # Example
 ///
@@ -240,90 +244,185 @@ pub fn locate<S: ReadAt + ?Sized>(
     selectors: &[&str],
     chunker: &mut Chunker,
 ) -> Result<Located, Error<S::Error>> {
-    let parsed = selectors
-        .iter()
-        .map(|s| Selector::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(EditError::from)?;
-    let (info, matchers, kept) = pass(src, &parsed, false, chunker)?;
-    let mut sections = Vec::with_capacity(matchers.len());
-    for (k, m) in matchers.iter().enumerate() {
-        if m.is_unknown() {
-            let (_, again, _) = pass(src, &parsed[k..=k], true, chunker)?;
-            for m in again {
-                m.finish().map_err(EditError::from)?;
-            }
-        }
-        let index = m.finish().map_err(EditError::from)?;
-        let mut section = kept.iter().find(|s| s.index == index).cloned();
-        if let Some(s) = &mut section {
-            s.occurrence = m.occurrence();
-        }
-        let count = m.total;
-        sections.push(
-            section.ok_or(EditError::from(MarkdownError::IndexOutOfRange {
-                number: index + 1,
-                count,
-            }))?,
-        );
-    }
-    Ok(Located { info, sections })
+    let mut locator = Locator::new(selectors).map_err(EditError::from)?;
+    chunker.scan(src, 0..src.len(), &mut locator)?;
+    locator.finish(src, chunker)
 }
 
-type Pass = (DocInfo, Vec<Matcher>, Vec<Section>);
+/// [`locate`] as a push-based [`Scanner`]: feed it the document in order, then call
+/// [`Locator::finish`]. While it runs, [`Locator::provisional`] and [`Locator::settled`] tell
+/// a host what the answer will be if nothing later in the document changes it, so the host
+/// can start writing the edited document before the pass ends (the native atomic commit
+/// does: it copies the settled bytes while the scan goes on, and checks its guess against
+/// the final patch).
+///
+/// Nothing here is final before [`Locator::finish`]: a later section with the same path
+/// makes a plain path ambiguous (an error), and a later exact match beats a `PATH #N`
+/// reading. A host that acts on a provisional answer must check it against the final one.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::{markdown::Locator, Chunker, Scanner};
+///
+/// let doc = b"# A\ntext\n# B\nmore\n";
+/// let mut locator = Locator::new(&["A"]).unwrap();
+/// locator.feed(0, &doc[..14]).unwrap();
+/// // "# A" is closed by "# B": the provisional answer is known, and the bytes read are
+/// // settled up to the end of the last complete line ("m" of "more" is not yet a line).
+/// assert_eq!(locator.provisional().unwrap().sections[0].range, 0..9);
+/// assert_eq!(locator.settled(), 13);
+/// locator.feed(14, &doc[14..]).unwrap();
+/// let found = locator.finish(&doc[..], &mut Chunker::default()).unwrap();
+/// assert_eq!(found.sections[0].range, 0..9);
+/// ```
+#[derive(Debug)]
+pub struct Locator {
+    selectors: Vec<Selector>,
+    matchers: Vec<Matcher>,
+    scanner: HeadingScanner,
+    tracker: Tracker,
+    /// Candidates whose section is still open: index and start.
+    wanted: Vec<(usize, u64)>,
+    /// Candidates whose section is closed.
+    kept: Vec<Section>,
+    closed: Vec<Section>,
+    finished: Option<DocInfo>,
+}
 
-/// One scan: offers every section to a matcher per selector, keeps the candidates.
-fn pass<S: ReadAt + ?Sized>(
-    src: &S,
-    selectors: &[Selector],
-    suggest: bool,
-    chunker: &mut Chunker,
-) -> Result<Pass, Error<S::Error>> {
-    let mut matchers: Vec<Matcher> =
-        selectors.iter().map(|s| Matcher::new(s.clone(), suggest)).collect();
-    let mut scanner = HeadingScanner::new(Options::default());
-    let mut tracker = Tracker::default();
-    let mut wanted: Vec<usize> = Vec::new();
-    let mut kept: Vec<Section> = Vec::new();
-    let mut on_closed = |s: Section, wanted: &mut Vec<usize>| {
-        if let Some(p) = wanted.iter().position(|&w| w == s.index) {
-            wanted.swap_remove(p);
-            kept.push(s);
+impl Locator {
+    /// A pass for `selectors` (parsed here).
+    ///
+    /// # Errors
+    ///
+    /// [`MarkdownError::EmptyPath`] for an empty selector.
+    pub fn new(selectors: &[&str]) -> Result<Locator, MarkdownError> {
+        let parsed = selectors.iter().map(|s| Selector::parse(s)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Locator::with(parsed, false))
+    }
+
+    fn with(selectors: Vec<Selector>, suggest: bool) -> Locator {
+        Locator {
+            matchers: selectors.iter().map(|s| Matcher::new(s.clone(), suggest)).collect(),
+            selectors,
+            scanner: HeadingScanner::new(Options::default()),
+            tracker: Tracker::default(),
+            wanted: Vec::new(),
+            kept: Vec::new(),
+            closed: Vec::new(),
+            finished: None,
         }
-    };
-    let mut take = |scanner: &mut HeadingScanner,
-                    matchers: &mut Vec<Matcher>,
-                    wanted: &mut Vec<usize>,
-                    tracker: &mut Tracker| {
-        let mut closed = Vec::new();
-        for h in scanner.take_headings() {
-            let s = tracker.heading(h, &mut |s| closed.push(s));
+    }
+
+    /// Offers the headings the scanner found to the matchers and keeps the candidates.
+    fn take(&mut self) {
+        for h in self.scanner.take_headings() {
+            let closed = &mut self.closed;
+            let s = self.tracker.heading(h, &mut |s| closed.push(s));
             let mut keep = false;
-            for m in matchers.iter_mut() {
+            for m in self.matchers.iter_mut() {
                 keep |= m.offer(s.index, &s.path, &s.title, *s.heading_lines.start());
             }
             if keep {
-                wanted.push(s.index);
+                self.wanted.push((s.index, s.range.start));
             }
-            for s in closed.drain(..) {
-                on_closed(s, wanted);
+            self.keep_closed();
+        }
+    }
+
+    fn keep_closed(&mut self) {
+        for s in self.closed.drain(..) {
+            if let Some(p) = self.wanted.iter().position(|&(w, _)| w == s.index) {
+                self.wanted.swap_remove(p);
+                self.kept.push(s);
             }
         }
-    };
-    let mut feed = |off: u64, chunk: &[u8]| -> Result<Flow, EditError> {
-        let flow = scanner.feed(off, chunk)?;
-        take(&mut scanner, &mut matchers, &mut wanted, &mut tracker);
-        Ok(flow)
-    };
-    chunker.scan(src, 0..src.len(), &mut feed)?;
-    let info = scanner.finish()?;
-    take(&mut scanner, &mut matchers, &mut wanted, &mut tracker);
-    let mut closed = Vec::new();
-    tracker.finish(&info, &mut |s| closed.push(s));
-    for s in closed {
-        on_closed(s, &mut wanted);
     }
-    Ok((info, matchers, kept))
+
+    /// The answer if the document ended here without changing it: `Some` once every
+    /// selector has a candidate whose section has ended (its end is known), with what the
+    /// scan learned so far about the document ([`DocInfo::len`] is the length read).
+    pub fn provisional(&self) -> Option<Located> {
+        let info = self.finished.clone().unwrap_or_else(|| self.scanner.info().clone());
+        self.resolve(info).ok()
+    }
+
+    /// The offset below which the edit a planner of this module makes for the sections
+    /// named is known already: no byte before it is changed, or all changes before it are
+    /// those of [`Locator::provisional`] (when that is `Some`). It is the start of the
+    /// earliest candidate section while some candidate is still open, and never past the
+    /// bytes the scanner has settled ([`HeadingScanner::settled`]).
+    pub fn settled(&self) -> u64 {
+        let scanned = self.scanner.settled();
+        if self.provisional().is_some() {
+            return scanned;
+        }
+        let starts = self.wanted.iter().map(|&(_, start)| start);
+        let starts = starts.chain(self.kept.iter().map(|s| s.range.start));
+        starts.fold(scanned, u64::min)
+    }
+
+    /// Ends the pass: reads a last line without newline and closes the open sections, then
+    /// resolves every selector. A selector that names nothing costs a second pass over `src`
+    /// (the same document), to suggest the closest paths.
+    ///
+    /// # Errors
+    ///
+    /// As [`locate`].
+    pub fn finish<S: ReadAt + ?Sized>(
+        mut self,
+        src: &S,
+        chunker: &mut Chunker,
+    ) -> Result<Located, Error<S::Error>> {
+        let info = self.end()?;
+        for (k, m) in self.matchers.iter().enumerate() {
+            if m.is_unknown() {
+                let mut again = Locator::with(self.selectors[k..=k].to_vec(), true);
+                chunker.scan(src, 0..src.len(), &mut again)?;
+                again.end()?;
+                for m in &again.matchers {
+                    m.finish().map_err(EditError::from)?;
+                }
+            }
+            m.finish().map_err(EditError::from)?;
+        }
+        Ok(self.resolve(info)?)
+    }
+
+    /// Ends the scan and closes the open sections.
+    fn end(&mut self) -> Result<DocInfo, EditError> {
+        let info = self.scanner.finish()?;
+        self.take();
+        let closed = &mut self.closed;
+        self.tracker.finish(&info, &mut |s| closed.push(s));
+        self.keep_closed();
+        self.finished = Some(info.clone());
+        Ok(info)
+    }
+
+    /// The sections the matchers name, among the kept ones.
+    fn resolve(&self, info: DocInfo) -> Result<Located, EditError> {
+        let mut sections = Vec::with_capacity(self.matchers.len());
+        for m in &self.matchers {
+            let index = m.finish()?;
+            let mut section = self.kept.iter().find(|s| s.index == index).cloned();
+            if let Some(s) = &mut section {
+                s.occurrence = m.occurrence();
+            }
+            let count = m.total;
+            sections
+                .push(section.ok_or(MarkdownError::IndexOutOfRange { number: index + 1, count })?);
+        }
+        Ok(Located { info, sections })
+    }
+}
+
+impl Scanner for Locator {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let flow = self.scanner.feed(offset, chunk)?;
+        self.take();
+        Ok(flow)
+    }
 }
 
 #[cfg(test)]

@@ -145,6 +145,8 @@ struct State {
     info: DocInfo,
     /// Lines read and not yet taken, when tracked.
     lines: Option<Vec<LineInfo>>,
+    /// The end of the last complete line read.
+    read_to: u64,
 }
 
 impl State {
@@ -169,6 +171,7 @@ impl State {
 
     fn line(&mut self, line: Line<'_>) {
         let ending = line.ending.len();
+        self.read_to = line.offset + (line.text.len() + ending) as u64;
         self.info.lines += 1;
         match ending {
             1 => self.info.endings.0 += 1,
@@ -289,6 +292,7 @@ impl HeadingScanner {
                 front: if options.front_matter { Front::Start } else { Front::Off },
                 info: DocInfo::default(),
                 lines: None,
+                read_to: 0,
             },
         }
     }
@@ -327,6 +331,26 @@ impl HeadingScanner {
         })?;
         state.replay();
         Ok(state.info.clone())
+    }
+
+    /// What the scan has learned so far about the document read up to now (its length is the
+    /// end of the last chunk fed); [`HeadingScanner::finish`] gives the final answer.
+    pub fn info(&self) -> &DocInfo {
+        &self.state.info
+    }
+
+    /// The offset before which no top-level heading can be found any more, whatever follows:
+    /// the start of the open top-level paragraph (a setext underline may still make it a
+    /// heading), else the end of the last complete line read; 0 while front matter is
+    /// undecided (it may still be read as Markdown). Headings already found may start
+    /// before it (take them with [`HeadingScanner::take_headings`]).
+    pub fn settled(&self) -> u64 {
+        match self.state.front {
+            Front::Start | Front::Inside { .. } => 0,
+            Front::Off | Front::Done => {
+                self.state.parser.open_paragraph().unwrap_or(self.state.read_to)
+            }
+        }
     }
 
     /// The block still open at the end of the input that would swallow any text after it: a

@@ -100,7 +100,16 @@ pub(crate) fn finish(
     let opts = flags.commit_options();
     let report = doc.commit_with(patch, &opts);
     crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
-    let report = report?;
+    print_commit(ctx, file, &report?, extra)
+}
+
+/// Prints what a commit did: one line, or a JSON object with `extra` merged in.
+pub(crate) fn print_commit(
+    ctx: &Ctx,
+    file: &Path,
+    report: &crate::CommitReport,
+    extra: Map<String, Value>,
+) -> Result<()> {
     if ctx.json {
         return output::json(&with_extra(
             json!({
