@@ -228,6 +228,17 @@ async function cancelSave(page) {
   });
 }
 
+/** Waits until the text of `testid` starts with `want`; on timeout, fails with it and the status message. */
+async function waitText(page, testid, want, timeout = 60_000) {
+  try {
+    await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent.startsWith(w), [`[data-testid=${testid}]`, want], { timeout, polling: 100 });
+  } catch {
+    const got = await page.textContent(`[data-testid=${testid}]`);
+    const message = await page.textContent('[data-testid=message]');
+    assert.fail(`${testid}: want "${want}...", got "${got}" (message: "${message}")`);
+  }
+}
+
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 // ------------------------------------------------------------------------------ tests
@@ -392,19 +403,15 @@ test('a CSV file with quoted multi-line records and CRLF: edit a cell of a multi
     await page.fill('[data-testid=csv-where]', 'city=Paris');
     await page.fill('[data-testid=csv-set]', 'status=done');
     await page.click('[data-testid=csv-preview]');
-    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
-      `${paris.length.toLocaleString('en-US')} of 20,000 records match`);
+    await waitText(page, 'csv-status', `${paris.length.toLocaleString('en-US')} of 20,000 records match`);
     await page.click('[data-testid=csv-apply]');
     const changed = paris.filter((x) => x.status !== 'done').length;
-    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
-      `changed ${changed.toLocaleString('en-US')} of ${paris.length.toLocaleString('en-US')} matching rows`);
+    await waitText(page, 'csv-status', `changed ${changed.toLocaleString('en-US')} of ${paris.length.toLocaleString('en-US')} matching rows`);
     const oslo = records.filter((x) => x.city === 'Oslo').length;
     await page.fill('[data-testid=csv-where]', 'city=Oslo');
     await page.click('[data-testid=csv-delete]');
-    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-status]')?.textContent.startsWith(want),
-      `deleted ${oslo.toLocaleString('en-US')} of ${oslo.toLocaleString('en-US')} matching rows`);
-    await page.waitForFunction((want) => document.querySelector('[data-testid=csv-info]')?.textContent.startsWith(want),
-      `${(20_000 - oslo).toLocaleString('en-US')} records`);
+    await waitText(page, 'csv-status', `deleted ${oslo.toLocaleString('en-US')} of ${oslo.toLocaleString('en-US')} matching rows`);
+    await waitText(page, 'csv-info', `${(20_000 - oslo).toLocaleString('en-US')} records`);
     assert.equal(await page.textContent('[data-testid=edits-count]'), '3');
     await shot(page, '11-csv-bulk');
 
