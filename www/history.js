@@ -2,25 +2,36 @@
 //
 // The engine keeps the staged edits (doc.edits(), doc.undo() drops the last one). Redo and
 // removing one edit from the middle need the edit itself again, so every edit the page stages goes
-// through `apply(label, run)`, which remembers `run` (a function that stages it on the document).
-// Redo re-runs the last undone edit. Removing edit i undoes down to it and re-runs the later ones;
-// later edits address lines and sections of the document as it was when they were made, so one
-// that no longer applies is reported and dropped (with the ones after it kept on the redo stack).
+// through `apply(label, run, effect)`, which remembers `run` (a function that stages it on the
+// document). Redo re-runs the last undone edit. Removing edit i undoes down to it and re-runs the
+// later ones; later edits address lines and sections of the document as it was when they were
+// made, so one that no longer applies is reported and dropped (with the ones after it kept on the
+// redo stack).
+//
+// `effect` says which rows the edit changed (for the gutter marks, see marks.js): a function of
+// `{ result, delta }` (delta = line count after - before) returning `{ lines, records }`, each a
+// splice list, 'keep' or 'reset'. It is evaluated once, when the edit is first staged; a redo or
+// re-application stages the same edit on the same document, so the effect is the same.
+
+import { editedRanges } from './marks.js';
 
 export class History {
   /** @param {import('../js/index.js').Document} doc */
   constructor(doc) {
     this.doc = doc;
-    /** @type {{ label: string, run: () => Promise<unknown> }[]} applied, oldest first */
+    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object }[]} applied, oldest first */
     this.done = [];
-    /** @type {{ label: string, run: () => Promise<unknown> }[]} undone, most recent last */
+    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object }[]} undone, most recent last */
     this.undone = [];
   }
 
   /** Stages an edit (`run` stages it on the document) and remembers it. Clears redo. */
-  async apply(label, run) {
+  async apply(label, run, effect = null) {
+    const before = this.doc.lineCount;
     const result = await run();
-    this.done.push({ label, run });
+    const delta = (this.doc.lineCount ?? 0) - (before ?? 0);
+    const fx = typeof effect === 'function' ? effect({ result, delta }) : effect;
+    this.done.push({ label, run, effect: fx ?? {} });
     this.undone = [];
     return result;
   }
@@ -67,5 +78,17 @@ export class History {
       }
       this.done.push(later.shift());
     }
+  }
+
+  /**
+   * The rows the applied edits changed, as sorted ranges: `{ lines, records }`. Later edits are
+   * re-staged with the same arguments after a removal, so folding the recorded effects of the
+   * remaining edits is exact.
+   */
+  marks() {
+    return {
+      lines: editedRanges(this.done.map((e) => e.effect.lines)),
+      records: editedRanges(this.done.map((e) => e.effect.records)),
+    };
   }
 }

@@ -197,6 +197,48 @@ async function saveAndFetch(page, timeout) {
   return file;
 }
 
+/**
+ * Starts a save and cancels it from inside the page at its first progress report. Returns the
+ * seconds from the click on Cancel to the "not saved" status, that status, the OPFS file names
+ * left, and whether the Download link is hidden.
+ */
+async function cancelSave(page) {
+  await page.evaluate(() => {
+    const rate = document.getElementById('progress-rate');
+    const watch = new MutationObserver(() => {
+      if (!rate.textContent) return;
+      watch.disconnect();
+      window.cancelClickedAt = performance.now();
+      document.querySelector('[data-testid=cancel]').click();
+    });
+    watch.observe(rate, { childList: true, characterData: true, subtree: true });
+  });
+  await page.click('[data-testid=save]');
+  await page.waitForFunction(() => /not saved|saved/.test(document.querySelector('[data-testid=save-status]')?.textContent ?? ''), null, { timeout: 60_000, polling: 50 });
+  return page.evaluate(async () => {
+    const secs = (performance.now() - window.cancelClickedAt) / 1000;
+    const files = [];
+    for await (const name of (await navigator.storage.getDirectory()).keys()) files.push(name);
+    return {
+      secs,
+      status: document.querySelector('[data-testid=save-status]').textContent,
+      files: files.filter((n) => n.startsWith('edited-')),
+      download: document.querySelector('[data-testid=download]').hidden,
+    };
+  });
+}
+
+/** Waits until the text of `testid` starts with `want`; on timeout, fails with it and the status message. */
+async function waitText(page, testid, want, timeout = 60_000) {
+  try {
+    await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent.startsWith(w), [`[data-testid=${testid}]`, want], { timeout, polling: 100 });
+  } catch {
+    const got = await page.textContent(`[data-testid=${testid}]`);
+    const message = await page.textContent('[data-testid=message]');
+    assert.fail(`${testid}: want "${want}...", got "${got}" (message: "${message}")`);
+  }
+}
+
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 // ------------------------------------------------------------------------------ tests
@@ -245,6 +287,15 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
       [`[data-testid=line-${n}]`, text]);
     assert.equal(await page.textContent(`[data-testid=line-${n + 1}]`), logLine(n + 1));
     assert.equal(await page.textContent('[data-testid=edits-count]'), '1');
+
+    // Cancel during a save: the page clicks Cancel at the first progress report (a
+    // MutationObserver, so the save cannot finish first); the save must stop within seconds and
+    // leave no file in OPFS (the engine writes NAME.bigedit-tmp and removes it on abort).
+    const cancelled = await cancelSave(page);
+    assert.ok(cancelled.secs < 5, `a cancelled save stopped after ${cancelled.secs} s`);
+    assert.match(cancelled.status, /not saved \(cancelled\)/);
+    assert.deepEqual(cancelled.files, [], 'nothing left in OPFS after a cancelled save');
+    assert.equal(cancelled.download, true, 'no download offered after a cancelled save');
 
     sampler.measure('save');
     const t1 = Date.now();
@@ -305,6 +356,76 @@ test('a CSV file: grid, edit one cell, save; equals `bigedit csv set`', { timeou
   }
 });
 
+/** A CSV field as the writer quotes it: quoted when it holds the delimiter, a quote or a line break. */
+const csvField = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+test('a CSV file with quoted multi-line records and CRLF: edit a cell of a multi-line record, bulk set, delete where, save; equals the CLI', { timeout: 10 * 60_000 }, async () => {
+  const file = path.join(tmp, 'notes.csv');
+  const cities = ['Paris', 'Lyon', 'Berlin', 'Oslo', 'Rome', 'Paris'];
+  const records = [];
+  for (let i = 1; i <= 20_000; i++) {
+    const note = i % 10 === 4 ? `first line of ${i}\r\nsecond, with a comma\r\nthird "quoted" line`
+      : i % 10 === 7 ? `say "hi" to ${i}` : i % 10 === 9 ? '' : `note ${i}`;
+    records.push({ id: String(i), name: `person ${i}`, city: cities[i % 6], status: i % 4 === 0 ? 'done' : 'open', note });
+  }
+  const cols = ['id', 'name', 'city', 'status', 'note'];
+  const text = `${cols.join(',')}\r\n${records.map((r) => cols.map((c) => csvField(r[c])).join(',')).join('\r\n')}\r\n`;
+  fs.writeFileSync(file, text);
+  const lines = 1 + records.length + records.filter((x) => x.note.includes('\r\n')).length * 2;
+  assert.equal(text.split('\n').length - 1, lines, 'the fixture: header, records, 2 more lines per multi-line note');
+  /** The line record r (1-based) starts on. */
+  const lineOf = (r) => 2 + records.slice(0, r - 1).reduce((n, x) => n + 1 + (x.note.match(/\n/g)?.length ?? 0), 0);
+
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines, 5 * 60_000);
+    await page.waitForFunction(() => /20,000 records/.test(document.querySelector('[data-testid=csv-info]')?.textContent ?? ''));
+    assert.match(await page.textContent('[data-testid=csv-info]'), /5 columns.*CRLF/);
+
+    // Go to the line where record 12,344 (multi-line) starts: the grid shows that record.
+    const r = 12_344;
+    await page.fill('[data-testid=goto-line]', String(lineOf(r) + 1)); // its second line
+    await page.press('[data-testid=goto-line]', 'Enter');
+    const cell = await page.waitForSelector(`[data-testid=cell-${r}-5]`);
+    assert.equal(await cell.textContent(), records[r - 1].note, 'the multi-line field as one cell');
+    assert.equal(await page.textContent(`[data-testid=cell-${r + 1}-1]`), String(r + 1), 'the next grid row is the next record');
+    await shot(page, '10-csv-multiline');
+    await cell.click();
+    const value = 'rewritten in the browser\nwith "two" lines, and a comma';
+    await page.fill('[data-testid=cell-input]', value);
+    await page.press('[data-testid=cell-input]', 'Enter');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want, [`[data-testid=cell-${r}-5]`, value]);
+    await page.waitForSelector(`[data-testid=edited-record-${r}]`);
+    assert.equal(await page.textContent(`[data-testid=cell-${r}-2]`), `person ${r}`, 'the other fields are unchanged');
+
+    // Bulk: preview count, then set; then delete where.
+    const paris = records.filter((x) => x.city === 'Paris');
+    await page.fill('[data-testid=csv-where]', 'city=Paris');
+    await page.fill('[data-testid=csv-set]', 'status=done');
+    await page.click('[data-testid=csv-preview]');
+    await waitText(page, 'csv-status', `${paris.length.toLocaleString('en-US')} of 20,000 records match`);
+    await page.click('[data-testid=csv-apply]');
+    const changed = paris.filter((x) => x.status !== 'done').length;
+    await waitText(page, 'csv-status', `changed ${changed.toLocaleString('en-US')} of ${paris.length.toLocaleString('en-US')} matching rows`);
+    const oslo = records.filter((x) => x.city === 'Oslo').length;
+    await page.fill('[data-testid=csv-where]', 'city=Oslo');
+    await page.click('[data-testid=csv-delete]');
+    await waitText(page, 'csv-status', `deleted ${oslo.toLocaleString('en-US')} of ${oslo.toLocaleString('en-US')} matching rows`);
+    await waitText(page, 'csv-info', `${(20_000 - oslo).toLocaleString('en-US')} records`);
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '3');
+    await shot(page, '11-csv-bulk');
+
+    const saved = await saveAndFetch(page, 5 * 60_000);
+    await sampler.stop();
+    const expected = cliEdit(file, (f) => ['csv', 'set', f, '--where', `id=${r}`, '--set', `note=${value}`]);
+    execFileSync(BIGEDIT, ['csv', 'set', expected, '--where', 'city=Paris', '--set', 'status=done'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(BIGEDIT, ['csv', 'delete', expected, '--where', 'city=Oslo'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved CSV equals the CLI edits');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a Markdown file: outline, replace a section, save; equals `bigedit md replace`', { timeout: 10 * 60_000 }, async () => {
   const file = path.join(tmp, 'book.md');
   const out = ['# Book', '', 'Intro text.', ''];
@@ -334,6 +455,132 @@ test('a Markdown file: outline, replace a section, save; equals `bigedit md repl
     await sampler.stop();
     const expected = cliEdit(file, (f) => ['md', 'replace', f, target, '--with', text]);
     assert.equal(sha256File(saved), sha256File(expected), 'the saved Markdown equals the CLI edit');
+  } finally {
+    await context.close();
+  }
+});
+
+/** The page's current search match `{ line, column }` (window.bigeditEditor, a test hook). */
+const currentMatch = (page) => page.evaluate(() => {
+  const c = window.bigeditEditor.ui.search.current;
+  return c && { line: c.line, column: c.column };
+});
+
+test('search: next and previous land on each match in order, two on a line, wrapping; edited lines are marked', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'search.txt');
+  const lines = [];
+  for (let i = 1; i <= 3000; i++) {
+    if (i % 7 === 0) lines.push(`needle ${i} and needle again`);
+    else if (i % 13 === 0) lines.push(`one needle here (${i})`);
+    else lines.push(`filler line ${i}`);
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  // The expectation: every match as { line, column } (1-based, bytes; ASCII), in order.
+  const all = [];
+  lines.forEach((text, i) => {
+    for (let c = text.indexOf('needle'); c >= 0; c = text.indexOf('needle', c + 1)) all.push({ line: i + 1, column: c + 1 });
+  });
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines.length, 60_000);
+    await page.fill('[data-testid=search]', 'needle');
+    const step = async (button, want, what) => {
+      const before = await currentMatch(page);
+      await page.click(`[data-testid=${button}]`);
+      await page.waitForFunction(([b]) => {
+        const c = window.bigeditEditor.ui.search.current;
+        return c && JSON.stringify({ line: c.line, column: c.column }) !== b && !window.bigeditEditor.ui.busy;
+      }, [JSON.stringify(before)]);
+      assert.deepEqual(await currentMatch(page), want, what);
+      // The highlighted match: the <mark class=current> of that line starts at that column.
+      await page.waitForFunction(({ line, column }) => {
+        const m = document.querySelector(`[data-testid=line-${line}] mark.current`);
+        let n = 1;
+        for (let x = m?.previousSibling; x; x = x.previousSibling) n += x.textContent.length;
+        return m && n === column;
+      }, want, { timeout: 5000 }).catch(() => assert.fail(`${what}: match not highlighted at ${JSON.stringify(want)}`));
+    };
+    // Next: 0, 1 (the second match on line 7: from the middle of a line), ... 5.
+    for (let k = 0; k <= 5; k++) await step('search-next', all[k], `next #${k + 1}`);
+    // Previous without a count first: 4, 3, 2, 1, 0, then wrap to the last match.
+    for (let k = 4; k >= 0; k--) await step('search-prev', all[k], `previous #${k + 1}`);
+    await step('search-prev', all.at(-1), 'previous from the first match wraps to the last');
+    assert.match(await page.textContent('[data-testid=message]'), /wrapped/);
+    await step('search-prev', all.at(-2), 'previous from the last');
+    await step('search-next', all.at(-1), 'next to the last');
+    await step('search-next', all[0], 'next from the last wraps to the first');
+    // With the count: "k of N".
+    await page.click('[data-testid=search-count]');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=search-status]')?.textContent === `${n.toLocaleString('en-US')} matches`, all.length);
+    await step('search-next', all[1], 'next after the count');
+    assert.equal(await page.textContent('[data-testid=search-status]'), `2 of ${all.length.toLocaleString('en-US')}`);
+    await shot(page, '8-search');
+
+    // Edited lines are marked in the gutter: replace line 20 by two lines, insert after 30.
+    await gotoLine(page, 20);
+    await page.click('[data-testid=line-20]');
+    await page.fill('[data-testid=edit-text]', 'first of two\nsecond of two');
+    await page.click('[data-testid=edit-apply]');
+    await page.waitForSelector('[data-testid=edited-21]');
+    await page.click('[data-testid=line-31]');
+    await page.fill('[data-testid=edit-text]', 'inserted');
+    await page.click('[data-testid=edit-insert]');
+    await page.waitForSelector('[data-testid=edited-32]');
+    // Lines 15.. on screen (go to 18 shows three lines above it), then the marked ones.
+    const marked = async () => {
+      await gotoLine(page, 18);
+      await page.waitForFunction(() => document.querySelector('#lines .line')?.dataset.line === '15');
+      return page.$$eval('#lines [data-testid^=edited-]', (els) => els.map((e) => Number(e.dataset.testid.slice(7))));
+    };
+    assert.deepEqual(await marked(), [20, 21, 32]);
+    assert.equal(await page.textContent('[data-testid=line-32]'), 'inserted');
+    assert.equal(await page.textContent('[data-testid=line-33]'), lines[30], 'the line after the insert is the old line 31');
+    await shot(page, '9-edited-marks');
+    await page.click('[data-testid=undo]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=edited-32]'));
+    assert.deepEqual(await marked(), [20, 21]);
+    await page.click('[data-testid=edits] [data-remove="0"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=edits-count]')?.textContent === '0');
+    assert.deepEqual(await marked(), []);
+    await sampler.stop();
+  } finally {
+    await context.close();
+  }
+});
+
+/** Line n of the page's sample log (www/sample.js), written out again here as the fixture. */
+function sampleLine(n) {
+  const levels = ['INFO', 'DEBUG', 'WARN', 'INFO', 'ERROR', 'INFO'];
+  const hh = String(Math.floor(n / 3600) % 24).padStart(2, '0');
+  const mm = String(Math.floor(n / 60) % 60).padStart(2, '0');
+  const ss = String(n % 60).padStart(2, '0');
+  return `2026-11-25T${hh}:${mm}:${ss}.${String(n % 1000).padStart(3, '0')}Z ${levels[n % 6].padEnd(5)} worker-${String(n % 16).padStart(2, '0')} request ${n} handled in ${(n * 7) % 997} ms`;
+}
+
+test('Sample: generated in OPFS, opened and indexed (8 MiB by ?sample-mib=8)', { timeout: 5 * 60_000 }, async () => {
+  const bytes = 8 * MIB;
+  // The sample is written in batches of 40,000 lines until it holds at least `bytes`.
+  let lines = 0;
+  let size = 0;
+  while (size < bytes) {
+    for (let i = 0; i < 40_000; i++) size += sampleLine(++lines).length + 1;
+  }
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  try {
+    await page.goto(`${server.url}www/?sample-mib=8`);
+    await page.click('[data-testid=sample]');
+    await page.waitForFunction((want) => document.querySelector('[data-testid=line-count]')?.textContent.replace(/\D/g, '') === String(want), lines, { timeout: 120_000, polling: 250 });
+    assert.equal(await page.textContent('[data-testid=line-1]'), sampleLine(1));
+    assert.match(await page.textContent('[data-testid=file-info]'), /bigedit-sample-8MiB\.log/);
+    await gotoLine(page, lines);
+    assert.equal(await page.textContent(`[data-testid=line-${lines}]`), sampleLine(lines));
+    const stored = await page.evaluate(async () => {
+      const f = await (await (await navigator.storage.getDirectory()).getFileHandle('bigedit-sample-8MiB.log')).getFile();
+      return f.size;
+    });
+    assert.equal(stored, size, 'the sample in OPFS has the expected size');
   } finally {
     await context.close();
   }
