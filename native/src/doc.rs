@@ -348,9 +348,21 @@ impl Document {
             None => None,
         };
         let stats = commit::commit(&self.target, self.src.file(), patch, opts)?;
+        self.reopen_after(patch, before, lines_before, shifted, stats)
+    }
+
+    /// After a commit of `patch`: reopens the file (an atomic commit replaced the inode, which
+    /// the old handle kept alive until now; an in-place one changed its length), keeps the
+    /// `shifted` index (stored in the cache) and reports.
+    fn reopen_after(
+        &mut self,
+        patch: &Patch,
+        before: u64,
+        lines_before: Option<u64>,
+        shifted: Option<LineIndex>,
+        stats: CommitStats,
+    ) -> Result<CommitReport> {
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
-        // Reopen the file: an atomic commit replaced the inode (the old handle kept it alive
-        // until now), an in-place one changed its length.
         let file = self.target.open_file()?;
         self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
         self.index = shifted.map(|mut index| {
@@ -401,19 +413,7 @@ impl Document {
             Some(index) => Some(index.shifted(&self.src, &patch).map_err(|e| self.err(e))?),
             None => None,
         };
-        let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
-        let file = self.target.open_file()?;
-        self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
-        self.index = shifted.map(|mut index| {
-            let stored = self.store_index(&mut index);
-            (index, IndexState::Built { stored })
-        });
-        let report = CommitReport {
-            bytes: (before, patch.len()),
-            lines,
-            changes: patch.splices().len(),
-            stats,
-        };
+        let report = self.reopen_after(&patch, before, lines_before, shifted, stats)?;
         Ok((patch, report))
     }
 }
