@@ -1,10 +1,6 @@
 // bigedit/worker — the worker-level engine (js/engine.js): run it in a Worker (openBlob) or any
 // host that can read synchronously (openSource).
-import type {
-  Chunk, ChunkOptions, CsvColumnOptions, CsvCount, CsvDialectOptions, CsvIndexInfo, CsvReport,
-  CsvRow, CsvRowsOptions, CsvSetOptions, CsvWhereOptions, EditReport, FindOptions, Heading,
-  IndexInfo, Match, PassOptions, Placement, ReplaceOptions, StagedEdit,
-} from './types.js';
+import type { DocumentApi, PassOptions, StagedEdit } from './types.js';
 export type * from './types.js';
 
 /** A byte source given by callbacks (Node and other hosts). */
@@ -33,38 +29,13 @@ export interface EngineOpenOptions {
   chunkSize?: number;
 }
 
-/** The worker-level document: reads are async, staged edits are kept in an overlay. */
+/**
+ * The worker-level document: reads are async, staged edits are kept in an overlay. It has every
+ * member of the facade's `DocumentApi`, except that `edits`, `undo` and `close` are synchronous
+ * here, plus `pieces`, `save(sink)` and `saveToOpfs`.
+ */
 export declare class Document {
   private constructor();
-  readonly size: number;
-  readonly sourceSize: number;
-  readonly lineCount: number | null;
-  index(opts?: PassOptions): Promise<IndexInfo>;
-  lines(a: number, b: number): Promise<string[]>;
-  bytes(a: number, b: number): Promise<Uint8Array<ArrayBuffer>>;
-  find(pattern: string, opts?: FindOptions): Promise<Match[]>;
-  replaceLines(a: number, b: number, text: string): Promise<EditReport>;
-  insertLines(after: number, text: string): Promise<EditReport>;
-  deleteLines(a: number, b: number): Promise<EditReport>;
-  replaceAll(pattern: string, replacement: string, opts?: ReplaceOptions): Promise<{ replaced: number }>;
-  outline(): Promise<Heading[]>;
-  readSection(path: string, opts?: { body?: boolean }): Promise<string>;
-  replaceSection(path: string, text: string, opts?: { body?: boolean }): Promise<unknown>;
-  deleteSection(path: string): Promise<unknown>;
-  insertSection(text: string, where: Placement): Promise<unknown>;
-  renameSection(path: string, title: string): Promise<unknown>;
-  moveSection(path: string, where: Placement): Promise<unknown>;
-  csvHeaders(): Promise<string[]>;
-  csvIndex(opts?: CsvDialectOptions & PassOptions): Promise<CsvIndexInfo>;
-  csvRows(a: number, b: number, opts?: CsvRowsOptions): Promise<CsvRow[]>;
-  csvCount(opts?: CsvWhereOptions): Promise<CsvCount>;
-  csvSet(opts: CsvSetOptions): Promise<CsvReport>;
-  csvDelete(opts: CsvWhereOptions): Promise<CsvReport>;
-  csvAppend(rows: string[] | string): Promise<EditReport>;
-  csvAddColumn(name: string, value?: string, opts?: CsvColumnOptions): Promise<CsvReport>;
-  csvRemoveColumn(name: string, opts?: CsvColumnOptions): Promise<CsvReport>;
-  csvSetCell(record: number, column: string, value: string, opts?: CsvDialectOptions): Promise<EditReport>;
-  chunks(opts: ChunkOptions): Promise<Chunk[]>;
   /** Staged edits, oldest first. */
   edits(): StagedEdit[];
   /** Drops the last staged edit. */
@@ -77,6 +48,8 @@ export declare class Document {
   saveToOpfs(name: string, opts?: Pick<PassOptions, 'onProgress'>): Promise<{ name: string; size: number }>;
   close(): void;
 }
+// The asynchronous members, merged in from the facade's list (one list for both levels).
+export interface Document extends Omit<DocumentApi, 'edits' | 'undo' | 'close'> {}
 
 /** Loads the wasm (default: wasm/bigedit_wasm_bg.wasm beside engine.js). */
 export declare function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
