@@ -450,12 +450,13 @@ fn short(e: io::Error, range: Range<u64>) -> io::Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bigedit_core::Splice;
     use std::fs;
 
-    fn leftovers(dir: &Path) -> Vec<String> {
+    /// Temporary files and journals left in `dir` (a commit, failed or not, leaves none).
+    pub(crate) fn leftovers(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -419,16 +419,8 @@ pub fn commit_streamed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commit::tests::leftovers;
     use std::fs;
-    use std::path::Path;
-
-    fn leftovers(dir: &Path) -> Vec<String> {
-        fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".bigedit-tmp"))
-            .collect()
-    }
 
     /// A file of `len` bytes that differ from their neighbours (so a misplaced copy shows).
     fn original(len: usize) -> Vec<u8> {
