@@ -119,3 +119,18 @@ export function splitLines(bytes) {
   if (lines.at(-1) === '') lines.pop();
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
+
+/** Samples this process's RSS every 20 ms while `fn` runs: the peak growth over the start, in bytes. */
+export async function peakRssGrowth(fn) {
+  globalThis.gc?.();
+  const base = process.memoryUsage.rss();
+  let peak = base;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, growth: peak - base, base, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}

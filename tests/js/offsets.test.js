@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { open } from '../../js/node.js';
-import { runCli, tempDir, splitLines } from './helpers.js';
+import { peakRssGrowth, runCli, tempDir, splitLines } from './helpers.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -32,21 +32,6 @@ function comparingSink(file) {
     },
   };
   return sink;
-}
-
-/** Samples this process's RSS every 20 ms while `fn` runs: the peak growth over the start, in bytes. */
-async function peakRssGrowth(fn) {
-  globalThis.gc?.();
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
-  try {
-    const value = await fn();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, growth: peak - base, base, peak };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 test('offsets past 2^32: a sparse file of 4.5 GiB, edited near its end', async () => {

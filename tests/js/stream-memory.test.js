@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { open } from '../../js/node.js';
-import { runCli, tempDir, writeLogOfSizeInChild } from './helpers.js';
+import { peakRssGrowth, runCli, tempDir, writeLogOfSizeInChild } from './helpers.js';
 
 const MiB = 1024 ** 2;
 
@@ -15,21 +15,6 @@ async function fileHash(file) {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk);
   return hash.digest('hex');
-}
-
-/** Samples this process's RSS every 20 ms while `fn` runs: the peak growth over the start, in bytes. */
-async function peakRssGrowth(fn) {
-  globalThis.gc?.();
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
-  try {
-    const value = await fn();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, growth: peak - base, base, peak };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 test('a few hundred MB streams through bounded memory, same bytes as the CLI', async () => {

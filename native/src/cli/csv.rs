@@ -164,6 +164,13 @@ pub struct RowEditFlags {
     pub edit: EditFlags,
 }
 
+impl RowEditFlags {
+    /// [`plan_and_finish`] with these flags.
+    fn plan_and_finish(&self, ctx: &Ctx, file: &Path, plan: &Planner<'_>) -> Result<()> {
+        plan_and_finish(ctx, file, &self.dialect, &self.edit, self.strict, plan)
+    }
+}
+
 impl CsvCommand {
     /// The subcommand's name, as the audit log records it.
     pub fn name(&self) -> &'static str {
@@ -210,25 +217,15 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
                 .iter()
                 .map(|s| Assignment::parse(s).map_err(|e| Error::Usage(e.to_string())))
                 .collect::<Result<Vec<_>>>()?;
-            plan_and_finish(
-                ctx,
-                file,
-                &rows.dialect,
-                &rows.edit,
-                rows.strict,
-                &|src, d, chunker| csv::set_cells(src, d, &conds, &sets, chunker),
-            )
+            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
+                csv::set_cells(src, d, &conds, &sets, chunker)
+            })
         }
         CsvCommand::Delete { file, conds, rows } => {
             let conds = parse_conds(conds)?;
-            plan_and_finish(
-                ctx,
-                file,
-                &rows.dialect,
-                &rows.edit,
-                rows.strict,
-                &|src, d, chunker| csv::delete_rows(src, d, &conds, chunker),
-            )
+            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
+                csv::delete_rows(src, d, &conds, chunker)
+            })
         }
         CsvCommand::Append { file, rows, dialect, edit } => {
             let text = if rows.is_empty() {
@@ -240,22 +237,16 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
                 csv::append_rows(src, d, &text, chunker)
             })
         }
-        CsvCommand::AddColumn { file, name, value, after, rows } => plan_and_finish(
-            ctx,
-            file,
-            &rows.dialect,
-            &rows.edit,
-            rows.strict,
-            &|src, d, chunker| csv::add_column(src, d, name, value, after.as_deref(), chunker),
-        ),
-        CsvCommand::RemoveColumn { file, name, rows } => plan_and_finish(
-            ctx,
-            file,
-            &rows.dialect,
-            &rows.edit,
-            rows.strict,
-            &|src, d, chunker| csv::remove_column(src, d, name, chunker),
-        ),
+        CsvCommand::AddColumn { file, name, value, after, rows } => {
+            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
+                csv::add_column(src, d, name, value, after.as_deref(), chunker)
+            })
+        }
+        CsvCommand::RemoveColumn { file, name, rows } => {
+            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
+                csv::remove_column(src, d, name, chunker)
+            })
+        }
     }
 }
 
