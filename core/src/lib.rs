@@ -56,7 +56,8 @@ pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
 pub use patch::{
-    Patch, PatchBuilder, Piece, Pieces, Sink, Splice, SpliceIter, SpliceRef, Splices, WriteError,
+    Drain, Patch, PatchBuilder, Piece, Pieces, Sink, Splice, SpliceIter, SpliceRef, Splices,
+    WriteError,
 };
 pub use range::{parse_byte_range, LineRange};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};

@@ -45,20 +45,28 @@ impl AuditLog {
 }
 
 /// How many changed ranges an audit record lists (the count is always there).
-const AUDIT_RANGES: usize = 100;
+pub(crate) const AUDIT_RANGES: usize = 100;
 
 /// Notes what `patch` changes in an audit record: its ranges (the first hundred), the number
 /// of changes and the size before.
 pub fn note_patch(record: &mut serde_json::Map<String, serde_json::Value>, patch: &Patch) {
-    let ranges: Vec<_> = patch
-        .splices()
-        .iter()
-        .take(AUDIT_RANGES)
-        .map(|s| serde_json::json!([s.range.start, s.range.end]))
-        .collect();
+    let ranges: Vec<_> = patch.splices().iter().take(AUDIT_RANGES).map(|s| s.range).collect();
+    note_changes(record, &ranges, patch.splices().len(), patch.source_len());
+}
+
+/// Notes the changes of an edit whose patch was never whole (a commit fed in parts): its
+/// first `ranges` (the first hundred are kept), the number of `changes` and `bytes_in`.
+pub fn note_changes(
+    record: &mut serde_json::Map<String, serde_json::Value>,
+    ranges: &[std::ops::Range<u64>],
+    changes: usize,
+    bytes_in: u64,
+) {
+    let ranges: Vec<_> =
+        ranges.iter().take(AUDIT_RANGES).map(|r| serde_json::json!([r.start, r.end])).collect();
     record.insert("ranges".into(), ranges.into());
-    record.insert("changes".into(), patch.splices().len().into());
-    record.insert("bytes_in".into(), patch.source_len().into());
+    record.insert("changes".into(), changes.into());
+    record.insert("bytes_in".into(), bytes_in.into());
 }
 
 /// Notes how a commit went in an audit record: the strategy used (or `none` when nothing

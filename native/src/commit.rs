@@ -266,7 +266,7 @@ fn commit_in_place(
 /// Keeps the current content as `NAME.bak`: a hard link before an atomic commit (the old inode
 /// is about to leave the name anyway), else a reflink or a copy into a temporary file renamed
 /// to `NAME.bak`.
-fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
+pub(crate) fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<()> {
     let mut bak = target.name().to_os_string();
     bak.push(".bak");
     let mut tmp = TempFile::create(target)?;
@@ -372,7 +372,7 @@ impl Drop for TempFile<'_> {
 /// of smaller copies and the inserts between them (a million changed cells, say) is read with
 /// one `pread` of the source span it covers (at most [`READ_WINDOW`] bytes, so the bytes read
 /// but not copied are only those the patch replaces) and written through one buffer.
-fn write_pieces<'a>(
+pub(crate) fn write_pieces<'a>(
     src: &File,
     skip: u64,
     dst: &File,

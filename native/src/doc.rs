@@ -14,6 +14,7 @@ use bigedit_core::{
 
 use crate::cache::{fingerprint, IndexCache};
 use crate::commit::{self, CommitOptions, CommitStats};
+use crate::commit_parts::{Committed, PartWriter};
 use crate::error::{Error, Result};
 use crate::journal::{self, Recovery, JOURNAL_SUFFIX};
 use crate::lock::{self, FileLock, LockKind};
@@ -348,7 +349,7 @@ impl Document {
             None => None,
         };
         let stats = commit::commit(&self.target, self.src.file(), patch, opts)?;
-        self.reopen_after(patch, before, lines_before, shifted, stats)
+        self.reopen_after((before, patch.len()), patch.splices().len(), lines_before, shifted, stats)
     }
 
     /// After a commit of `patch`: reopens the file (an atomic commit replaced the inode, which
@@ -356,8 +357,8 @@ impl Document {
     /// `shifted` index (stored in the cache) and reports.
     fn reopen_after(
         &mut self,
-        patch: &Patch,
-        before: u64,
+        bytes: (u64, u64),
+        changes: usize,
         lines_before: Option<u64>,
         shifted: Option<LineIndex>,
         stats: CommitStats,
@@ -369,12 +370,7 @@ impl Document {
             let stored = self.store_index(&mut index);
             (index, IndexState::Built { stored })
         });
-        Ok(CommitReport {
-            bytes: (before, patch.len()),
-            lines,
-            changes: patch.splices().len(),
-            stats,
-        })
+        Ok(CommitReport { bytes, lines, changes, stats })
     }
 }
 
@@ -413,8 +409,102 @@ impl Document {
             Some(index) => Some(index.shifted(&self.src, &patch).map_err(|e| self.err(e))?),
             None => None,
         };
-        let report = self.reopen_after(&patch, before, lines_before, shifted, stats)?;
+        let report = self.reopen_after(
+            (before, patch.len()),
+            patch.splices().len(),
+            lines_before,
+            shifted,
+            stats,
+        )?;
         Ok((patch, report))
+    }
+}
+
+/// What [`Document::commit_drained`] did.
+#[derive(Debug, Clone)]
+pub struct Drained<R> {
+    /// The pass's output besides its patch (a CSV edit's report, say).
+    pub output: R,
+    /// What the commit changed (0 changes, the file untouched, when the pass planned none).
+    pub report: CommitReport,
+    /// The first changed source ranges, for the audit log.
+    pub first_ranges: Vec<Range<u64>>,
+}
+
+impl Document {
+    /// Runs `pass` over the document and commits the patch it plans, taking it over in parts
+    /// as the pass settles them ([`crate::commit_parts`]): a small patch is held and committed
+    /// as [`Document::commit_with`] does; a large one is written while the pass runs, so memory
+    /// stays bounded whatever the number of changes. `accept` sees the pass's other output
+    /// before anything is committed; its error abandons the commit.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use bigedit::{CommitOptions, Document, OpenOptions};
+    /// use bigedit_core::csv;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("t.csv");
+    /// std::fs::write(&path, "id,note\n1,a\n2,b\n").unwrap();
+    /// let mut doc = Document::open(&path, &OpenOptions::default()).unwrap();
+    /// let d = csv::Dialect::detect(doc.source(), &csv::Overrides::default()).unwrap();
+    /// let header = csv::Header::read(doc.source(), &d, &mut doc.chunker()).unwrap();
+    /// let pass = csv::RemoveColumn::new(&header, &d, "note", doc.len()).unwrap();
+    /// let done = doc.commit_drained(pass, &CommitOptions::default(), |_| Ok(())).unwrap();
+    /// assert_eq!(done.report.changes, 3);
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "id\n1\n2\n");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The pass's error, `accept`'s, or [`Error::Io`] naming the failed step; the file then
+    /// reads as before.
+    pub fn commit_drained<P, R>(
+        &mut self,
+        mut pass: P,
+        opts: &CommitOptions,
+        accept: impl FnOnce(&R) -> Result<()>,
+    ) -> Result<Drained<R>>
+    where
+        P: bigedit_core::Pass<Output = (Patch, R)> + bigedit_core::Drain,
+    {
+        let before = self.src.len();
+        let (committed, output) = {
+            let mut writer = PartWriter::new(&self.target, self.src.file(), opts)?;
+            let mut failed = None;
+            let mut feed = |offset: u64, chunk: &[u8]| {
+                let flow = bigedit_core::Scanner::feed(&mut pass, offset, chunk)?;
+                match writer.part(pass.drain()) {
+                    Ok(()) => Ok(flow),
+                    Err(e) => {
+                        failed = Some(e);
+                        Ok(Flow::Stop)
+                    }
+                }
+            };
+            self.chunker().scan(&self.src, 0..before, &mut feed).map_err(|e| self.err(e))?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            let (last, output) = pass.finish().map_err(|e| self.err(e.into()))?;
+            accept(&output)?;
+            (writer.finish(last)?, output)
+        };
+        match committed {
+            Committed::Held(patch) => {
+                let first_ranges =
+                    patch.splices().iter().take(crate::audit::AUDIT_RANGES).map(|s| s.range);
+                let first_ranges = first_ranges.collect();
+                let report = self.commit_with(&patch, opts)?;
+                Ok(Drained { output, report, first_ranges })
+            }
+            Committed::Streamed(s) => {
+                // No index is shifted over that many changes: the next reader rebuilds it.
+                let report = self.reopen_after((before, s.len), s.changes, None, None, s.stats)?;
+                Ok(Drained { output, report, first_ranges: s.first_ranges })
+            }
+        }
     }
 }
 

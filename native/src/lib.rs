@@ -26,6 +26,7 @@ pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod commit;
+pub mod commit_parts;
 pub mod commit_stream;
 mod doc;
 mod error;
@@ -37,7 +38,7 @@ pub mod source;
 pub mod target;
 
 pub use commit::{CommitOptions, CommitStats, Strategy};
-pub use doc::{build_index, CommitReport, Document, IndexState, OpenOptions, Transaction};
+pub use doc::{build_index, CommitReport, Document, Drained, IndexState, OpenOptions, Transaction};
 pub use error::{Error, Result};
 pub use find::Found;
 pub use journal::Recovery;

@@ -12,7 +12,7 @@ mod common;
 use std::ops::Range;
 
 use bigedit_core::csv::{self, Assignment, Condition, Dialect, Header, Newline, Overrides};
-use bigedit_core::{Chunker, Flow, LineRange, Pass};
+use bigedit_core::{Chunker, Drain, Flow, LineRange, Pass, Patch, Piece};
 use common::{same, tool, Sandbox};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
@@ -271,6 +271,43 @@ fn push<P: Pass>(
     pass.finish()
 }
 
+/// As [`push`], draining the pass after every chunk, as a streamed commit does: returns the
+/// new document written piece by piece from the parts ([`Patch::pieces_from`]), the parts
+/// joined into one patch ([`Patch::append`]), and the pass's other output.
+fn push_drained<P, R>(
+    mut pass: P,
+    bytes: &[u8],
+    size: usize,
+) -> Result<(Vec<u8>, Patch, R), bigedit_core::EditError>
+where
+    P: Pass<Output = (Patch, R)> + Drain,
+{
+    let size = size.min(bytes.len()).max(1);
+    let (mut out, mut pos) = (Vec::new(), 0u64);
+    let mut whole = Patch::identity(bytes.len() as u64);
+    let mut take = |part: Patch, out: &mut Vec<u8>, pos: &mut u64| {
+        for piece in part.pieces_from(*pos)? {
+            match piece {
+                Piece::Copy(r) => out.extend_from_slice(&bytes[r.start as usize..r.end as usize]),
+                Piece::Insert(b) => out.extend_from_slice(b),
+            }
+        }
+        *pos = part.splices().last().map_or(*pos, |s| s.range.end);
+        whole.append(part)
+    };
+    for (i, chunk) in bytes.chunks(size).enumerate() {
+        let flow = pass.feed((i * size) as u64, chunk)?;
+        take(pass.drain(), &mut out, &mut pos)?;
+        if flow == Flow::Stop {
+            break;
+        }
+    }
+    let (rest, report) = pass.finish()?;
+    take(rest, &mut out, &mut pos)?;
+    out.extend_from_slice(&bytes[pos as usize..]);
+    Ok((out, whole, report))
+}
+
 proptest! {
     #![proptest_config(config(1_500))]
 
@@ -350,7 +387,28 @@ proptest! {
                 want.drain(range.clone());
             }
         }
-        prop_assert_eq!(patch.apply_to_vec(bytes).unwrap(), want);
+        prop_assert_eq!(patch.apply_to_vec(bytes).unwrap(), want.clone());
+        // The same pass drained after every chunk, as the streamed commit runs it: the parts
+        // stitched together and joined give the same document, and adjacent deletions still
+        // merge across the drains (as many splices as undrained).
+        let pass = csv::DeleteRows::new(&header, &d, &conds, bytes.len() as u64).unwrap();
+        let (stitched, joined, _) = push_drained(pass, bytes, size).unwrap();
+        prop_assert_eq!(&stitched, &want);
+        prop_assert_eq!(joined.apply_to_vec(bytes).unwrap(), want);
+        prop_assert_eq!(joined.splices().len(), patch.splices().len());
+        // Setting column 1 everywhere: one splice per row, drained as it goes.
+        let pass = csv::SetCells::new(&header, &d, &[], &sets, bytes.len() as u64).unwrap();
+        let (stitched, joined, _) = push_drained(pass, bytes, size).unwrap();
+        let mut want = bytes.clone();
+        for (k, (_, fields)) in doc.records.iter().enumerate().rev() {
+            if ok(fields) && fields[0] != value {
+                let span = doc.spans[k][0].clone();
+                let new = if width == 1 && value.is_empty() { "\"\"".to_string() } else { encode(&value) };
+                want.splice(span, new.bytes());
+            }
+        }
+        prop_assert_eq!(&stitched, &want);
+        prop_assert_eq!(joined.apply_to_vec(bytes).unwrap(), want);
     }
 }
 
@@ -767,6 +825,10 @@ mod memory {
             vec!["csv", "read", f, &last],
             vec!["csv", "set", f, "--where", "city=Paris", "--set", "status=done"],
             vec!["csv", "delete", f, "--where", "status=done"],
+            // Edits of every row: millions of changes, written as they are planned.
+            vec!["csv", "add-column", f, "flag", "--value", "y"],
+            vec!["csv", "set", f, "--where", "city=Rome", "--set", "status=checked"],
+            vec!["csv", "remove-column", f, "note"],
         ];
         for args in &cases {
             let (ok, peak) = run(&bin, args, dir.path());
@@ -774,9 +836,20 @@ mod memory {
             eprintln!("bigedit {args:?}: peak RSS {peak} KiB");
             assert!(peak < BUDGET_KIB, "bigedit {args:?} peaked at {peak} KiB on {FILE_MIB} MiB");
         }
-        // The edits happened: no Paris row left, every other row untouched.
+        // The edits happened: the Paris rows are gone, and every other row, built anew here,
+        // has its flag, its new status and no note.
         let text = fs::read_to_string(&file).unwrap();
-        assert!(!text.contains("Paris") && !text.contains("done"));
-        assert_eq!(text.matches("Rome").count() as u64, rows - rows.div_ceil(100));
+        let mut want = String::from("id,city,status,flag\n");
+        for id in (0..rows).filter(|id| !id.is_multiple_of(100)) {
+            want.push_str(&format!("{id},Rome,checked,y\n"));
+        }
+        assert_eq!(text.len(), want.len());
+        assert!(text == want, "the edited file differs from the expectation");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".bigedit-tmp") || n.ends_with(".bigedit-journal"))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
     }
 }

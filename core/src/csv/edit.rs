@@ -11,7 +11,7 @@ use super::rows::{check_range, Rows};
 use super::write::{encode_field, encode_record};
 use super::{Assignment, Condition, CsvError, Dialect};
 use crate::error::{EditError, Error};
-use crate::patch::{Patch, SortedSplices, Splice};
+use crate::patch::{Drain, Patch, SortedSplices, Splice};
 use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::{read_range, ReadAt};
 
@@ -132,13 +132,20 @@ impl Plan {
 }
 
 /// Implements [`Scanner`] and [`Pass`] for a planner pass whose state has a
-/// `record(&mut self, &Record) -> Result<Flow, EditError>` method and a `rows: Rows` driver.
+/// `record(&mut self, &Record) -> Result<Flow, EditError>` method and a `rows: Rows` driver,
+/// and [`Drain`] for one whose state has a `plan: Plan`.
 macro_rules! row_pass {
     ($pass:ident, $output:ty, |$this:ident| $finish:expr) => {
         impl Scanner for $pass {
             fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
                 let (rows, state) = (&mut self.rows, &mut self.state);
                 rows.feed(offset, chunk, &mut |r| state.record(r))
+            }
+        }
+
+        impl Drain for $pass {
+            fn drain(&mut self) -> Patch {
+                self.state.plan.splices.drain()
             }
         }
 
@@ -311,6 +318,12 @@ impl Scanner for SetCells {
     fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
         let (rows, state) = (&mut self.rows, &mut self.state);
         rows.feed(offset, chunk, &mut |r| state.record(r))
+    }
+}
+
+impl Drain for SetCells {
+    fn drain(&mut self) -> Patch {
+        self.state.plan.splices.drain()
     }
 }
 

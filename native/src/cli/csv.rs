@@ -8,7 +8,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use bigedit_core::csv::{self, Assignment, Condition, Dialect, Header, Overrides, Report};
-use bigedit_core::{Chunker, EditError, Flow, LineRange, Patch};
+use bigedit_core::{Chunker, Drain, EditError, Flow, LineRange, Pass, Patch};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -164,13 +164,6 @@ pub struct RowEditFlags {
     pub edit: EditFlags,
 }
 
-impl RowEditFlags {
-    /// [`plan_and_finish`] with these flags.
-    fn plan_and_finish(&self, ctx: &Ctx, file: &Path, plan: &Planner<'_>) -> Result<()> {
-        plan_and_finish(ctx, file, &self.dialect, &self.edit, self.strict, plan)
-    }
-}
-
 impl CsvCommand {
     /// The subcommand's name, as the audit log records it.
     pub fn name(&self) -> &'static str {
@@ -217,15 +210,11 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
                 .iter()
                 .map(|s| Assignment::parse(s).map_err(|e| Error::Usage(e.to_string())))
                 .collect::<Result<Vec<_>>>()?;
-            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
-                csv::set_cells(src, d, &conds, &sets, chunker)
-            })
+            edit_rows(ctx, file, rows, |h, d, len| csv::SetCells::new(h, d, &conds, &sets, len))
         }
         CsvCommand::Delete { file, conds, rows } => {
             let conds = parse_conds(conds)?;
-            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
-                csv::delete_rows(src, d, &conds, chunker)
-            })
+            edit_rows(ctx, file, rows, |h, d, len| csv::DeleteRows::new(h, d, &conds, len))
         }
         CsvCommand::Append { file, rows, dialect, edit } => {
             let text = if rows.is_empty() {
@@ -233,19 +222,17 @@ pub fn run(ctx: &Ctx, command: &CsvCommand) -> Result<()> {
             } else {
                 rows.iter().flat_map(|r| [r.as_bytes(), b"\n"]).flatten().copied().collect()
             };
-            plan_and_finish(ctx, file, dialect, edit, false, &|src, d, chunker| {
+            plan_and_finish(ctx, file, dialect, edit, &|src, d, chunker| {
                 csv::append_rows(src, d, &text, chunker)
             })
         }
         CsvCommand::AddColumn { file, name, value, after, rows } => {
-            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
-                csv::add_column(src, d, name, value, after.as_deref(), chunker)
+            edit_rows(ctx, file, rows, |h, d, len| {
+                csv::AddColumn::new(h, d, name, value, after.as_deref(), len)
             })
         }
         CsvCommand::RemoveColumn { file, name, rows } => {
-            rows.plan_and_finish(ctx, file, &|src, d, chunker| {
-                csv::remove_column(src, d, name, chunker)
-            })
+            edit_rows(ctx, file, rows, |h, d, len| csv::RemoveColumn::new(h, d, name, len))
         }
     }
 }
@@ -276,31 +263,93 @@ type Planner<'a> = dyn Fn(
     ) -> std::result::Result<(Patch, Report), bigedit_core::Error<io::Error>>
     + 'a;
 
-/// Opens the file for writing, checks `--expect`, plans with the core, reports skipped rows,
-/// and ends like every editing command.
+/// Opens the file for writing, checks `--expect`, plans with the core (`csv append`: one
+/// splice at the end), reports skipped rows, and ends like every editing command.
 fn plan_and_finish(
     ctx: &Ctx,
     file: &Path,
     flags: &DialectFlags,
     edit: &EditFlags,
-    strict: bool,
     plan: &Planner<'_>,
 ) -> Result<()> {
-    let mut doc = super::read::open(ctx, file)?;
-    super::edit::check_expect(&doc, 0..doc.len(), edit)?;
-    let dialect = dialect(&doc, flags)?;
+    let (mut doc, dialect) = open_for_edit(ctx, file, flags, edit)?;
     let (patch, report) =
         plan(doc.source(), &dialect, &mut doc.chunker()).map_err(|e| doc.err(e))?;
+    let extra = accept_report(ctx, file, false, &report)?;
+    super::edit::finish(ctx, &mut doc, file, &patch, edit, extra)
+}
+
+/// Opens the file for writing, checks `--expect` (under the exclusive lock) and detects the
+/// dialect.
+fn open_for_edit(
+    ctx: &Ctx,
+    file: &Path,
+    flags: &DialectFlags,
+    edit: &EditFlags,
+) -> Result<(Document, Dialect)> {
+    let doc = super::read::open(ctx, file)?;
+    super::edit::check_expect(&doc, 0..doc.len(), edit)?;
+    let dialect = dialect(&doc, flags)?;
+    Ok((doc, dialect))
+}
+
+/// Refuses skipped rows under `--strict`, else notes and warns about them; returns the
+/// `--json` fields of the report.
+fn accept_report(
+    ctx: &Ctx,
+    file: &Path,
+    strict: bool,
+    report: &Report,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
     if strict {
         report.strict().map_err(|e| Error::edit(file, EditError::Csv(e)))?;
     }
     ctx.note("matched", report.matched);
     ctx.note("skipped", report.skipped_count);
-    warn_skipped(file, &report);
+    warn_skipped(file, report);
     let mut extra = serde_json::Map::new();
     extra.insert("matched".into(), report.matched.into());
-    extra.extend(skipped_json(&report));
-    super::edit::finish(ctx, &mut doc, file, &patch, edit, extra)
+    extra.extend(skipped_json(report));
+    Ok(extra)
+}
+
+/// Runs the row pass `build` makes from the header over the file and commits it as it plans
+/// ([`Document::commit_drained`]: an edit of every row holds a bounded number of changes), or
+/// prints its diff under `--dry-run`. Skipped rows are refused under `--strict` before
+/// anything is committed.
+fn edit_rows<P>(
+    ctx: &Ctx,
+    file: &Path,
+    flags: &RowEditFlags,
+    build: impl FnOnce(&Header, &Dialect, u64) -> std::result::Result<P, csv::CsvError>,
+) -> Result<()>
+where
+    P: Pass<Output = (Patch, Report)> + Drain,
+{
+    let (mut doc, dialect) = open_for_edit(ctx, file, &flags.dialect, &flags.edit)?;
+    dialect.check().map_err(|e| doc.err(e.into()))?;
+    let header =
+        Header::read(doc.source(), &dialect, &mut doc.chunker()).map_err(|e| doc.err(e))?;
+    let pass = build(&header, &dialect, doc.len()).map_err(|e| doc.err(e.into()))?;
+    if flags.edit.dry_run {
+        let (patch, report) = doc.chunker().run(doc.source(), pass).map_err(|e| doc.err(e))?;
+        let extra = accept_report(ctx, file, flags.strict, &report)?;
+        return super::edit::finish(ctx, &mut doc, file, &patch, &flags.edit, extra);
+    }
+    let opts = flags.edit.commit_options();
+    let before = doc.len();
+    let mut extra = None;
+    let done = doc.commit_drained(pass, &opts, |report| {
+        extra = Some(accept_report(ctx, file, flags.strict, report)?);
+        Ok(())
+    });
+    let report = done.map(|d| {
+        let mut audit = ctx.audit.borrow_mut();
+        crate::audit::note_changes(&mut audit, &d.first_ranges, d.report.changes, before);
+        d.report
+    });
+    crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
+    super::edit::print_commit(ctx, file, &report?, extra.unwrap_or_default())
 }
 
 /// The `skipped` rows (the first [`SKIPPED_LISTED`](bigedit_core::csv::SKIPPED_LISTED)) and

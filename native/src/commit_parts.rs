@@ -1,0 +1,203 @@
+//! A commit fed in parts: the planning pass hands over its splices as it settles them
+//! ([`Drain`](bigedit_core::Drain)), so an edit of every row of a 100-million-row CSV never
+//! holds its whole patch (16 bytes a splice: 1.6 GB).
+//!
+//! Parts are held while they are small: an edit whose patch stays under [`HOLD_BYTES`] is
+//! committed whole by [`crate::commit::commit`], exactly as if it had been planned first
+//! (`--commit auto` may write it in place, the line index is shifted). Once the held patch
+//! grows past that, the commit turns into a stream: the temporary file is created, the held
+//! parts are written into it, and every later part is written as it arrives (unchanged runs
+//! of 64 KiB or more are copied by the kernel). When the pass ends, the rest of the source is
+//! copied and the file sealed as every atomic commit is: owner and mode, fsync, rename over,
+//! fsync of the directory. Memory stays at [`HOLD_BYTES`] plus one chunk's splices.
+//!
+//! An in-place commit needs every change before it writes anything (its undo journal lists
+//! them), so `--commit in-place` on an edit that outgrows the hold is refused before the
+//! target is touched. Any error, the planner's or a late one from the caller's check (a
+//! skipped row under `--strict`), drops the temporary file: the target stays byte-identical.
+
+use std::fs::File;
+use std::io;
+use std::ops::Range;
+
+use bigedit_core::{Patch, Piece};
+
+use crate::commit::{self, refuse_links, seal, CommitOptions, CommitStats, Strategy, TempFile};
+use crate::error::{Error, Result};
+use crate::target::Target;
+
+/// A patch that grows past this many bytes of memory is written as it is planned instead of
+/// held: 4 MiB, about 260,000 splices.
+pub const HOLD_BYTES: usize = 4 << 20;
+
+/// How many changed ranges a streamed commit keeps for the audit log.
+const FIRST_RANGES: usize = crate::audit::AUDIT_RANGES;
+
+/// How a commit fed in parts ended.
+#[derive(Debug)]
+pub enum Committed {
+    /// The whole patch stayed small: it is here, not yet committed (commit it as usual).
+    Held(Patch),
+    /// The patch was written as it came and the target replaced.
+    Streamed(Streamed),
+}
+
+/// What a streamed commit wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Streamed {
+    /// Splices written.
+    pub changes: usize,
+    /// The first changed source ranges (at most the audit log's count).
+    pub first_ranges: Vec<Range<u64>>,
+    /// Length of the new file.
+    pub len: u64,
+    /// What the writer did.
+    pub stats: CommitStats,
+}
+
+/// The open output of a streamed commit.
+struct Output<'t> {
+    tmp: TempFile<'t>,
+    /// Source offset the output accounts for.
+    pos: u64,
+    written: u64,
+    copied: u64,
+}
+
+/// Takes the parts of a patch over `src` (the open target) in order and commits them (see
+/// the module docs). The caller holds the exclusive lock.
+pub struct PartWriter<'t> {
+    target: &'t Target,
+    src: &'t File,
+    st: rustix::fs::Stat,
+    opts: CommitOptions,
+    held: Patch,
+    out: Option<Output<'t>>,
+    changes: usize,
+    first_ranges: Vec<Range<u64>>,
+    /// Length change so far of the parts streamed.
+    delta: i128,
+}
+
+impl<'t> PartWriter<'t> {
+    /// A writer for a patch planned over `src`, committed the way `opts` asks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if `src` cannot be examined.
+    pub fn new(target: &'t Target, src: &'t File, opts: &CommitOptions) -> Result<PartWriter<'t>> {
+        let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
+        Ok(PartWriter {
+            target,
+            src,
+            st,
+            opts: *opts,
+            held: Patch::identity(st.st_size as u64),
+            out: None,
+            changes: 0,
+            first_ranges: Vec::new(),
+            delta: 0,
+        })
+    }
+
+    /// Takes the next part: holds it, or writes it once the patch has outgrown the hold.
+    ///
+    /// # Errors
+    ///
+    /// A part out of order (a bug in the pass), a refused `--commit in-place`, or
+    /// [`Error::Io`] writing the temporary file.
+    pub fn part(&mut self, part: Patch) -> Result<()> {
+        if part.is_empty() {
+            return Ok(());
+        }
+        if self.out.is_none() {
+            self.held.append(part).map_err(|e| self.bug(e))?;
+            if self.held.heap_bytes() <= HOLD_BYTES {
+                return Ok(());
+            }
+            self.start()?;
+            let held = std::mem::replace(&mut self.held, Patch::identity(0));
+            return self.write(&held);
+        }
+        self.write(&part)
+    }
+
+    /// Ends the patch with its last part: returns the whole patch if it stayed held, or
+    /// copies the rest of the source and seals the streamed commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`PartWriter::part`], and [`Error::Io`] naming the step of the seal that failed.
+    pub fn finish(mut self, last: Patch) -> Result<Committed> {
+        self.part(last)?;
+        let Some(mut out) = self.out.take() else { return Ok(Committed::Held(self.held)) };
+        let len = self.st.st_size as u64;
+        if out.pos < len {
+            let tail = [Piece::Copy(out.pos..len)];
+            let (w, c) = commit::write_pieces(self.src, 0, &out.tmp.file, tail.into_iter())
+                .map_err(|e| Error::io(&out.tmp.path, "write", e))?;
+            out.written += w;
+            out.copied += c;
+        }
+        if self.opts.backup {
+            commit::backup(self.target, self.src, Strategy::Atomic)?;
+        }
+        seal(self.target, out.tmp, &self.st)?;
+        let stats = CommitStats {
+            bytes_written: out.written,
+            bytes_copied: out.copied,
+            strategy: Strategy::Atomic,
+            journaled: 0,
+        };
+        Ok(Committed::Streamed(Streamed {
+            changes: self.changes,
+            first_ranges: self.first_ranges,
+            len: (len as i128 + self.delta) as u64,
+            stats,
+        }))
+    }
+
+    /// Turns the commit into a stream: checks the strategy allows it, creates the temporary
+    /// file.
+    fn start(&mut self) -> Result<()> {
+        if self.opts.strategy == Strategy::InPlace {
+            return Err(self.target.io(
+                "commit",
+                io::Error::other(format!(
+                    "this edit changes more places than an in-place commit can journal in \
+                     memory ({} MiB of changes); commit it atomically (--commit atomic)",
+                    HOLD_BYTES >> 20
+                )),
+            ));
+        }
+        refuse_links(self.target, &self.st)?;
+        let tmp = TempFile::create(self.target)?;
+        self.out = Some(Output { tmp, pos: 0, written: 0, copied: 0 });
+        Ok(())
+    }
+
+    /// Writes `part` into the open output.
+    fn write(&mut self, part: &Patch) -> Result<()> {
+        let Some(out) = self.out.as_mut() else { return Ok(()) };
+        let pieces = part.pieces_from(out.pos).map_err(|e| bug(self.target, e))?;
+        let (w, c) = commit::write_pieces(self.src, 0, &out.tmp.file, pieces)
+            .map_err(|e| Error::io(&out.tmp.path, "write", e))?;
+        out.written += w;
+        out.copied += c;
+        out.pos = part.splices().last().map_or(out.pos, |s| s.range.end);
+        self.changes += part.splices().len();
+        self.delta += part.len() as i128 - part.source_len() as i128;
+        let room = FIRST_RANGES.saturating_sub(self.first_ranges.len());
+        self.first_ranges.extend(part.splices().iter().take(room).map(|s| s.range));
+        Ok(())
+    }
+
+    fn bug(&self, e: bigedit_core::EditError) -> Error {
+        bug(self.target, e)
+    }
+}
+
+/// A part out of order: the pass broke the [`Drain`](bigedit_core::Drain) contract.
+fn bug(target: &Target, e: bigedit_core::EditError) -> Error {
+    target.io("commit", io::Error::other(format!("a part of the edit is out of order: {e}")))
+}
