@@ -56,11 +56,11 @@ pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
 pub use patch::{
-    Drain, Patch, PatchBuilder, Piece, Pieces, Sink, Splice, SpliceIter, SpliceRef, Splices,
-    WriteError,
+    Drain, Patch, PatchBuilder, Piece, Pieces, Planned, Sink, Splice, SpliceIter, SpliceRef,
+    Splices, WriteError,
 };
 pub use range::{parse_byte_range, LineRange};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};
 pub use source::{check_range, read_exact_at, read_range, ReadAt};
-pub use text::{LineHandler, LinePass, LiteralReplacer, RegexFinder, RegexReplacer};
+pub use text::{LineHandler, LinePass, LiteralReplacer, RegexFinder, RegexReplacer, Replacer};
 pub use version::{Fingerprint, Version, VersionHasher, SAMPLE};

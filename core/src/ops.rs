@@ -245,12 +245,9 @@ impl Edit {
                 let after = self.insert_after(*after, *before, need()?.line_count())?;
                 text::insert_lines(src, need()?, after, with.as_bytes())
             }
-            Edit::Replace { find, with, regex: false, max } => {
-                text::replace_literal(src, find.as_bytes(), with.as_bytes(), *max, chunker)
-            }
-            Edit::Replace { find, with, regex: true, max } => {
-                let re = text::compile_regex(find)?;
-                text::replace_regex(src, &re, with.as_bytes(), *max, chunker)
+            Edit::Replace { find, with, regex, max } => {
+                let pass = text::Replacer::new(find, with.as_bytes(), *regex, *max, src.len())?;
+                chunker.run(src, pass)
             }
             Edit::Splice { bytes, with } => {
                 Ok(text::splice_bytes(src.len(), parse_byte_range(bytes)?, with.as_bytes())?)

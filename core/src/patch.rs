@@ -291,6 +291,31 @@ pub trait Drain {
     fn drain(&mut self) -> Patch;
 }
 
+/// The output of a planning pass: its patch, and whatever else it reports.
+pub trait Planned {
+    /// What comes with the patch (`()` when nothing does).
+    type Rest;
+
+    /// The patch and the rest.
+    fn split(self) -> (Patch, Self::Rest);
+}
+
+impl Planned for Patch {
+    type Rest = ();
+
+    fn split(self) -> (Patch, ()) {
+        (self, ())
+    }
+}
+
+impl<R> Planned for (Patch, R) {
+    type Rest = R;
+
+    fn split(self) -> (Patch, R) {
+        self
+    }
+}
+
 /// Collects splices and validates them into a [`Patch`].
 ///
 /// # Example

@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 use crate::error::{EditError, Error};
 use crate::find::{split_ending, Line, LineSplitter, LiteralFinder, Match};
 use crate::lines::LineIndex;
-use crate::patch::{Patch, PatchBuilder};
+use crate::patch::{Drain, Patch, PatchBuilder, SortedSplices};
 use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::{check_range, ReadAt};
 
@@ -235,7 +235,7 @@ pub fn replace_literal<S: ReadAt + ?Sized>(
 pub struct LiteralReplacer<'p> {
     finder: LiteralFinder<'p>,
     with: Vec<u8>,
-    patch: PatchBuilder,
+    patch: SortedSplices,
 }
 
 impl<'p> LiteralReplacer<'p> {
@@ -254,7 +254,7 @@ impl<'p> LiteralReplacer<'p> {
         Ok(LiteralReplacer {
             finder: LiteralFinder::new(needle, max)?,
             with: with.to_vec(),
-            patch: PatchBuilder::new(len),
+            patch: SortedSplices::new(len),
         })
     }
 
@@ -278,7 +278,74 @@ impl Pass for LiteralReplacer<'_> {
     type Output = Patch;
 
     fn finish(self) -> Result<Patch, EditError> {
-        self.patch.build()
+        Ok(self.patch.finish())
+    }
+}
+
+impl Drain for LiteralReplacer<'_> {
+    fn drain(&mut self) -> Patch {
+        self.patch.drain()
+    }
+}
+
+/// The planner of a find & replace, literal or regex: one type for hosts that pick at run
+/// time (the CLI's `replace`, an edit list).
+#[derive(Debug, Clone)]
+pub enum Replacer<'p> {
+    /// `find` is literal.
+    Literal(LiteralReplacer<'p>),
+    /// `find` is a regex, matched line by line; `with` may refer to its groups.
+    Regex(RegexReplacer),
+}
+
+impl<'p> Replacer<'p> {
+    /// Plans replacing up to `max` occurrences of `find` with `with` in a document of `len`
+    /// bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::EmptyPattern`] or [`EditError::BadRegex`].
+    pub fn new(
+        find: &'p str,
+        with: &[u8],
+        regex: bool,
+        max: Option<u64>,
+        len: u64,
+    ) -> Result<Self, EditError> {
+        Ok(if regex {
+            Replacer::Regex(RegexReplacer::new(compile_regex(find)?, with, max, len))
+        } else {
+            Replacer::Literal(LiteralReplacer::new(find.as_bytes(), with, max, len)?)
+        })
+    }
+}
+
+impl Scanner for Replacer<'_> {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        match self {
+            Replacer::Literal(p) => p.feed(offset, chunk),
+            Replacer::Regex(p) => p.feed(offset, chunk),
+        }
+    }
+}
+
+impl Pass for Replacer<'_> {
+    type Output = Patch;
+
+    fn finish(self) -> Result<Patch, EditError> {
+        match self {
+            Replacer::Literal(p) => p.finish(),
+            Replacer::Regex(p) => p.finish(),
+        }
+    }
+}
+
+impl Drain for Replacer<'_> {
+    fn drain(&mut self) -> Patch {
+        match self {
+            Replacer::Literal(p) => p.drain(),
+            Replacer::Regex(p) => p.drain(),
+        }
     }
 }
 
@@ -530,7 +597,7 @@ pub type RegexReplacer = LinePass<RegexReplace>;
 pub struct RegexReplace {
     re: Regex,
     with: Vec<u8>,
-    patch: PatchBuilder,
+    patch: SortedSplices,
     limit: u64,
     count: u64,
 }
@@ -543,7 +610,7 @@ impl RegexReplacer {
         let handler = RegexReplace {
             re,
             with: with.to_vec(),
-            patch: PatchBuilder::new(len),
+            patch: SortedSplices::new(len),
             limit,
             count: 0,
         };
@@ -556,6 +623,12 @@ impl RegexReplacer {
     }
 }
 
+impl Drain for RegexReplacer {
+    fn drain(&mut self) -> Patch {
+        self.handler.patch.drain()
+    }
+}
+
 impl LineHandler for RegexReplace {
     type Output = Patch;
 
@@ -565,7 +638,7 @@ impl LineHandler for RegexReplace {
             let mut bytes = Vec::new();
             caps.expand(&self.with, &mut bytes);
             let at = line.offset + m.start() as u64;
-            self.patch.push(at..at + m.len() as u64, bytes)?;
+            self.patch.push(at..at + m.len() as u64, &bytes)?;
             self.count += 1;
             if self.count >= self.limit {
                 return Ok(Flow::Stop);
@@ -575,7 +648,7 @@ impl LineHandler for RegexReplace {
     }
 
     fn finish(self) -> Result<Patch, EditError> {
-        self.patch.build()
+        Ok(self.patch.finish())
     }
 }
 

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bigedit_core::{
-    Chunker, Flow, LineIndex, LineIndexBuilder, Patch, ReadAt, Version, VersionHasher,
+    Chunker, Drain, Flow, LineIndex, LineIndexBuilder, Pass, Patch, Planned, ReadAt, Version,
+    VersionHasher,
 };
 
 use crate::cache::{fingerprint, IndexCache};
@@ -349,7 +350,13 @@ impl Document {
             None => None,
         };
         let stats = commit::commit(&self.target, self.src.file(), patch, opts)?;
-        self.reopen_after((before, patch.len()), patch.splices().len(), lines_before, shifted, stats)
+        self.reopen_after(
+            (before, patch.len()),
+            patch.splices().len(),
+            lines_before,
+            shifted,
+            stats,
+        )
     }
 
     /// After a commit of `patch`: reopens the file (an atomic commit replaced the inode, which
@@ -460,21 +467,22 @@ impl Document {
     ///
     /// The pass's error, `accept`'s, or [`Error::Io`] naming the failed step; the file then
     /// reads as before.
-    pub fn commit_drained<P, R>(
+    pub fn commit_drained<P>(
         &mut self,
         mut pass: P,
         opts: &CommitOptions,
-        accept: impl FnOnce(&R) -> Result<()>,
-    ) -> Result<Drained<R>>
+        accept: impl FnOnce(&<P::Output as Planned>::Rest) -> Result<()>,
+    ) -> Result<Drained<<P::Output as Planned>::Rest>>
     where
-        P: bigedit_core::Pass<Output = (Patch, R)> + bigedit_core::Drain,
+        P: Pass + Drain,
+        P::Output: Planned,
     {
         let before = self.src.len();
         let (committed, output) = {
             let mut writer = PartWriter::new(&self.target, self.src.file(), opts)?;
             let mut failed = None;
             let mut feed = |offset: u64, chunk: &[u8]| {
-                let flow = bigedit_core::Scanner::feed(&mut pass, offset, chunk)?;
+                let flow = pass.feed(offset, chunk)?;
                 match writer.part(pass.drain()) {
                     Ok(()) => Ok(flow),
                     Err(e) => {
@@ -487,7 +495,7 @@ impl Document {
             if let Some(e) = failed {
                 return Err(e);
             }
-            let (last, output) = pass.finish().map_err(|e| self.err(e.into()))?;
+            let (last, output) = pass.finish().map_err(|e| self.err(e.into()))?.split();
             accept(&output)?;
             (writer.finish(last)?, output)
         };

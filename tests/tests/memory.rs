@@ -104,6 +104,9 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
         (vec!["--json", "chunks", f, "--max-bytes", "1048576", "--with-text"], 4 * 1024),
         (vec!["replace-lines", f, &mid, "--with", "replaced"], 0),
         (vec!["replace", f, "--find", "RARE_TOKEN", "--with", "COMMON"], 0),
+        // A change on every line (3.3 million splices), written as it is planned.
+        (vec!["replace", f, "--find", "long enough", "--with", "LONG ENOUGH"], 0),
+        (vec!["replace", f, "--regex", "--find", "real (line)", "--with", "REAL $1"], 0),
         (
             vec!["replace-lines", f, "7", "--from", big_path.to_str().unwrap()],
             (big_replacement.len() / 1024) as i64,
@@ -130,6 +133,11 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
     let got: Vec<&str> = text.lines().take(10).collect();
     // Line 7 became the big replacement, then lines 2 and 3 were deleted: it is now line 5.
     assert!(got[4] == big_replacement, "line 5 is not the 8 MiB replacement");
-    assert_eq!(got[0].trim_start(), "0 some log text that is long enough to look like a real line");
+    assert_eq!(got[0].trim_start(), "0 some log text that is LONG ENOUGH to look like a REAL line");
+    // Every generated line took both replacements, but for those replaced or deleted: the
+    // rare one, the middle one, line 7, the 1,000 lines of the edit list and lines 2 and 3.
+    let edited = text.matches("that is LONG ENOUGH to look like a REAL line\n").count() as u64;
+    assert_eq!(edited, lines - 1 - 1 - 1 - 1000 - 2);
+    assert!(!text.contains("long enough") && !text.contains("real line"));
     assert!(got[1].trim_start().starts_with("3 "), "lines 2:3 deleted: {:?}", &got[..3]);
 }

@@ -336,20 +336,10 @@ where
         let extra = accept_report(ctx, file, flags.strict, &report)?;
         return super::edit::finish(ctx, &mut doc, file, &patch, &flags.edit, extra);
     }
-    let opts = flags.edit.commit_options();
-    let before = doc.len();
-    let mut extra = None;
-    let done = doc.commit_drained(pass, &opts, |report| {
-        extra = Some(accept_report(ctx, file, flags.strict, report)?);
-        Ok(())
-    });
-    let report = done.map(|d| {
-        let mut audit = ctx.audit.borrow_mut();
-        crate::audit::note_changes(&mut audit, &d.first_ranges, d.report.changes, before);
-        d.report
-    });
-    crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
-    super::edit::print_commit(ctx, file, &report?, extra.unwrap_or_default())
+    let strict = flags.strict;
+    super::edit::commit_pass(ctx, &mut doc, file, pass, &flags.edit, |report| {
+        accept_report(ctx, file, strict, report)
+    })
 }
 
 /// The `skipped` rows (the first [`SKIPPED_LISTED`](bigedit_core::csv::SKIPPED_LISTED)) and

@@ -5,8 +5,8 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use bigedit_core::{
-    check_steps, check_version, diff, parse_byte_range, plan_edits, Content, Edit, LineRange,
-    Patch, Step, WriteError,
+    check_steps, check_version, diff, parse_byte_range, plan_edits, Content, Drain, Edit,
+    LineRange, Pass, Patch, Planned, Step, WriteError,
 };
 use serde_json::{json, Map, Value};
 
@@ -62,6 +62,15 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         _ => check_steps(doc.source(), doc.loaded_index(), &steps, &mut chunker),
     };
     checked.map_err(|e| doc.err(e))?;
+    // A find & replace may change every line of the file: commit it as it is planned.
+    if let (false, false, [Edit::Replace { find, with, regex, max }]) =
+        (flags.dry_run, matches!(command, Command::Apply { .. }), edits.as_slice())
+    {
+        let pass =
+            bigedit_core::text::Replacer::new(find, with.as_bytes(), *regex, *max, doc.len())
+                .map_err(|e| doc.err(e.into()))?;
+        return commit_pass(ctx, &mut doc, file, pass, flags, |()| Ok(Map::new()));
+    }
     let patch = {
         let index = doc.loaded_index();
         let mut chunker = doc.chunker();
@@ -101,6 +110,38 @@ pub(crate) fn finish(
     let report = doc.commit_with(patch, &opts);
     crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
     print_commit(ctx, file, &report?, extra)
+}
+
+/// Runs `pass` over the document and commits its patch as it is planned
+/// ([`Document::commit_drained`]: memory stays bounded whatever the number of changes), notes
+/// the audit facts and prints the result. `accept` sees the pass's report before anything is
+/// committed and returns the `--json` fields to add; its error abandons the edit.
+pub(crate) fn commit_pass<P>(
+    ctx: &Ctx,
+    doc: &mut Document,
+    file: &Path,
+    pass: P,
+    flags: &args::EditFlags,
+    accept: impl FnOnce(&<P::Output as Planned>::Rest) -> Result<Map<String, Value>>,
+) -> Result<()>
+where
+    P: Pass + Drain,
+    P::Output: Planned,
+{
+    let opts = flags.commit_options();
+    let before = doc.len();
+    let mut extra = None;
+    let done = doc.commit_drained(pass, &opts, |rest| {
+        extra = Some(accept(rest)?);
+        Ok(())
+    });
+    let report = done.map(|d| {
+        let mut audit = ctx.audit.borrow_mut();
+        crate::audit::note_changes(&mut audit, &d.first_ranges, d.report.changes, before);
+        d.report
+    });
+    crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
+    print_commit(ctx, file, &report?, extra.unwrap_or_default())
 }
 
 /// Prints what a commit did: one line, or a JSON object with `extra` merged in.
