@@ -910,4 +910,47 @@ mod tests {
         let p = Patch::new(3, vec![Splice::new(0..1, "x")]).unwrap();
         assert!(p.apply_to_vec(b"abcd").is_err());
     }
+
+    #[test]
+    fn drained_parts_keep_order_merge_deletions_and_refuse_going_back() {
+        let src = b"0123456789".to_vec();
+        let mut s = SortedSplices::new(10);
+        s.push(0..1, b"a").unwrap();
+        s.delete(2..3).unwrap();
+        // The trailing deletion is kept back: the next one may merge with it.
+        let first = s.drain();
+        assert_eq!(first.splices().iter().map(|s| s.range).collect::<Vec<_>>(), [0..1]);
+        s.delete(3..4).unwrap();
+        assert!(s.drain().is_empty());
+        s.push(5..5, b"!").unwrap();
+        let second = s.drain();
+        assert_eq!(second.splices().iter().map(|s| s.range).collect::<Vec<_>>(), [2..4, 5..5]);
+        // Nothing may start before what was handed over.
+        assert!(matches!(s.push(4..5, b"x"), Err(EditError::Overlap { first: 2, .. })));
+        s.push(9..10, b"Z").unwrap();
+        let last = s.finish();
+        let mut whole = Patch::identity(10);
+        for part in [first.clone(), second.clone(), last.clone()] {
+            whole.append(part).unwrap();
+        }
+        assert_eq!(whole.apply_to_vec(&src).unwrap(), b"a14!5678Z");
+        // Stitching the parts' pieces gives the same document.
+        let (mut out, mut pos) = (Vec::new(), 0u64);
+        for part in [&first, &second, &last] {
+            for piece in part.pieces_from(pos).unwrap() {
+                match piece {
+                    Piece::Copy(r) => out.extend_from_slice(&src[r.start as usize..r.end as usize]),
+                    Piece::Insert(b) => out.extend_from_slice(b),
+                }
+            }
+            pos = part.splices().last().map_or(pos, |s| s.range.end);
+        }
+        out.extend_from_slice(&src[pos as usize..]);
+        assert_eq!(out, b"a14!5678Z");
+        // Parts out of order, or of another source, are refused.
+        assert!(second.pieces_from(3).is_err());
+        let mut again = last.clone();
+        assert!(again.append(first).is_err());
+        assert!(again.append(Patch::identity(11)).is_err());
+    }
 }

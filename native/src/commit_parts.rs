@@ -30,6 +30,13 @@ use crate::target::Target;
 /// held: 4 MiB, about 260,000 splices.
 pub const HOLD_BYTES: usize = 4 << 20;
 
+/// The hold in use: [`HOLD_BYTES`], or `BIGEDIT_HOLD_BYTES` from the environment (a smaller
+/// hold trades `--commit auto`'s in-place writes for less memory; the fault tests set a tiny
+/// one to stream small edits).
+pub fn hold_bytes() -> usize {
+    std::env::var("BIGEDIT_HOLD_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(HOLD_BYTES)
+}
+
 /// How many changed ranges a streamed commit keeps for the audit log.
 const FIRST_RANGES: usize = crate::audit::AUDIT_RANGES;
 
@@ -72,6 +79,7 @@ pub struct PartWriter<'t> {
     st: rustix::fs::Stat,
     opts: CommitOptions,
     held: Patch,
+    hold: usize,
     out: Option<Output<'t>>,
     changes: usize,
     first_ranges: Vec<Range<u64>>,
@@ -93,11 +101,19 @@ impl<'t> PartWriter<'t> {
             st,
             opts: *opts,
             held: Patch::identity(st.st_size as u64),
+            hold: hold_bytes(),
             out: None,
             changes: 0,
             first_ranges: Vec::new(),
             delta: 0,
         })
+    }
+
+    /// The same writer holding at most `hold` bytes of patch.
+    #[cfg(test)]
+    fn with_hold(mut self, hold: usize) -> Self {
+        self.hold = hold;
+        self
     }
 
     /// Takes the next part: holds it, or writes it once the patch has outgrown the hold.
@@ -112,7 +128,7 @@ impl<'t> PartWriter<'t> {
         }
         if self.out.is_none() {
             self.held.append(part).map_err(|e| self.bug(e))?;
-            if self.held.heap_bytes() <= HOLD_BYTES {
+            if self.held.heap_bytes() <= self.hold {
                 return Ok(());
             }
             self.start()?;
@@ -165,8 +181,8 @@ impl<'t> PartWriter<'t> {
                 "commit",
                 io::Error::other(format!(
                     "this edit changes more places than an in-place commit can journal in \
-                     memory ({} MiB of changes); commit it atomically (--commit atomic)",
-                    HOLD_BYTES >> 20
+                     memory ({} KiB of changes); commit it atomically (--commit atomic)",
+                    self.hold >> 10
                 )),
             ));
         }
@@ -200,4 +216,110 @@ impl<'t> PartWriter<'t> {
 /// A part out of order: the pass broke the [`Drain`](bigedit_core::Drain) contract.
 fn bug(target: &Target, e: bigedit_core::EditError) -> Error {
     target.io("commit", io::Error::other(format!("a part of the edit is out of order: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::tests::leftovers;
+    use bigedit_core::Splice;
+    use std::fs;
+
+    /// Lines `0000 text` to `NNNN text`, and the same with every `text` made `TEXT`.
+    fn lines(n: usize) -> (String, String) {
+        let old: String = (0..n).map(|i| format!("{i:04} text\n")).collect();
+        (old.clone(), old.replace("text", "TEXT"))
+    }
+
+    /// The parts of the every-line replacement, four lines to a part, one splice a line.
+    fn parts(n: usize) -> Vec<Patch> {
+        let len = (n * 10) as u64;
+        let splices: Vec<Splice> =
+            (0..n as u64).map(|i| Splice::new(i * 10 + 5..i * 10 + 9, "TEXT")).collect();
+        splices.chunks(4).map(|c| Patch::new(len, c.to_vec()).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_patch_past_the_hold_is_streamed_and_a_small_one_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let (old, new) = lines(1000);
+        for (hold, streamed) in [(usize::MAX, false), (256, true)] {
+            fs::write(&path, &old).unwrap();
+            let target = Target::resolve(&path, None).unwrap();
+            let src = File::open(&path).unwrap();
+            let mut w =
+                PartWriter::new(&target, &src, &CommitOptions::default()).unwrap().with_hold(hold);
+            let mut all = parts(1000);
+            let last = all.pop().unwrap();
+            for p in all {
+                w.part(p).unwrap();
+            }
+            match w.finish(last).unwrap() {
+                Committed::Held(patch) => {
+                    assert!(!streamed);
+                    assert_eq!(patch.apply_to_vec(old.as_bytes()).unwrap(), new.as_bytes());
+                    assert_eq!(fs::read_to_string(&path).unwrap(), old, "held: not yet written");
+                }
+                Committed::Streamed(s) => {
+                    assert!(streamed);
+                    assert_eq!(fs::read_to_string(&path).unwrap(), new);
+                    assert_eq!((s.changes, s.len), (1000, new.len() as u64));
+                    assert_eq!(s.first_ranges.len(), FIRST_RANGES);
+                    assert_eq!(s.first_ranges[1], 15..19);
+                    assert_eq!(s.stats.bytes_written, new.len() as u64);
+                }
+            }
+            assert!(leftovers(dir.path()).is_empty());
+        }
+    }
+
+    #[test]
+    fn in_place_past_the_hold_and_parts_out_of_order_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let (old, _) = lines(1000);
+        fs::write(&path, &old).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = File::open(&path).unwrap();
+        let in_place = CommitOptions { strategy: Strategy::InPlace, backup: false };
+        let mut w = PartWriter::new(&target, &src, &in_place).unwrap().with_hold(256);
+        let err = parts(1000).into_iter().try_for_each(|p| w.part(p)).unwrap_err();
+        assert!(err.to_string().contains("--commit atomic"), "{err}");
+        drop(w);
+        // Streaming, then a part that goes back: the temporary file is dropped.
+        let mut w =
+            PartWriter::new(&target, &src, &CommitOptions::default()).unwrap().with_hold(256);
+        let mut all = parts(1000);
+        let early = all.remove(0);
+        for p in all.drain(..100) {
+            w.part(p).unwrap();
+        }
+        assert_eq!(leftovers(dir.path()).len(), 1, "streaming into a temporary file");
+        assert!(w.part(early).unwrap_err().to_string().contains("out of order"));
+        drop(w);
+        assert_eq!(fs::read_to_string(&path).unwrap(), old);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_refused_report_leaves_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let old = "id,n\n1,a\n2,b,EXTRA\n3,c\n";
+        fs::write(&path, old).unwrap();
+        let mut doc = crate::Document::open(&path, &crate::OpenOptions::default()).unwrap();
+        let d = bigedit_core::csv::Dialect::default();
+        let header = bigedit_core::csv::Header::read(doc.source(), &d, &mut doc.chunker()).unwrap();
+        let pass = bigedit_core::csv::RemoveColumn::new(&header, &d, "n", doc.len()).unwrap();
+        let err = doc
+            .commit_drained(pass, &CommitOptions::default(), |report| {
+                assert_eq!(report.skipped_count, 1);
+                Err(Error::Usage("refused".into()))
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "refused");
+        assert_eq!(fs::read_to_string(&path).unwrap(), old);
+        assert!(leftovers(dir.path()).is_empty());
+    }
 }

@@ -52,8 +52,11 @@ impl Work {
         Work { _tmp: tmp, dir, cache: root.join("cache") }
     }
 
-    fn env(&self) -> [(&'static str, &Path); 1] {
-        [("BIGEDIT_CACHE_DIR", self.cache.as_path())]
+    /// The environment of every run: its own cache, and a hold of 4 KiB so that an edit of
+    /// more than a few hundred places is written while it is planned
+    /// (`native/src/commit_parts.rs`); the one-place edits stay held, as by default.
+    fn env(&self) -> [(&'static str, &Path); 2] {
+        [("BIGEDIT_CACHE_DIR", self.cache.as_path()), ("BIGEDIT_HOLD_BYTES", Path::new("4096"))]
     }
 
     fn file(&self) -> PathBuf {
@@ -176,6 +179,18 @@ fn scenario(name: &'static str) -> Scenario {
                 lines: (4000, 4002),
             }
         }
+        // A replacement on every line (8,000 splices): the patch outgrows the hold, so the
+        // temporary file is written while the pass runs, part by part, then sealed.
+        "replace-streamed" => Scenario {
+            name,
+            args: ["replace", "f.txt", "--find", "some text", "--with", "SOME TEXT"]
+                .map(arg)
+                .to_vec(),
+            new: String::from_utf8_lossy(&old).replace("some text", "SOME TEXT").into_bytes(),
+            old,
+            commit_point: atomic_commit_point,
+            lines: (4000, 4002),
+        },
         other => panic!("no scenario {other}"),
     }
 }
@@ -463,6 +478,11 @@ fn every_call_of_an_atomic_commit_fails_in_turn() {
 #[test]
 fn every_call_of_a_streamed_md_commit_fails_in_turn() {
     every_call_fails_in_turn("md-streamed");
+}
+
+#[test]
+fn every_call_of_a_commit_written_while_planned_fails_in_turn() {
+    every_call_fails_in_turn("replace-streamed");
 }
 
 #[test]
