@@ -215,7 +215,8 @@ pub fn line_text_range<S: ReadAt + ?Sized>(
 
 /// Plans replacing up to `max` occurrences of `needle` with `with` (no escapes: both literal).
 ///
-/// Memory holds one splice per match; the scan itself is bounded by the chunk size.
+/// The patch holds one splice per match (the [`LiteralReplacer`] pass hands them over as it
+/// goes: [`Drain`]); the scan itself is bounded by the chunk size.
 ///
 /// # Errors
 ///

@@ -399,8 +399,8 @@ pub fn set_cell<S: ReadAt + ?Sized>(
 ///
 /// One streaming pass; a splice replaces only a changed field (a field that already has the
 /// new value is left alone). New values are quoted only when needed. Rows with the wrong
-/// number of fields are left untouched and listed in the report. Memory holds one 16-byte
-/// splice per changed field.
+/// number of fields are left untouched and listed in the report. The patch holds one 16-byte
+/// splice per changed field (the [`SetCells`] pass hands them over as it goes: [`Drain`]).
 ///
 /// # Example
 ///
@@ -676,8 +676,9 @@ row_pass!(AddColumn, (Patch, Report), |pass| Ok((
 /// Plans adding a column named `name` (header files only) holding `value` in every row, after
 /// column `after` or at the end.
 ///
-/// Memory holds one splice per record: this rewrites every row, so a file of millions of rows
-/// makes a patch of millions of small splices.
+/// This function's patch holds one splice per record, so a file of millions of rows makes a
+/// patch of millions of small splices; a host that commits as it plans runs [`AddColumn`]
+/// and takes them over in parts ([`Drain`]), holding a bounded number.
 ///
 /// # Example
 ///
@@ -787,7 +788,7 @@ row_pass!(RemoveColumn, (Patch, Report), |pass| Ok((
 
 /// Plans removing column `name` from every record, header included.
 ///
-/// Memory holds one splice per record, as for [`add_column`].
+/// The patch holds one splice per record, as for [`add_column`] ([`RemoveColumn`] drains).
 ///
 /// # Example
 ///
