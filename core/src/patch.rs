@@ -919,7 +919,7 @@ mod tests {
         s.delete(2..3).unwrap();
         // The trailing deletion is kept back: the next one may merge with it.
         let first = s.drain();
-        assert_eq!(first.splices().iter().map(|s| s.range).collect::<Vec<_>>(), [0..1]);
+        assert_eq!(first.splices().iter().map(|s| s.range).collect::<Vec<_>>(), vec![0..1u64]);
         s.delete(3..4).unwrap();
         assert!(s.drain().is_empty());
         s.push(5..5, b"!").unwrap();

@@ -294,9 +294,9 @@ impl Drain for LiteralReplacer<'_> {
 #[derive(Debug, Clone)]
 pub enum Replacer<'p> {
     /// `find` is literal.
-    Literal(LiteralReplacer<'p>),
+    Literal(Box<LiteralReplacer<'p>>),
     /// `find` is a regex, matched line by line; `with` may refer to its groups.
-    Regex(RegexReplacer),
+    Regex(Box<RegexReplacer>),
 }
 
 impl<'p> Replacer<'p> {
@@ -314,9 +314,9 @@ impl<'p> Replacer<'p> {
         len: u64,
     ) -> Result<Self, EditError> {
         Ok(if regex {
-            Replacer::Regex(RegexReplacer::new(compile_regex(find)?, with, max, len))
+            Replacer::Regex(Box::new(RegexReplacer::new(compile_regex(find)?, with, max, len)))
         } else {
-            Replacer::Literal(LiteralReplacer::new(find.as_bytes(), with, max, len)?)
+            Replacer::Literal(Box::new(LiteralReplacer::new(find.as_bytes(), with, max, len)?))
         })
     }
 }
