@@ -28,7 +28,9 @@ struct Hunk {
 /// Each part is a [`Patch`] over the same source; every splice of a part ends at or before the
 /// first splice of the next part starts (a part may be empty). The output is byte for byte what
 /// [`unified`] writes for the whole patch: `--- old_name`, `+++ new_name`, then `@@` hunks with
-/// `context` lines around each change, and nothing at all when nothing changes.
+/// `context` lines around each change, and nothing at all when nothing changes. Inside a hunk,
+/// the lines from its first change to its last are written as removed, then added: lines are
+/// not matched up within a hunk.
 ///
 /// Memory is the open hunk (its splices, owned) and, while a hunk is written, its old and new
 /// lines; never the whole patch.
@@ -38,10 +40,10 @@ struct Hunk {
 /// ```
 /// use bigedit_core::{diff, Chunker, LineIndex, Patch, Splice};
 ///
-/// let src = b"a\nb\nc\nd\n".to_vec();
+/// let src = b"a\nb\nc\nd\ne\nf\n".to_vec();
 /// let index = LineIndex::build(&src, &mut Chunker::default()).unwrap();
-/// let first = Patch::new(8, vec![Splice::new(2..3, "B")]).unwrap();
-/// let second = Patch::new(8, vec![Splice::new(6..7, "D")]).unwrap();
+/// let first = Patch::new(12, vec![Splice::new(2..3, "B")]).unwrap();
+/// let second = Patch::new(12, vec![Splice::new(10..11, "F")]).unwrap();
 ///
 /// let mut diff = diff::UnifiedDiff::new(1, "f", "f");
 /// let mut out = Vec::new();
@@ -50,7 +52,7 @@ struct Hunk {
 /// diff.finish(&src, &index, &mut out).unwrap();
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
-///     "--- f\n+++ f\n@@ -1,4 +1,4 @@\n a\n-b\n+B\n c\n-d\n+D\n"
+///     "--- f\n+++ f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n@@ -5,2 +5,2 @@\n e\n-f\n+F\n"
 /// );
 /// ```
 #[derive(Debug)]
