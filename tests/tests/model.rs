@@ -22,7 +22,7 @@ use std::ops::{Range, RangeInclusive};
 
 use bigedit_core::{
     diff, plan_edits, read_range, text, Chunker, Content, Edit, EditError, Error, LineIndex,
-    Overlay, Patch, Piece, ReadAt,
+    Overlay, Patch, Piece, ReadAt, Splice, WriteError,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -1572,5 +1572,140 @@ proptest! {
         let mut chunker = Chunker::new(chunk);
         let empty = text::find_literal(&doc, 0..doc.len() as u64, 1, b"", None, &mut chunker);
         prop_assert_eq!(empty.map_err(Error::into_edit), Err(EditError::EmptyPattern));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 4: a unified diff pushed in parts
+// ---------------------------------------------------------------------------------------------
+
+/// Several [`document`]s end to end: long enough for hunks far apart and hunks that merge.
+fn long_document() -> impl Strategy<Value = Vec<u8>> {
+    vec(document(), 1..10).prop_map(|docs| docs.concat())
+}
+
+/// A splice as drawn: start (modulo the document's length + 1), length, text.
+type SpliceSeed = (usize, usize, Vec<u8>);
+
+/// Sorted, non-overlapping splices from `seeds` (a seed overlapping a kept one is dropped, and
+/// so is one that changes nothing).
+fn resolve_splices(doc: &[u8], seeds: &[SpliceSeed]) -> Vec<(Range<usize>, Vec<u8>)> {
+    let mut all: Vec<(Range<usize>, Vec<u8>)> = seeds
+        .iter()
+        .map(|(start, len, text)| {
+            let start = start % (doc.len() + 1);
+            (start..(start + len).min(doc.len()), text.clone())
+        })
+        .filter(|(r, text)| !(r.is_empty() && text.is_empty()))
+        .collect();
+    all.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut kept: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+    for (r, text) in all {
+        if kept.last().is_none_or(|(last, _)| r.start >= last.end) {
+            kept.push((r, text));
+        }
+    }
+    kept
+}
+
+/// The diff of `parts` pushed one after another; after each non-empty part, a part that
+/// reaches back into it must be refused without changing what comes out.
+fn push_parts<S: ReadAt<Error = Infallible>>(
+    src: &S,
+    index: &LineIndex,
+    parts: &[Patch],
+    context: usize,
+) -> Result<Vec<u8>, TestCaseError> {
+    let mut diff = diff::UnifiedDiff::new(context as u64, "a", "b");
+    let mut out = Vec::new();
+    for part in parts {
+        must("push", diff.push(src, index, part, &mut out))?;
+        if let Some(last) = part.splices().last().filter(|s| s.range.end > 0) {
+            let at = last.range.end - 1;
+            let back = must("back", Patch::new(part.source_len(), vec![Splice::new(at..at, "!")]))?;
+            let refused = diff.push(src, index, &back, &mut out);
+            prop_assert!(
+                matches!(refused, Err(WriteError::Source(Error::Edit(EditError::Overlap { .. })))),
+                "a part at {} after one ending at {} was not refused: {:?}",
+                at,
+                last.range.end,
+                refused
+            );
+        }
+    }
+    must("finish", diff.finish(src, index, &mut out))?;
+    Ok(out)
+}
+
+proptest! {
+    #![proptest_config(config(10_000))]
+
+    /// Pushing a patch in parts cut anywhere (empty parts, hunks split across parts) gives the
+    /// bytes `diff::unified` gives for the whole patch, and they turn the document into the
+    /// patched one.
+    #[test]
+    fn a_diff_pushed_in_parts_is_the_diff_of_the_whole(
+        doc in long_document(),
+        seeds in vec((0usize..1_000, prop_oneof![3 => 0usize..3, 1 => 0usize..40], bytes_text()), 0..24),
+        cuts in vec(0usize..100, 0..16),
+        context in 0usize..4,
+        max_read in prop_oneof![Just(None), select(&[1usize, 3][..]).prop_map(Some)],
+    ) {
+        let splices = resolve_splices(&doc, &seeds);
+        let mut model = Vec::new();
+        let mut pos = 0;
+        for (r, text) in &splices {
+            model.extend_from_slice(&doc[pos..r.start]);
+            model.extend_from_slice(text);
+            pos = r.end;
+        }
+        model.extend_from_slice(&doc[pos..]);
+
+        let len = doc.len() as u64;
+        let owned = |from: usize, to: usize| -> Vec<Splice> {
+            splices[from..to]
+                .iter()
+                .map(|(r, text)| Splice::new(r.start as u64..r.end as u64, text.clone()))
+                .collect()
+        };
+        let whole = must("whole patch", Patch::new(len, owned(0, splices.len())))?;
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (splices.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&splices.len()]) {
+            parts.push(must("part", Patch::new(len, owned(from, cut)))?);
+            from = cut;
+        }
+
+        let index = must("build", LineIndex::build(&doc, &mut Chunker::new(7)))?;
+        let mut expect = Vec::new();
+        must("unified", diff::unified(&doc, &index, &whole, context as u64, "a", "b", &mut expect))?;
+        let got = match max_read {
+            None => push_parts(&doc, &index, &parts, context)?,
+            Some(max_read) => push_parts(&Opaque { bytes: &doc, max_read }, &index, &parts, context)?,
+        };
+        prop_assert_eq!(
+            &got,
+            &expect,
+            "parts cut at {:?}:\n{}\nwhole:\n{}",
+            cuts,
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expect)
+        );
+        match apply_unified(&doc, &got, context) {
+            Ok(applied) => prop_assert_eq!(
+                &applied[..],
+                &model[..],
+                "the diff does not give the new document:\n{}",
+                String::from_utf8_lossy(&got)
+            ),
+            Err(e) => {
+                return Err(TestCaseError::fail(format!(
+                    "bad diff: {e}:\n{}",
+                    String::from_utf8_lossy(&got)
+                )))
+            }
+        }
     }
 }
