@@ -57,7 +57,7 @@ pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, S
 pub use overlay::Overlay;
 pub use patch::{
     Drain, Patch, PatchBuilder, Piece, Pieces, Planned, Sink, Splice, SpliceIter, SpliceRef,
-    Splices, WriteError,
+    Splices, Tally, WriteError,
 };
 pub use range::{parse_byte_range, LineRange};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};

@@ -291,6 +291,40 @@ pub trait Drain {
     fn drain(&mut self) -> Patch;
 }
 
+/// What the parts of a patch handed over by a [`Drain`] pass add up to, counted as they go
+/// by: the number of splices, the change of length and the first few changed ranges (for an
+/// audit log), without holding the parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Splices counted.
+    pub changes: usize,
+    /// Bytes added minus bytes removed.
+    pub delta: i128,
+    /// The first changed source ranges, at most the `keep` given to [`Tally::new`].
+    pub first_ranges: Vec<Range<u64>>,
+    keep: usize,
+}
+
+impl Tally {
+    /// A tally that keeps the first `keep` changed ranges.
+    pub fn new(keep: usize) -> Tally {
+        Tally { keep, ..Tally::default() }
+    }
+
+    /// Counts `part`.
+    pub fn add(&mut self, part: &Patch) {
+        self.changes += part.entries.len();
+        self.delta += part.len() as i128 - part.source_len as i128;
+        let room = self.keep.saturating_sub(self.first_ranges.len());
+        self.first_ranges.extend(part.splices().iter().take(room).map(|s| s.range));
+    }
+
+    /// The length of the new document, for a source of `source_len` bytes.
+    pub fn len_after(&self, source_len: u64) -> u64 {
+        (i128::from(source_len) + self.delta).max(0) as u64
+    }
+}
+
 /// The output of a planning pass: its patch, and whatever else it reports.
 pub trait Planned {
     /// What comes with the patch (`()` when nothing does).

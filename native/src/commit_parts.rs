@@ -20,7 +20,7 @@ use std::fs::File;
 use std::io;
 use std::ops::Range;
 
-use bigedit_core::{Patch, Piece};
+use bigedit_core::{Patch, Piece, Tally};
 
 use crate::commit::{self, refuse_links, seal, CommitOptions, CommitStats, Strategy, TempFile};
 use crate::error::{Error, Result};
@@ -81,10 +81,8 @@ pub struct PartWriter<'t> {
     held: Patch,
     hold: usize,
     out: Option<Output<'t>>,
-    changes: usize,
-    first_ranges: Vec<Range<u64>>,
-    /// Length change so far of the parts streamed.
-    delta: i128,
+    /// The parts streamed.
+    tally: Tally,
 }
 
 impl<'t> PartWriter<'t> {
@@ -103,9 +101,7 @@ impl<'t> PartWriter<'t> {
             held: Patch::identity(st.st_size as u64),
             hold: hold_bytes(),
             out: None,
-            changes: 0,
-            first_ranges: Vec::new(),
-            delta: 0,
+            tally: Tally::new(FIRST_RANGES),
         })
     }
 
@@ -166,9 +162,9 @@ impl<'t> PartWriter<'t> {
             journaled: 0,
         };
         Ok(Committed::Streamed(Streamed {
-            changes: self.changes,
-            first_ranges: self.first_ranges,
-            len: (len as i128 + self.delta) as u64,
+            changes: self.tally.changes,
+            len: self.tally.len_after(len),
+            first_ranges: self.tally.first_ranges,
             stats,
         }))
     }
@@ -201,10 +197,7 @@ impl<'t> PartWriter<'t> {
         out.written += w;
         out.copied += c;
         out.pos = part.splices().last().map_or(out.pos, |s| s.range.end);
-        self.changes += part.splices().len();
-        self.delta += part.len() as i128 - part.source_len() as i128;
-        let room = FIRST_RANGES.saturating_sub(self.first_ranges.len());
-        self.first_ranges.extend(part.splices().iter().take(room).map(|s| s.range));
+        self.tally.add(part);
         Ok(())
     }
 

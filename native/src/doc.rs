@@ -469,7 +469,7 @@ impl Document {
     /// reads as before.
     pub fn commit_drained<P>(
         &mut self,
-        mut pass: P,
+        pass: P,
         opts: &CommitOptions,
         accept: impl FnOnce(&<P::Output as Planned>::Rest) -> Result<()>,
     ) -> Result<Drained<<P::Output as Planned>::Rest>>
@@ -480,22 +480,7 @@ impl Document {
         let before = self.src.len();
         let (committed, output) = {
             let mut writer = PartWriter::new(&self.target, self.src.file(), opts)?;
-            let mut failed = None;
-            let mut feed = |offset: u64, chunk: &[u8]| {
-                let flow = pass.feed(offset, chunk)?;
-                match writer.part(pass.drain()) {
-                    Ok(()) => Ok(flow),
-                    Err(e) => {
-                        failed = Some(e);
-                        Ok(Flow::Stop)
-                    }
-                }
-            };
-            self.chunker().scan(&self.src, 0..before, &mut feed).map_err(|e| self.err(e))?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            let (last, output) = pass.finish().map_err(|e| self.err(e.into()))?.split();
+            let (last, output) = self.drain_pass(pass, |part| writer.part(part))?;
             accept(&output)?;
             (writer.finish(last)?, output)
         };
@@ -513,6 +498,41 @@ impl Document {
                 Ok(Drained { output, report, first_ranges: s.first_ranges })
             }
         }
+    }
+}
+
+impl Document {
+    /// Runs `pass` over the whole document, handing `each` the splices it settles after every
+    /// chunk ([`Drain`]); returns the pass's last part and its other output.
+    ///
+    /// # Errors
+    ///
+    /// The pass's error, the source's, or the first error of `each` (which ends the pass).
+    pub fn drain_pass<P>(
+        &self,
+        mut pass: P,
+        mut each: impl FnMut(Patch) -> Result<()>,
+    ) -> Result<(Patch, <P::Output as Planned>::Rest)>
+    where
+        P: Pass + Drain,
+        P::Output: Planned,
+    {
+        let mut failed = None;
+        let mut feed = |offset: u64, chunk: &[u8]| {
+            let flow = pass.feed(offset, chunk)?;
+            match each(pass.drain()) {
+                Ok(()) => Ok(flow),
+                Err(e) => {
+                    failed = Some(e);
+                    Ok(Flow::Stop)
+                }
+            }
+        };
+        self.chunker().scan(&self.src, 0..self.src.len(), &mut feed).map_err(|e| self.err(e))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(pass.finish().map_err(|e| self.err(e.into()))?.split())
     }
 }
 

@@ -331,15 +331,12 @@ where
     let header =
         Header::read(doc.source(), &dialect, &mut doc.chunker()).map_err(|e| doc.err(e))?;
     let pass = build(&header, &dialect, doc.len()).map_err(|e| doc.err(e.into()))?;
-    if flags.edit.dry_run {
-        let (patch, report) = doc.chunker().run(doc.source(), pass).map_err(|e| doc.err(e))?;
-        let extra = accept_report(ctx, file, flags.strict, &report)?;
-        return super::edit::finish(ctx, &mut doc, file, &patch, &flags.edit, extra);
-    }
     let strict = flags.strict;
-    super::edit::commit_pass(ctx, &mut doc, file, pass, &flags.edit, |report| {
-        accept_report(ctx, file, strict, report)
-    })
+    let accept = |report: &Report| accept_report(ctx, file, strict, report);
+    if flags.edit.dry_run {
+        return super::edit::print_diff_drained(ctx, &mut doc, file, pass, accept);
+    }
+    super::edit::commit_pass(ctx, &mut doc, file, pass, &flags.edit, accept)
 }
 
 /// The `skipped` rows (the first [`SKIPPED_LISTED`](bigedit_core::csv::SKIPPED_LISTED)) and

@@ -1,12 +1,12 @@
 //! The editing commands: plan a patch with the core, then print its diff (`--dry-run`) or
 //! commit it atomically.
 
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 
 use bigedit_core::{
     check_steps, check_version, diff, parse_byte_range, plan_edits, Content, Drain, Edit,
-    LineRange, Pass, Patch, Planned, Step, WriteError,
+    LineRange, Pass, Patch, Planned, Sink, Step, Tally, WriteError,
 };
 use serde_json::{json, Map, Value};
 
@@ -62,13 +62,17 @@ pub fn run(ctx: &Ctx, command: &Command) -> Result<()> {
         _ => check_steps(doc.source(), doc.loaded_index(), &steps, &mut chunker),
     };
     checked.map_err(|e| doc.err(e))?;
-    // A find & replace may change every line of the file: commit it as it is planned.
-    if let (false, false, [Edit::Replace { find, with, regex, max }]) =
-        (flags.dry_run, matches!(command, Command::Apply { .. }), edits.as_slice())
+    // A find & replace may change every line of the file: commit (or diff) it as it is
+    // planned.
+    if let (false, [Edit::Replace { find, with, regex, max }]) =
+        (matches!(command, Command::Apply { .. }), edits.as_slice())
     {
         let pass =
             bigedit_core::text::Replacer::new(find, with.as_bytes(), *regex, *max, doc.len())
                 .map_err(|e| doc.err(e.into()))?;
+        if flags.dry_run {
+            return print_diff_drained(ctx, &mut doc, file, pass, |()| Ok(Map::new()));
+        }
         return commit_pass(ctx, &mut doc, file, pass, flags, |()| Ok(Map::new()));
     }
     let patch = {
@@ -142,6 +146,93 @@ where
     });
     crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
     print_commit(ctx, file, &report?, extra.unwrap_or_default())
+}
+
+/// Prints the unified diff of what `pass` plans (`--dry-run`) and touches nothing. The patch
+/// is taken in parts as the pass settles them ([`diff::UnifiedDiff`]), so memory holds one
+/// open hunk, not the patch. `accept` sees the pass's report at the end (the diff is out by
+/// then) and returns the `--json` fields to add.
+pub(crate) fn print_diff_drained<P>(
+    ctx: &Ctx,
+    doc: &mut Document,
+    file: &Path,
+    pass: P,
+    accept: impl FnOnce(&<P::Output as Planned>::Rest) -> Result<Map<String, Value>>,
+) -> Result<()>
+where
+    P: Pass + Drain,
+    P::Output: Planned,
+{
+    ctx.note("commit", "none (dry run)");
+    if doc.loaded_index().is_none() {
+        doc.index(&|_| {})?;
+    }
+    let doc: &Document = doc;
+    let index = doc.loaded_index().expect("indexed above");
+    let name = file.display().to_string();
+    let mut out = DiffOut { out: io::BufWriter::new(io::stdout().lock()), json: ctx.json };
+    if ctx.json {
+        let head = json!({"file": name, "dry_run": true}).to_string();
+        let head = format!("{},\"diff\":\"", &head[..head.len() - 1]);
+        out.out.write_all(head.as_bytes()).map_err(stdout_err)?;
+    }
+    let mut diff = diff::UnifiedDiff::new(3, &name, &name);
+    let mut tally = Tally::new(crate::audit::AUDIT_RANGES);
+    let mut push = |part: &Patch, diff: &mut diff::UnifiedDiff, out: &mut DiffOut<_>| {
+        tally.add(part);
+        diff.push(doc.source(), index, part, out).map_err(|e| diff_err(doc, e))
+    };
+    let (last, rest) = doc.drain_pass(pass, |part| push(&part, &mut diff, &mut out))?;
+    push(&last, &mut diff, &mut out)?;
+    diff.finish(doc.source(), index, &mut out).map_err(|e| diff_err(doc, e))?;
+    let extra = accept(&rest)?;
+    let before = doc.len();
+    crate::audit::note_changes(
+        &mut ctx.audit.borrow_mut(),
+        &tally.first_ranges,
+        tally.changes,
+        before,
+    );
+    if ctx.json {
+        let tail = with_extra(
+            json!({
+                "changes": tally.changes,
+                "bytes_before": before,
+                "bytes_after": tally.len_after(before),
+            }),
+            extra,
+        )
+        .to_string();
+        writeln!(out.out, "\",{}", &tail[1..]).map_err(stdout_err)?;
+    }
+    out.out.flush().map_err(stdout_err)
+}
+
+/// Where a streamed diff goes: standard output as it is, or as the text of a JSON string.
+struct DiffOut<W: Write> {
+    out: W,
+    json: bool,
+}
+
+impl<W: Write> Sink for DiffOut<W> {
+    type Error = io::Error;
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if !self.json {
+            return self.out.write_all(bytes);
+        }
+        // The diff writes whole lines, so no character is split between two writes.
+        let text = serde_json::to_string(&String::from_utf8_lossy(bytes))?;
+        self.out.write_all(&text.as_bytes()[1..text.len() - 1])
+    }
+}
+
+/// The error of a diff being written to standard output.
+fn diff_err(doc: &Document, e: WriteError<io::Error, io::Error>) -> Error {
+    match e {
+        WriteError::Source(e) => doc.err(e),
+        WriteError::Sink(e) => stdout_err(e),
+    }
 }
 
 /// Prints what a commit did: one line, or a JSON object with `extra` merged in.
