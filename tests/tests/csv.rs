@@ -690,6 +690,48 @@ fn errors_name_the_column_and_leave_the_file_untouched() {
     same(&sb.read("people.csv"), PEOPLE, "file after a dry run");
 }
 
+/// Every row edit's `--dry-run` diff (printed as the pass plans it) turns the file into what
+/// the real edit writes (GNU `patch` applies it), its `--json` form carries the same diff, and
+/// the file is untouched.
+#[test]
+fn dry_run_diffs_of_row_edits_patch_to_the_real_result() {
+    let sb = Sandbox::new();
+    let edits: [&[&str]; 5] = [
+        &["set", "--where", "city=Paris", "--set", "status=x"],
+        &["delete", "--where", "status=new"],
+        &["add-column", "flag", "--value", "a, b"],
+        &["remove-column", "note"],
+        &["set", "--where", "city=Nowhere", "--set", "status=x"],
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let (dry, real) = (format!("dry{k}.csv"), format!("real{k}.csv"));
+        sb.write(&dry, PEOPLE);
+        sb.write(&real, PEOPLE);
+        let run = |file: &str, flags: &[&str]| {
+            let mut args = vec!["csv", edit[0], file];
+            args.extend(&edit[1..]);
+            args.extend(flags);
+            // Row 5 is ragged: every run warns about it on stderr.
+            let r = sb.run(&args);
+            assert!(r.status.success(), "{r:?}");
+            r.stdout
+        };
+        let diff = run(&dry, &["--dry-run"]);
+        same(&sb.read(&dry), PEOPLE, format!("--dry-run changed the file: {edit:?}"));
+        run(&real, &[]);
+        let edited = sb.read(&real);
+        if edited == PEOPLE {
+            assert!(diff.is_empty(), "{edit:?}: no change, but a diff: {diff:?}");
+        } else {
+            same(&common::patch(PEOPLE, &diff), &edited, format!("patch(diff) of {edit:?}"));
+        }
+        let v: Value = serde_json::from_slice(&run(&dry, &["--dry-run", "--json"])).unwrap();
+        assert_eq!(v["diff"], String::from_utf8_lossy(&diff).as_ref(), "{edit:?}");
+        assert_eq!(v["bytes_after"], edited.len(), "{edit:?}");
+        same(&sb.read(&dry), PEOPLE, format!("--dry-run --json changed the file: {edit:?}"));
+    }
+}
+
 #[test]
 fn append_and_columns_match_python() {
     let sb = Sandbox::new();
