@@ -368,6 +368,16 @@ with open(sys.argv[1], "rb") as f, open(sys.argv[2], "wb") as out:
 PY
 }
 
+# measure_mlr RESULTS NAME COMMAND: times a Miller command (fewer runs: it is slow), or notes
+# that Miller is not installed.
+measure_mlr() {
+    if command -v mlr >/dev/null; then
+        RUNS=$SLOW_RUNS measure "$1" "$2" "$RESTORE" "$3"
+    else
+        python3 "$MEASURE" note --out "$1" "$2" "not installed"
+    fi
+}
+
 bench_csv() {
     use_files csv
     local R=$RUN_DIR/csv.tsv
@@ -406,11 +416,7 @@ PY
     local MLR="mlr -I --csv put 'if (\$city == \"Paris\") { \$status = \"shipped\" }' $qF"
     floors "$R"
     measure "$R" "bigedit csv set" "$RESTORE" "$qB $SET"
-    if command -v mlr >/dev/null; then
-        RUNS=$SLOW_RUNS measure "$R" "mlr -I --csv put" "$RESTORE" "$MLR"
-    else
-        python3 "$MEASURE" note --out "$R" "mlr -I --csv put" "not installed"
-    fi
+    measure_mlr "$R" "mlr -I --csv put" "$MLR"
     RUNS=$SLOW_RUNS measure "$R" "python3 csv module" "$RESTORE" "python3 $(printf %q "$py") $qF"
     table --title "set status where city=Paris ($paris of $rows rows): bigedit csv set vs durable copy, Miller, Python csv" \
         --baseline "cp + sync (floor)" --speedup-of "bigedit csv set" "$R"
@@ -454,9 +460,7 @@ PY
     local MLR="mlr -I --csv cut -x -f note $qF"
     floors "$R"
     measure "$R" "bigedit csv remove-column" "$RESTORE" "$qB $DROP"
-    if command -v mlr >/dev/null; then
-        RUNS=$SLOW_RUNS measure "$R" "mlr -I --csv cut -x" "$RESTORE" "$MLR"
-    fi
+    measure_mlr "$R" "mlr -I --csv cut -x" "$MLR"
     table --title "remove the note column from all $1 rows: bigedit csv remove-column vs durable copy, Miller" \
         --baseline "cp + sync (floor)" --speedup-of "bigedit csv remove-column" "$R"
     cp "$PRISTINE" "$FILE" && eval "$qB $DROP" >/dev/null
