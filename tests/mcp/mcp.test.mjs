@@ -216,6 +216,14 @@ test('paths outside the root, binary files and oversized requests are tool error
   await refused('find', { path: 'app.log', pattern: 'a', max_results: 100000 }, /too large/);
   await refused('replace_lines',
     { path: 'app.log', start: 1, end: 1, text: 'x'.repeat(9 << 20), version: v.version }, /more than/);
+  // An edit of 300,000 places outgrows what a tool keeps for its diff and undo: refused,
+  // with the CLI named, and the file untouched.
+  const many = 'x\n'.repeat(300000);
+  fs.writeFileSync(file('many.txt'), many);
+  const whole = await ok('file_info', { path: 'many.txt' });
+  await refused('replace_text', { path: 'many.txt', find: 'x', replace: 'y', version: whole.version },
+    /more than \d+ places.*CLI.*untouched/);
+  assert.equal(read('many.txt'), many);
   await refused('read_lines', { path: 'missing.txt' }, /missing\.txt/);
   await refused('replace_lines', { path: 'app.log', start: 1, end: 1, text: 'x', version: 'nope' }, /not a version/);
   // Still serving.

@@ -7,7 +7,11 @@
 use std::ops::Range;
 
 use bigedit_core::csv::{self, Assignment, Condition, Dialect, Overrides};
-use bigedit_core::{diff, markdown, Content, Edit, EditError, LinesArg, Patch, Sink, WriteError};
+use bigedit_core::text::Replacer;
+use bigedit_core::{
+    diff, markdown, Content, Drain, Edit, EditError, LinesArg, Pass, Patch, Planned, Sink,
+    WriteError,
+};
 use serde_json::{json, Value};
 
 use super::params::{self, MAX_CONTENT};
@@ -275,6 +279,39 @@ fn edit(
 }
 
 /// Plans a core [`Edit`] (the CLI's planner).
+/// Plans with `pass`, refusing (before anything is written) an edit whose patch outgrows the
+/// commit's hold ([`crate::commit_parts::hold_bytes`], about 260,000 changes): a tool keeps
+/// every change for its version check, its diff and `undo_last`, so memory stays bounded by
+/// refusing what the CLI would stream.
+fn plan_bounded<P>(
+    doc: &Document,
+    pass: P,
+) -> Result<(Patch, <P::Output as Planned>::Rest), ToolError>
+where
+    P: Pass + Drain,
+    P::Output: Planned,
+{
+    let hold = crate::commit_parts::hold_bytes();
+    let mut whole = Patch::identity(doc.len());
+    let take = |part: Patch, whole: &mut Patch| -> Result<(), Error> {
+        whole.append(part).map_err(|e| Error::edit(doc.path(), e))?;
+        if whole.heap_bytes() > hold {
+            return Err(Error::Usage(format!(
+                "{}: this edit changes more than {} places ({} KiB of changes), more than a \
+                 tool keeps for its diff and undo_last; narrow it, or run the bigedit CLI, \
+                 which writes such an edit as it plans it; the file is untouched",
+                doc.path().display(),
+                whole.splices().len(),
+                hold >> 10
+            )));
+        }
+        Ok(())
+    };
+    let (last, rest) = doc.drain_pass(pass, |part| take(part, &mut whole))?;
+    take(last, &mut whole)?;
+    Ok((whole, rest))
+}
+
 fn plan_edit(doc: &mut Document, e: &Edit) -> Result<Patch, ToolError> {
     let index = doc.loaded_index();
     e.plan(doc.source(), index, &mut doc.chunker()).map_err(|err| doc.err(err).into())
@@ -322,13 +359,20 @@ pub fn replace_text(
     if p.find.is_empty() {
         return Err(ToolError::new("find is empty"));
     }
-    let e = Edit::Replace {
-        find: p.find.clone(),
-        with: content(&p.replace)?,
-        regex: p.regex,
-        max: p.max,
-    };
-    edit(s, n, &p.path, "replace_text", &p.version, |doc| plan_edit(doc, &e), None)
+    let with = content(&p.replace)?;
+    edit(
+        s,
+        n,
+        &p.path,
+        "replace_text",
+        &p.version,
+        |doc| {
+            let pass = Replacer::new(&p.find, with.as_bytes(), p.regex, p.max, doc.len())
+                .map_err(|e| Error::edit(doc.path(), e))?;
+            Ok(plan_bounded(doc, pass)?.0)
+        },
+        None,
+    )
 }
 
 /// `replace_section`.
@@ -370,9 +414,10 @@ fn csv_edit(
     conds: &[String],
     plan: impl Fn(
         &Document,
+        &csv::Header,
         &Dialect,
         &[Condition],
-    ) -> Result<(Patch, csv::Report), bigedit_core::Error<std::io::Error>>,
+    ) -> Result<(Patch, csv::Report), ToolError>,
 ) -> Result<Value, ToolError> {
     if conds.is_empty() {
         return Err(ToolError::new("where is empty: give at least one condition, e.g. \"id=7\""));
@@ -383,7 +428,9 @@ fn csv_edit(
     doc.index(&|_| {})?;
     let dialect = Dialect::detect(doc.source(), &Overrides::default()).map_err(|e| doc.err(e))?;
     let d = &dialect;
-    let (patch, report) = plan(&doc, d, &conds).map_err(|e| doc.err(e))?;
+    d.check().map_err(|e| doc.err(e.into()))?;
+    let header = csv::Header::read(doc.source(), d, &mut doc.chunker()).map_err(|e| doc.err(e))?;
+    let (patch, report) = plan(&doc, &header, d, &conds)?;
     n.insert("matched".into(), report.matched.into());
     if patch.is_empty() {
         return Ok(
@@ -399,6 +446,11 @@ fn csv_edit(
     Ok(v)
 }
 
+/// Maps a CSV pass's construction error (an unknown column, say) to the tool's error.
+fn csv_err(doc: &Document) -> impl Fn(csv::CsvError) -> ToolError + '_ {
+    move |e| doc.err(e.into()).into()
+}
+
 /// `csv_set`.
 pub fn csv_set(s: &Session, n: &mut Notes, p: &params::CsvSet) -> Result<Value, ToolError> {
     if p.set.is_empty() {
@@ -410,15 +462,15 @@ pub fn csv_set(s: &Session, n: &mut Notes, p: &params::CsvSet) -> Result<Value, 
     }
     let sets: Vec<Assignment> =
         p.set.iter().map(|(k, v)| Assignment { column: k.clone(), value: v.clone() }).collect();
-    csv_edit(s, n, &p.path, "csv_set", &p.version, &p.conds, |doc, d, conds| {
-        csv::set_cells(doc.source(), d, conds, &sets, &mut doc.chunker())
+    csv_edit(s, n, &p.path, "csv_set", &p.version, &p.conds, |doc, h, d, conds| {
+        plan_bounded(doc, csv::SetCells::new(h, d, conds, &sets, doc.len()).map_err(csv_err(doc))?)
     })
 }
 
 /// `csv_delete`.
 pub fn csv_delete(s: &Session, n: &mut Notes, p: &params::CsvDelete) -> Result<Value, ToolError> {
-    csv_edit(s, n, &p.path, "csv_delete", &p.version, &p.conds, |doc, d, conds| {
-        csv::delete_rows(doc.source(), d, conds, &mut doc.chunker())
+    csv_edit(s, n, &p.path, "csv_delete", &p.version, &p.conds, |doc, h, d, conds| {
+        plan_bounded(doc, csv::DeleteRows::new(h, d, conds, doc.len()).map_err(csv_err(doc))?)
     })
 }
 
