@@ -14,112 +14,20 @@ mod common;
 #[path = "common/faults.rs"]
 mod faults;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{bigedit, model};
 use faults::{
-    describe, figure, have_strace, leftovers, numbered_lines, strace_bigedit, which, Call,
-    READ_CALLS, WRITE_CALLS,
+    describe, figure, have_strace, leftovers, numbered_lines, scenario, strace_bigedit,
+    traced_calls, which, Call, Scenario, Work, WRITE_CALLS,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A working directory with its own index cache, on tmpfs if `fast`, else beside the other
-/// temporary files (a disk, where fsync takes real time).
-struct Work {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    cache: PathBuf,
-}
-
-impl Work {
-    fn new(fast: bool) -> Work {
-        let shm = Path::new("/dev/shm");
-        let b = tempfile::Builder::new().prefix("bigedit-crash").clone();
-        let tmp = if fast && shm.is_dir() { b.tempdir_in(shm) } else { b.tempdir() }
-            .expect("temporary directory");
-        let root = tmp.path().canonicalize().expect("canonical temp dir");
-        let dir = root.join("work");
-        std::fs::create_dir(&dir).expect("work dir");
-        Work { _tmp: tmp, dir, cache: root.join("cache") }
-    }
-
-    fn file(&self) -> PathBuf {
-        self.dir.join("f.txt")
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(bigedit())
-            .args(args)
-            .current_dir(&self.dir)
-            .env("BIGEDIT_CACHE_DIR", &self.cache)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run bigedit")
-    }
-}
-
-struct Scenario {
-    name: &'static str,
-    args: Vec<String>,
-    old: Vec<u8>,
-    new: Vec<u8>,
-    commit_point: fn(&Call) -> bool,
-    lines: (u64, u64),
-}
-
+/// The scenarios killed at every call (`common/faults.rs`).
 fn scenarios() -> Vec<Scenario> {
-    let old = numbered_lines(8000);
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let same = "line 004000 SOME TEXT HERE TO PAD IT OUT";
-    vec![
-        Scenario {
-            name: "atomic",
-            args: args(&[
-                "replace-lines",
-                "f.txt",
-                "4000",
-                "--with",
-                "HELLO",
-                "--commit",
-                "atomic",
-            ]),
-            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
-            old: old.clone(),
-            commit_point: |c| c.name.starts_with("rename") && c.line.contains(".bigedit-tmp\""),
-            lines: (3999, 4001),
-        },
-        Scenario {
-            name: "in-place-tail",
-            args: args(&[
-                "splice",
-                "f.txt",
-                "--bytes",
-                "1000:1005",
-                "--with",
-                "HELLOWORLD",
-                "--in-place",
-            ]),
-            new: model::apply_one(&old, (1000..1005, b"HELLOWORLD".to_vec())),
-            old: old.clone(),
-            commit_point: |c| c.name.starts_with("unlink") && c.line.contains("bigedit-journal\""),
-            lines: (24, 26),
-        },
-        Scenario {
-            name: "in-place-same-length",
-            args: args(&["replace-lines", "f.txt", "4001", "--with", same, "--in-place"]),
-            new: model::apply_one(&old, model::replace_lines(&old, 4001, 4001, same.as_bytes())),
-            old,
-            commit_point: |c| c.name.starts_with("unlink") && c.line.contains("bigedit-journal\""),
-            lines: (4000, 4002),
-        },
-    ]
-}
-
-fn traced_calls() -> Vec<&'static str> {
-    WRITE_CALLS.iter().chain(READ_CALLS).copied().collect()
+    ["atomic", "in-place-tail", "in-place-same-length", "replace-streamed"].map(scenario).into()
 }
 
 #[test]
@@ -128,8 +36,8 @@ fn a_kill_at_every_call_leaves_the_old_or_the_new_content() {
     if !have_strace(test) {
         return;
     }
-    let w = Work::new(true);
-    let env = [("BIGEDIT_CACHE_DIR", w.cache.as_path())];
+    let w = Work::new("crash", true);
+    let env = w.env();
     let mut kills = 0;
     let mut counts = std::collections::BTreeMap::<&str, (usize, usize, usize)>::new();
     let mut violations = Vec::new();
@@ -296,7 +204,7 @@ fn random_time_kills_of_large_commits_leave_the_old_or_the_new_content() {
         });
     let mut rng = Rng(seed);
     // On the disk, where fsync takes real time, so kills land in every phase of a commit.
-    let w = Work::new(false);
+    let w = Work::new("crash", false);
     let mut content = numbered_lines((MIB << 20) / 41 + 1);
     content.truncate(MIB << 20);
     std::fs::write(w.file(), &content).expect("write test file");

@@ -14,191 +14,15 @@ mod common;
 #[path = "common/faults.rs"]
 mod faults;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
-use common::{bigedit, model};
+use common::model;
 use faults::{
-    describe, figure, have_strace, leftovers, numbered_lines, strace_bigedit, which, Call, Trace,
-    READ_CALLS, WRITE_CALLS,
+    describe, figure, have_strace, leftovers, scenario, strace_bigedit, traced_calls, which, Call,
+    Scenario, Trace, Work, WRITE_CALLS,
 };
 
-/// Lines in the test file (41 bytes each: 328 KB, so untouched ranges are copied by the kernel
-/// with `copy_file_range`).
-const LINES: usize = 8000;
 const TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A working directory on tmpfs where there is one (fsync is free there: this test is about
-/// system call results, not the disk), with its own index cache.
-struct Work {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    cache: PathBuf,
-}
-
-impl Work {
-    fn new() -> Work {
-        let shm = Path::new("/dev/shm");
-        let tmp = if shm.is_dir() {
-            tempfile::Builder::new().prefix("bigedit-faults").tempdir_in(shm)
-        } else {
-            tempfile::Builder::new().prefix("bigedit-faults").tempdir()
-        }
-        .expect("temporary directory");
-        let root = tmp.path().canonicalize().expect("canonical temp dir");
-        let dir = root.join("work");
-        std::fs::create_dir(&dir).expect("work dir");
-        Work { _tmp: tmp, dir, cache: root.join("cache") }
-    }
-
-    /// The environment of every run: its own cache, and a hold of 4 KiB so that an edit of
-    /// more than a few hundred places is written while it is planned
-    /// (`native/src/commit_parts.rs`); the one-place edits stay held, as by default.
-    fn env(&self) -> [(&'static str, &Path); 2] {
-        [("BIGEDIT_CACHE_DIR", self.cache.as_path()), ("BIGEDIT_HOLD_BYTES", Path::new("4096"))]
-    }
-
-    fn file(&self) -> PathBuf {
-        self.dir.join("f.txt")
-    }
-
-    fn dir_str(&self) -> String {
-        self.dir.to_string_lossy().into_owned()
-    }
-
-    /// Runs `bigedit ARGS` (not traced).
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(bigedit())
-            .args(args)
-            .current_dir(&self.dir)
-            .env("BIGEDIT_CACHE_DIR", &self.cache)
-            .output()
-            .expect("run bigedit")
-    }
-}
-
-/// One commit to fail in every way.
-struct Scenario {
-    name: &'static str,
-    args: Vec<String>,
-    old: Vec<u8>,
-    new: Vec<u8>,
-    /// Picks the commit point out of a clean trace.
-    commit_point: fn(&Call) -> bool,
-    /// Lines the next command reads back (around the edit).
-    lines: (u64, u64),
-}
-
-fn atomic_commit_point(c: &Call) -> bool {
-    c.name.starts_with("rename") && c.line.contains(".bigedit-tmp\"") && !c.line.contains(".bak")
-}
-
-fn in_place_commit_point(c: &Call) -> bool {
-    c.name.starts_with("unlink") && c.line.contains(".f.txt.bigedit-journal\"")
-}
-
-fn scenario(name: &'static str) -> Scenario {
-    let old = numbered_lines(LINES);
-    let arg = |s: &str| s.to_string();
-    match name {
-        // A line replaced by a shorter one: temporary file, copy_file_range, fsync, rename.
-        "atomic" => Scenario {
-            name,
-            args: ["replace-lines", "f.txt", "4000", "--with", "HELLO", "--commit", "atomic"]
-                .map(arg)
-                .to_vec(),
-            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
-            old,
-            commit_point: atomic_commit_point,
-            lines: (3999, 4001),
-        },
-        // The same with --backup: a hard link and a second rename.
-        "atomic-backup" => Scenario {
-            name,
-            args: ["replace-lines", "f.txt", "4000", "--with", "HELLO", "--backup"]
-                .map(arg)
-                .to_vec(),
-            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
-            old,
-            commit_point: atomic_commit_point,
-            lines: (3999, 4001),
-        },
-        // Five bytes become ten near the start: the whole tail is rewritten in place, read
-        // back from the journal.
-        "in-place-tail" => Scenario {
-            name,
-            args: ["splice", "f.txt", "--bytes", "1000:1005", "--with", "HELLOWORLD"]
-                .map(arg)
-                .into_iter()
-                .chain(["--commit", "in-place"].map(arg))
-                .collect(),
-            new: model::apply_one(&old, (1000..1005, b"HELLOWORLD".to_vec())),
-            old,
-            commit_point: in_place_commit_point,
-            lines: (24, 26),
-        },
-        // A line replaced by one of the same length: written where it stands.
-        "in-place-same-length" => {
-            let with = "line 004000 SOME TEXT HERE TO PAD IT OUT";
-            Scenario {
-                name,
-                args: ["replace-lines", "f.txt", "4001", "--with", with, "--in-place"]
-                    .map(arg)
-                    .to_vec(),
-                new: model::apply_one(
-                    &old,
-                    model::replace_lines(&old, 4001, 4001, with.as_bytes()),
-                ),
-                old,
-                commit_point: in_place_commit_point,
-                lines: (4000, 4002),
-            }
-        }
-        // A Markdown section body replaced: the streamed atomic commit (a writer thread
-        // copies while the scan runs), then fsync and rename.
-        "md-streamed" => {
-            let lines = numbered_lines(LINES);
-            let mut old = Vec::new();
-            let mut new = Vec::new();
-            for (k, block) in lines.chunks(100 * 41).enumerate() {
-                let heading = format!("# Part {k}\n");
-                old.extend_from_slice(heading.as_bytes());
-                old.extend_from_slice(block);
-                new.extend_from_slice(heading.as_bytes());
-                new.extend_from_slice(if k == 40 { b"HELLO\n\n" } else { block });
-            }
-            Scenario {
-                name,
-                args: ["md", "replace", "f.txt", "Part 40", "--body", "--with", "HELLO"]
-                    .map(arg)
-                    .to_vec(),
-                old,
-                new,
-                commit_point: atomic_commit_point,
-                lines: (4000, 4002),
-            }
-        }
-        // A replacement on every line (8,000 splices): the patch outgrows the hold, so the
-        // temporary file is written while the pass runs, part by part, then sealed.
-        "replace-streamed" => Scenario {
-            name,
-            args: ["replace", "f.txt", "--find", "some text", "--with", "SOME TEXT"]
-                .map(arg)
-                .to_vec(),
-            new: String::from_utf8_lossy(&old).replace("some text", "SOME TEXT").into_bytes(),
-            old,
-            commit_point: atomic_commit_point,
-            lines: (4000, 4002),
-        },
-        other => panic!("no scenario {other}"),
-    }
-}
-
-/// Every call strace is asked to trace.
-fn traced_calls() -> Vec<&'static str> {
-    WRITE_CALLS.iter().chain(READ_CALLS).copied().collect()
-}
 
 /// The clean run of `s`: its trace, the index of the first call in the file's directory and
 /// of the commit point.
@@ -428,7 +252,7 @@ fn every_call_fails_in_turn(name: &'static str) {
     if !have_strace(&test) {
         return;
     }
-    let w = Work::new();
+    let w = Work::new("faults", true);
     let s = scenario(name);
     let (trace, start, commit) = clean_run(&w, &s);
     let mut tally = Tally::default();
@@ -506,7 +330,7 @@ fn a_failed_fsync_aborts_the_commit_and_is_never_retried() {
     if !have_strace(test) {
         return;
     }
-    let w = Work::new();
+    let w = Work::new("faults", true);
     let mut checked = 0;
     for name in ["atomic", "in-place-tail", "in-place-same-length"] {
         let s = scenario(name);
@@ -588,7 +412,7 @@ fn a_rename_failing_with_exdev_never_falls_back_to_copy_and_unlink() {
     if !have_strace(test) {
         return;
     }
-    let w = Work::new();
+    let w = Work::new("faults", true);
     let s = scenario("atomic");
     let (trace, _, commit) = clean_run(&w, &s);
     let rename = &trace.calls[commit];

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use common::{bigedit, model};
 use faults::{
-    describe, figure, have_root, have_strace, have_tool, leftovers, not_run, numbered_lines,
-    strace_bigedit, which, Call, Mount, READ_CALLS, WRITE_CALLS,
+    describe, figure, have_root, have_strace, have_tool, hold, leftovers, not_run, scenario,
+    strace_bigedit, traced_calls, which, Call, Mount,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,13 +27,6 @@ fn persists(c: &Call) -> bool {
         c.name.as_str(),
         "fsync" | "fdatasync" | "rename" | "renameat" | "renameat2" | "unlink" | "unlinkat"
     )
-}
-
-struct Scenario {
-    name: &'static str,
-    args: Vec<String>,
-    new: Vec<u8>,
-    commit_point: fn(&Call) -> bool,
 }
 
 #[test]
@@ -50,61 +43,20 @@ fn a_power_cut_after_each_persistence_point_leaves_the_old_or_the_new_content() 
     std::fs::create_dir(&dir).expect("work dir");
     let dir = dir.canonicalize().expect("canonical");
     let f = dir.join("f.txt");
-    let old = numbered_lines(8000);
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let same = "line 004000 SOME TEXT HERE TO PAD IT OUT";
-    let scenarios = [
-        Scenario {
-            name: "atomic",
-            args: args(&[
-                "--no-cache",
-                "replace-lines",
-                "f.txt",
-                "4000",
-                "--with",
-                "HELLO",
-                "--commit",
-                "atomic",
-            ]),
-            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
-            commit_point: |c| c.name.starts_with("rename") && c.line.contains(".bigedit-tmp\""),
-        },
-        Scenario {
-            name: "in-place-tail",
-            args: args(&[
-                "--no-cache",
-                "splice",
-                "f.txt",
-                "--bytes",
-                "1000:1005",
-                "--with",
-                "HELLOWORLD",
-                "--in-place",
-            ]),
-            new: model::apply_one(&old, (1000..1005, b"HELLOWORLD".to_vec())),
-            commit_point: |c| c.name.starts_with("unlink") && c.line.contains("bigedit-journal\""),
-        },
-        Scenario {
-            name: "in-place-same-length",
-            args: args(&[
-                "--no-cache",
-                "replace-lines",
-                "f.txt",
-                "4001",
-                "--with",
-                same,
-                "--in-place",
-            ]),
-            new: model::apply_one(&old, model::replace_lines(&old, 4001, 4001, same.as_bytes())),
-            commit_point: |c| c.name.starts_with("unlink") && c.line.contains("bigedit-journal\""),
-        },
-    ];
-    let calls: Vec<&str> = WRITE_CALLS.iter().chain(READ_CALLS).copied().collect();
+    // The shared scenarios (`common/faults.rs`), with no index cache.
+    let scenarios =
+        ["atomic", "in-place-tail", "in-place-same-length", "replace-streamed"].map(|name| {
+            let mut s = scenario(name);
+            s.args.insert(0, "--no-cache".to_string());
+            s
+        });
+    let old = &scenarios[0].old;
+    let calls = traced_calls();
     let dir_s = dir.to_string_lossy().into_owned();
-    let no_env: [(&str, &std::path::Path); 0] = [];
+    let env = [hold()];
     // Puts the old content on disk, durably.
     let reset = || {
-        std::fs::write(&f, &old).expect("write test file");
+        std::fs::write(&f, old).expect("write test file");
         std::fs::File::open(&f).and_then(|f| f.sync_all()).expect("fsync test file");
         std::fs::File::open(&dir).and_then(|d| d.sync_all()).expect("fsync dir");
     };
@@ -114,7 +66,7 @@ fn a_power_cut_after_each_persistence_point_leaves_the_old_or_the_new_content() 
     for s in &scenarios {
         let a: Vec<&str> = s.args.iter().map(String::as_str).collect();
         reset();
-        let clean = strace_bigedit(&dir, &no_env, &calls, &[], &a, TIMEOUT);
+        let clean = strace_bigedit(&dir, &env, &calls, &[], &a, TIMEOUT);
         assert_eq!(clean.code(), Some(0), "clean {}: {}", s.name, clean.stderr());
         let trace = clean.trace.calls;
         let start = trace.iter().position(|c| c.touches(&dir_s)).expect("a call in the dir");
@@ -147,7 +99,7 @@ fn a_power_cut_after_each_persistence_point_leaves_the_old_or_the_new_content() 
                 }
                 None => Vec::new(),
             };
-            let t = strace_bigedit(&dir, &no_env, &calls, &extra, &a, TIMEOUT);
+            let t = strace_bigedit(&dir, &env, &calls, &extra, &a, TIMEOUT);
             let shut = m.shut_down();
             let what = match point {
                 Some(q) => format!("{}: cut entering {}", s.name, trace[q].line.trim()),
@@ -172,8 +124,8 @@ fn a_power_cut_after_each_persistence_point_leaves_the_old_or_the_new_content() 
                 Some(q) if q <= durable => None,
                 _ => Some("new"),
             };
-            match which(&got, &old, &s.new) {
-                None => violations.push(format!("{what}: {}", describe(&got, &old, &s.new))),
+            match which(&got, old, &s.new) {
+                None => violations.push(format!("{what}: {}", describe(&got, old, &s.new))),
                 Some(state) => {
                     if want.is_some_and(|w| w != state) {
                         violations.push(format!("{what}: {state} content, expected {want:?}"));

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::common::bigedit;
+use super::common::{bigedit, model};
 
 // ---------------------------------------------------------------------------------------------
 // Reporting
@@ -382,6 +382,198 @@ pub fn numbered_lines(count: usize) -> Vec<u8> {
         out.extend_from_slice(format!("line {i:06} some text here to pad it out\n").as_bytes());
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scenarios the safety suites share
+// ---------------------------------------------------------------------------------------------
+
+/// A working directory with its own index cache: on tmpfs if `fast` and there is one (fsync
+/// is free there: the fault and kill tests are about system call results), else beside the
+/// other temporary files (a disk, where fsync takes real time).
+pub struct Work {
+    _tmp: tempfile::TempDir,
+    /// The directory the test file lives in.
+    pub dir: PathBuf,
+    /// The index cache.
+    pub cache: PathBuf,
+}
+
+impl Work {
+    /// A fresh working directory named after `suite`.
+    pub fn new(suite: &str, fast: bool) -> Work {
+        let shm = Path::new("/dev/shm");
+        let prefix = format!("bigedit-{suite}");
+        let b = tempfile::Builder::new().prefix(&prefix).clone();
+        let tmp = if fast && shm.is_dir() { b.tempdir_in(shm) } else { b.tempdir() }
+            .expect("temporary directory");
+        let root = tmp.path().canonicalize().expect("canonical temp dir");
+        let dir = root.join("work");
+        std::fs::create_dir(&dir).expect("work dir");
+        Work { _tmp: tmp, dir, cache: root.join("cache") }
+    }
+
+    /// The environment of every run: its own cache, and [`hold`].
+    pub fn env(&self) -> [(&'static str, &Path); 2] {
+        [("BIGEDIT_CACHE_DIR", self.cache.as_path()), hold()]
+    }
+
+    /// The test file.
+    pub fn file(&self) -> PathBuf {
+        self.dir.join("f.txt")
+    }
+
+    /// The directory as text (to find the calls that touch it in a trace).
+    pub fn dir_str(&self) -> String {
+        self.dir.to_string_lossy().into_owned()
+    }
+
+    /// Runs `bigedit ARGS` (not traced) in the directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(bigedit())
+            .args(args)
+            .current_dir(&self.dir)
+            .envs(self.env())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run bigedit")
+    }
+}
+
+/// `BIGEDIT_HOLD_BYTES=4096`: a hold of 4 KiB (`native/src/commit_parts.rs`): an edit of more than a few hundred places is
+/// written while it is planned; the one-place edits stay held, as by default.
+pub fn hold() -> (&'static str, &'static Path) {
+    ("BIGEDIT_HOLD_BYTES", Path::new("4096"))
+}
+
+/// One commit to fail, kill and cut power under, in every way.
+pub struct Scenario {
+    /// Its name, as the figures print it.
+    pub name: &'static str,
+    /// The `bigedit` arguments (the file is `f.txt` in the working directory).
+    pub args: Vec<String>,
+    /// The file before.
+    pub old: Vec<u8>,
+    /// The file after (an independent model of the edit).
+    pub new: Vec<u8>,
+    /// Picks the commit point out of a clean trace.
+    pub commit_point: fn(&Call) -> bool,
+    /// Lines the next command reads back (around the edit).
+    pub lines: (u64, u64),
+}
+
+/// An atomic commit's commit point: the rename of its temporary file.
+pub fn atomic_commit_point(c: &Call) -> bool {
+    c.name.starts_with("rename") && c.line.contains(".bigedit-tmp\"") && !c.line.contains(".bak")
+}
+
+/// An in-place commit's commit point: the removal of its journal.
+pub fn in_place_commit_point(c: &Call) -> bool {
+    c.name.starts_with("unlink") && c.line.contains(".f.txt.bigedit-journal\"")
+}
+
+/// The scenario `name`, over an 8,000-line file: `atomic`, `atomic-backup`, `in-place-tail`,
+/// `in-place-same-length`, `md-streamed` or `replace-streamed`.
+pub fn scenario(name: &'static str) -> Scenario {
+    let old = numbered_lines(8000);
+    let arg = |s: &str| s.to_string();
+    match name {
+        // A line replaced by a shorter one: temporary file, copy_file_range, fsync, rename.
+        "atomic" => Scenario {
+            name,
+            args: ["replace-lines", "f.txt", "4000", "--with", "HELLO", "--commit", "atomic"]
+                .map(arg)
+                .to_vec(),
+            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
+            old,
+            commit_point: atomic_commit_point,
+            lines: (3999, 4001),
+        },
+        // The same with --backup: a hard link and a second rename.
+        "atomic-backup" => Scenario {
+            name,
+            args: ["replace-lines", "f.txt", "4000", "--with", "HELLO", "--backup"]
+                .map(arg)
+                .to_vec(),
+            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
+            old,
+            commit_point: atomic_commit_point,
+            lines: (3999, 4001),
+        },
+        // Five bytes become ten near the start: the whole tail is rewritten in place, read
+        // back from the journal.
+        "in-place-tail" => Scenario {
+            name,
+            args: ["splice", "f.txt", "--bytes", "1000:1005", "--with", "HELLOWORLD"]
+                .map(arg)
+                .into_iter()
+                .chain(["--commit", "in-place"].map(arg))
+                .collect(),
+            new: model::apply_one(&old, (1000..1005, b"HELLOWORLD".to_vec())),
+            old,
+            commit_point: in_place_commit_point,
+            lines: (24, 26),
+        },
+        // A line replaced by one of the same length: written where it stands.
+        "in-place-same-length" => {
+            let with = "line 004000 SOME TEXT HERE TO PAD IT OUT";
+            Scenario {
+                name,
+                args: ["replace-lines", "f.txt", "4001", "--with", with, "--in-place"]
+                    .map(arg)
+                    .to_vec(),
+                new: model::apply_one(
+                    &old,
+                    model::replace_lines(&old, 4001, 4001, with.as_bytes()),
+                ),
+                old,
+                commit_point: in_place_commit_point,
+                lines: (4000, 4002),
+            }
+        }
+        // A Markdown section body replaced: the streamed atomic commit (a writer thread
+        // copies while the scan runs), then fsync and rename.
+        "md-streamed" => {
+            let lines = numbered_lines(8000);
+            let mut old = Vec::new();
+            let mut new = Vec::new();
+            for (k, block) in lines.chunks(100 * 41).enumerate() {
+                let heading = format!("# Part {k}\n");
+                old.extend_from_slice(heading.as_bytes());
+                old.extend_from_slice(block);
+                new.extend_from_slice(heading.as_bytes());
+                new.extend_from_slice(if k == 40 { b"HELLO\n\n" } else { block });
+            }
+            Scenario {
+                name,
+                args: ["md", "replace", "f.txt", "Part 40", "--body", "--with", "HELLO"]
+                    .map(arg)
+                    .to_vec(),
+                old,
+                new,
+                commit_point: atomic_commit_point,
+                lines: (4000, 4002),
+            }
+        }
+        // A replacement on every line (8,000 splices): the patch outgrows the hold, so the
+        // temporary file is written while the pass runs, part by part, then sealed.
+        "replace-streamed" => Scenario {
+            name,
+            args: ["replace", "f.txt", "--find", "some text", "--with", "SOME TEXT"]
+                .map(arg)
+                .to_vec(),
+            new: String::from_utf8_lossy(&old).replace("some text", "SOME TEXT").into_bytes(),
+            old,
+            commit_point: atomic_commit_point,
+            lines: (4000, 4002),
+        },
+        other => panic!("no scenario {other}"),
+    }
+}
+
+/// Every call strace is asked to trace.
+pub fn traced_calls() -> Vec<&'static str> {
+    WRITE_CALLS.iter().chain(READ_CALLS).copied().collect()
 }
 
 // ---------------------------------------------------------------------------------------------
