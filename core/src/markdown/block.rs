@@ -745,12 +745,17 @@ pub(super) fn push_title(raw: &[u8], out: &mut String) -> bool {
     // The common case, one heading in every few lines of a big document: a short title with
     // single spaces between words is already normal.
     if raw.len() <= TITLE_LIMIT && raw.first() != Some(&b' ') && raw.last() != Some(&b' ') {
-        let mut space = false;
+        let (mut space, mut ascii) = (false, true);
         let plain = raw.iter().all(|&b| {
             let ok = !(matches!(b, b'\t' | b'\n' | b'\r') || (b == b' ' && space));
             space = b == b' ';
+            ascii &= b.is_ascii();
             ok
         });
+        if plain && ascii {
+            out.extend(raw.iter().map(|&b| char::from(b)));
+            return false;
+        }
         if let (true, Ok(text)) = (plain, std::str::from_utf8(raw)) {
             out.push_str(text);
             return false;
@@ -795,6 +800,52 @@ mod tests {
             assert_eq!(fast.verbatim(), general.verbatim(), "line {} of {doc:?}", i + 1);
             assert_eq!(fast.headings, general.headings, "line {} of {doc:?}", i + 1);
             assert_eq!(fast.titles, general.titles, "line {} of {doc:?}", i + 1);
+        }
+    }
+
+    /// Titles as a naive model normalizes them: words split at spaces, tabs and line ends,
+    /// joined by one space, cut at the limit on a character boundary.
+    fn naive_title(raw: &[u8]) -> (String, bool) {
+        let text = String::from_utf8_lossy(raw);
+        let joined = text.split([' ', '\t', '\n', '\r']).filter(|w| !w.is_empty());
+        let mut out = joined.collect::<Vec<_>>().join(" ");
+        if out.len() <= TITLE_LIMIT {
+            return (out, false);
+        }
+        let mut cut = TITLE_LIMIT;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        (out, true)
+    }
+
+    #[test]
+    fn titles_are_normalized_as_the_naive_model_does_after_what_the_buffer_holds() {
+        let long = "w ".repeat(TITLE_LIMIT);
+        let long_e = "\u{e9}".repeat(TITLE_LIMIT / 2 + 1);
+        let raws: [&[u8]; 14] = [
+            b"",
+            b"Title",
+            b"two words",
+            b"two  spaces",
+            b" lead",
+            b"trail ",
+            b"tab\tx",
+            b"line\nend\r",
+            b"\xc3\xa9 caf\xc3\xa9",
+            b"bad \xff utf8",
+            b"\x0bvt",
+            b"a > b",
+            long.as_bytes(),
+            long_e.as_bytes(),
+        ];
+        for raw in raws {
+            let mut buf = "before".to_string();
+            let truncated = push_title(raw, &mut buf);
+            let (want, cut) = naive_title(raw);
+            assert_eq!((&buf[6..], truncated), (want.as_str(), cut), "{raw:?}");
+            assert_eq!(normalize_title(raw), (want, cut), "{raw:?}");
         }
     }
 

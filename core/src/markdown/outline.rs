@@ -63,11 +63,17 @@ impl Section {
 /// Whether `normalize_path` leaves `title` as it is and keeps it one part: plain ASCII words
 /// with no `>` (as `normalize_title` leaves most titles).
 fn is_plain(title: &str) -> bool {
-    !title.is_empty()
-        && !title.starts_with(' ')
-        && !title.ends_with(' ')
-        && !title.contains("  ")
-        && title.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'>'))
+    let bytes = title.as_bytes();
+    if bytes.first().is_none_or(|&b| b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    // One pass (a heading in every few lines of a big document comes through here).
+    let mut space = false;
+    bytes.iter().all(|&b| {
+        let ok = if b == b' ' { !space } else { b.is_ascii_graphic() && b != b'>' };
+        space = b == b' ';
+        ok
+    })
 }
 
 /// Appends the path of a top-level section titled `title` to `path` (empty):
@@ -424,6 +430,11 @@ mod tests {
             "é  ü",
             "tab\tx",
             "\u{a0}nbsp",
+            " ",
+            "a  b c",
+            "a >b",
+            "a\u{3000}b",
+            "x ",
         ];
         for parent in ["Top", "A > B", ""] {
             for title in titles {
