@@ -285,11 +285,11 @@ impl LineSplitter {
     /// # Errors
     ///
     /// [`EditError::LineTooLong`], or `each`'s error.
-    pub fn feed(
+    pub fn feed<F: FnMut(Line<'_>) -> Result<Flow, EditError> + ?Sized>(
         &mut self,
         offset: u64,
         chunk: &[u8],
-        each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+        each: &mut F,
     ) -> Result<Flow, EditError> {
         let mut start = 0;
         for nl in memchr_iter(b'\n', chunk) {
@@ -324,9 +324,9 @@ impl LineSplitter {
     /// # Errors
     ///
     /// `each`'s error.
-    pub fn finish(
+    pub fn finish<F: FnMut(Line<'_>) -> Result<Flow, EditError> + ?Sized>(
         &mut self,
-        each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+        each: &mut F,
     ) -> Result<Flow, EditError> {
         if self.carry.is_empty() {
             return Ok(Flow::Continue);
@@ -346,11 +346,11 @@ impl LineSplitter {
         Ok(())
     }
 
-    fn emit(
+    fn emit<F: FnMut(Line<'_>) -> Result<Flow, EditError> + ?Sized>(
         &mut self,
         offset: u64,
         line: &[u8],
-        each: &mut dyn FnMut(Line<'_>) -> Result<Flow, EditError>,
+        each: &mut F,
     ) -> Result<Flow, EditError> {
         self.number += 1;
         let (text, ending) = split_ending(line);

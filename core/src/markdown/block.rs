@@ -4,7 +4,9 @@
 //! (`incorporateLine`: match the open blocks, look for block starts, then add the text), so
 //! a reader can check it against that file.
 
-use super::scan::{Heading, HeadingKind};
+use std::ops::{Range, RangeInclusive};
+
+use super::scan::HeadingKind;
 use super::{html, linkref, MAX_NESTING, TITLE_LIMIT};
 
 /// A line without its ending, and where it is.
@@ -193,16 +195,36 @@ struct LineState {
     last_matched: usize,
 }
 
+/// A top-level heading as the parser records it: as [`super::Heading`], with its title in
+/// [`BlockParser::titles`] (so a heading costs no allocation of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Found {
+    /// 1 to 6.
+    pub level: u8,
+    /// ATX or setext.
+    pub kind: HeadingKind,
+    /// Where its normalized title lies in [`BlockParser::titles`].
+    pub title: Range<usize>,
+    /// Whether the title was cut at [`TITLE_LIMIT`] bytes.
+    pub truncated: bool,
+    /// Its lines (1-based, inclusive).
+    pub lines: RangeInclusive<u64>,
+    /// Its bytes, line endings included.
+    pub range: Range<u64>,
+    /// The bytes of the title as written.
+    pub title_range: Range<u64>,
+}
+
 /// The block parser.
 #[derive(Debug, Clone, Default)]
 pub(super) struct BlockParser {
     stack: Vec<Block>,
     paragraph: Paragraph,
     /// Headings found and not yet taken.
-    pub headings: Vec<Heading>,
-    /// The verbatim block (fenced or indented code, HTML block) the last line belongs to,
-    /// named by the line it opened on; `None` for any other line.
-    pub verbatim: Option<u64>,
+    pub headings: Vec<Found>,
+    /// The titles of [`BlockParser::headings`], one after the other (cleared when they are
+    /// taken).
+    pub titles: String,
     /// A verbatim block closed by the line being read (its closing fence or end condition).
     closed: Option<u64>,
     /// Tests: skip the fast path, to compare it with the general one.
@@ -242,12 +264,16 @@ impl BlockParser {
         }
     }
 
-    /// Incorporates one line (commonmark.js `incorporateLine`) and notes the verbatim block
-    /// it belongs to, if any ([`BlockParser::verbatim`]).
+    /// Incorporates one line (commonmark.js `incorporateLine`).
     pub fn line(&mut self, line: LineIn<'_>) {
         self.closed = None;
         self.incorporate(line);
-        self.verbatim = self.closed.or_else(|| self.stack.last().and_then(Block::verbatim));
+    }
+
+    /// The verbatim block (fenced or indented code, HTML block) the last line belongs to,
+    /// named by the line it opened on; `None` for any other line.
+    pub fn verbatim(&self) -> Option<u64> {
+        self.closed.or_else(|| self.stack.last().and_then(Block::verbatim))
     }
 
     fn incorporate(&mut self, line: LineIn<'_>) {
@@ -613,11 +639,12 @@ impl BlockParser {
             end -= content[..end].iter().rev().take_while(|&&b| is_space(b)).count();
         }
         let base = line.offset + start as u64;
-        let (title, truncated) = normalize_title(&content[..end]);
-        self.headings.push(Heading {
+        let at = self.titles.len();
+        let truncated = push_title(&content[..end], &mut self.titles);
+        self.headings.push(Found {
             level,
             kind: HeadingKind::Atx,
-            title,
+            title: at..self.titles.len(),
             truncated,
             lines: line.number..=line.number,
             range: line.offset..line.end(),
@@ -637,18 +664,18 @@ impl BlockParser {
         let Some(first) = p.lines.iter().find(|l| l.at >= skip).or(p.lines.last()).copied() else {
             return false;
         };
-        let (title, truncated) = normalize_title(&p.text[skip.min(p.text.len())..]);
-        let heading = Heading {
-            level,
-            kind: HeadingKind::Setext,
-            title,
-            truncated: truncated || p.full,
-            lines: first.number..=line.number,
-            range: first.start..line.end(),
-            title_range: first.content..p.text_end.max(first.content),
-        };
         if container == 1 {
-            self.headings.push(heading);
+            let at = self.titles.len();
+            let truncated = push_title(&p.text[skip.min(p.text.len())..], &mut self.titles);
+            self.headings.push(Found {
+                level,
+                kind: HeadingKind::Setext,
+                title: at..self.titles.len(),
+                truncated: truncated || p.full,
+                lines: first.number..=line.number,
+                range: first.start..line.end(),
+                title_range: first.content..p.text_end.max(first.content),
+            });
         }
         self.stack.truncate(container - 1);
         true
@@ -708,35 +735,49 @@ fn list_marker(c: &mut Cursor<'_>, in_paragraph: bool) -> Option<usize> {
 /// invalid UTF-8 is replaced, and at most [`TITLE_LIMIT`] bytes are kept (at a character
 /// boundary). Returns the title and whether it was cut.
 pub(super) fn normalize_title(raw: &[u8]) -> (String, bool) {
+    let mut out = String::new();
+    let truncated = push_title(raw, &mut out);
+    (out, truncated)
+}
+
+/// Appends `raw` as [`normalize_title`] makes it to `out`; returns whether it was cut.
+pub(super) fn push_title(raw: &[u8], out: &mut String) -> bool {
     // The common case, one heading in every few lines of a big document: a short title with
     // single spaces between words is already normal.
-    if raw.len() <= TITLE_LIMIT
-        && raw.first() != Some(&b' ')
-        && raw.last() != Some(&b' ')
-        && !raw.iter().any(|&b| matches!(b, b'\t' | b'\n' | b'\r'))
-        && !raw.windows(2).any(|w| w == b"  ")
-    {
-        if let Ok(text) = std::str::from_utf8(raw) {
-            return (text.to_string(), false);
+    if raw.len() <= TITLE_LIMIT && raw.first() != Some(&b' ') && raw.last() != Some(&b' ') {
+        let (mut space, mut ascii) = (false, true);
+        let plain = raw.iter().all(|&b| {
+            let ok = !(matches!(b, b'\t' | b'\n' | b'\r') || (b == b' ' && space));
+            space = b == b' ';
+            ascii &= b.is_ascii();
+            ok
+        });
+        if plain && ascii {
+            out.extend(raw.iter().map(|&b| char::from(b)));
+            return false;
+        }
+        if let (true, Ok(text)) = (plain, std::str::from_utf8(raw)) {
+            out.push_str(text);
+            return false;
         }
     }
+    let base = out.len();
     let text = String::from_utf8_lossy(raw);
-    let mut out = String::with_capacity(text.len().min(TITLE_LIMIT));
     for word in text.split([' ', '\t', '\n', '\r']).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
+        if out.len() > base {
             out.push(' ');
         }
         out.push_str(word);
-        if out.len() > TITLE_LIMIT {
-            let mut cut = TITLE_LIMIT;
+        if out.len() - base > TITLE_LIMIT {
+            let mut cut = base + TITLE_LIMIT;
             while !out.is_char_boundary(cut) {
                 cut -= 1;
             }
             out.truncate(cut);
-            return (out, true);
+            return true;
         }
     }
-    (out, false)
+    false
 }
 
 #[cfg(test)]
@@ -756,8 +797,55 @@ mod tests {
             offset = line.end();
             let doc = String::from_utf8_lossy(doc);
             assert_eq!(fast.stack, general.stack, "line {} of {doc:?}", i + 1);
-            assert_eq!(fast.verbatim, general.verbatim, "line {} of {doc:?}", i + 1);
+            assert_eq!(fast.verbatim(), general.verbatim(), "line {} of {doc:?}", i + 1);
             assert_eq!(fast.headings, general.headings, "line {} of {doc:?}", i + 1);
+            assert_eq!(fast.titles, general.titles, "line {} of {doc:?}", i + 1);
+        }
+    }
+
+    /// Titles as a naive model normalizes them: words split at spaces, tabs and line ends,
+    /// joined by one space, cut at the limit on a character boundary.
+    fn naive_title(raw: &[u8]) -> (String, bool) {
+        let text = String::from_utf8_lossy(raw);
+        let joined = text.split([' ', '\t', '\n', '\r']).filter(|w| !w.is_empty());
+        let mut out = joined.collect::<Vec<_>>().join(" ");
+        if out.len() <= TITLE_LIMIT {
+            return (out, false);
+        }
+        let mut cut = TITLE_LIMIT;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        (out, true)
+    }
+
+    #[test]
+    fn titles_are_normalized_as_the_naive_model_does_after_what_the_buffer_holds() {
+        let long = "w ".repeat(TITLE_LIMIT);
+        let long_e = "\u{e9}".repeat(TITLE_LIMIT / 2 + 1);
+        let raws: [&[u8]; 14] = [
+            b"",
+            b"Title",
+            b"two words",
+            b"two  spaces",
+            b" lead",
+            b"trail ",
+            b"tab\tx",
+            b"line\nend\r",
+            b"\xc3\xa9 caf\xc3\xa9",
+            b"bad \xff utf8",
+            b"\x0bvt",
+            b"a > b",
+            long.as_bytes(),
+            long_e.as_bytes(),
+        ];
+        for raw in raws {
+            let mut buf = "before".to_string();
+            let truncated = push_title(raw, &mut buf);
+            let (want, cut) = naive_title(raw);
+            assert_eq!((&buf[6..], truncated), (want.as_str(), cut), "{raw:?}");
+            assert_eq!(normalize_title(raw), (want, cut), "{raw:?}");
         }
     }
 

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::ops::{Range, RangeInclusive};
 
+use super::block::Found;
 use super::resolve::{normalize_path, Matcher, Selector};
-use super::scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
+use super::scan::{DocInfo, HeadingKind, HeadingScanner, Options};
 use super::MarkdownError;
 use crate::error::{EditError, Error};
 use crate::scan::{Chunker, Flow, Pass, Scanner};
@@ -59,73 +60,188 @@ impl Section {
     }
 }
 
-/// The path of a section titled `title` under the (normalized) path `parent`: what
-/// `normalize_path("{parent} > {title}")` gives, without its work when the title is plain
-/// ASCII words with no `>` (as `normalize_title` leaves most titles).
-fn join_path(parent: &str, title: &str) -> String {
-    let plain = !title.starts_with(' ')
-        && !title.ends_with(' ')
-        && !title.contains("  ")
-        && title.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'>'));
-    if !plain || title.is_empty() {
-        return normalize_path(&format!("{parent} > {title}"));
+/// Whether `normalize_path` leaves `title` as it is and keeps it one part: plain ASCII words
+/// with no `>` (as `normalize_title` leaves most titles).
+fn is_plain(title: &str) -> bool {
+    let bytes = title.as_bytes();
+    if bytes.first().is_none_or(|&b| b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
     }
-    let mut path = String::with_capacity(parent.len() + 3 + title.len());
-    path.push_str(parent);
-    path.push_str(" > ");
-    path.push_str(title);
-    path
+    // One pass (a heading in every few lines of a big document comes through here).
+    let mut space = false;
+    bytes.iter().all(|&b| {
+        let ok = if b == b' ' { !space } else { b.is_ascii_graphic() && b != b'>' };
+        space = b == b' ';
+        ok
+    })
+}
+
+/// Appends the path of a top-level section titled `title` to `path` (empty):
+/// `normalize_path(title)`, without its work for a plain title.
+fn push_path(path: &mut String, title: &str) {
+    if is_plain(title) {
+        path.push_str(title);
+    } else {
+        path.push_str(&normalize_path(title));
+    }
+}
+
+/// Turns `path`, a (normalized) parent path, into the path of its child titled `title`:
+/// `normalize_path("{parent} > {title}")`, without its work for a plain title.
+fn join_path(path: &mut String, title: &str) {
+    if is_plain(title) {
+        path.push_str(" > ");
+        path.push_str(title);
+    } else {
+        let joined = normalize_path(&format!("{path} > {title}"));
+        path.clear();
+        path.push_str(&joined);
+    }
 }
 
 /// Turns headings, in order, into sections: keeps the open ones (at most six, one per
-/// level) and hands each out once its end is known.
+/// level) and shows each once its end is known, without allocating per heading (a
+/// [`Section`] is made only for the sections a caller keeps, with [`View::to_section`]).
 #[derive(Debug, Default)]
 pub(super) struct Tracker {
-    open: Vec<Section>,
+    open: Vec<Open>,
+    /// The path of the innermost open section; each open section's path is a prefix of it.
+    path: String,
+    /// The titles of the open sections, one after the other.
+    titles: String,
     next: usize,
 }
 
+/// An open section: a [`Section`] whose title and path are in the [`Tracker`]'s buffers.
+#[derive(Debug, Clone)]
+struct Open {
+    index: usize,
+    level: u8,
+    kind: HeadingKind,
+    truncated: bool,
+    heading_lines: RangeInclusive<u64>,
+    heading: Range<u64>,
+    title_range: Range<u64>,
+    /// The end of its path in `Tracker::path`.
+    path_end: usize,
+    /// Its title in `Tracker::titles`.
+    title: Range<usize>,
+}
+
+/// A section as the [`Tracker`] shows it: borrowed, with its extent as far as known (the
+/// heading alone for a section just opened).
+#[derive(Debug)]
+pub(super) struct View<'a> {
+    open: &'a Open,
+    /// The section's heading path.
+    pub path: &'a str,
+    /// The section's title.
+    pub title: &'a str,
+    lines: RangeInclusive<u64>,
+    range: Range<u64>,
+}
+
+impl View<'_> {
+    /// Position in the outline (0-based).
+    pub fn index(&self) -> usize {
+        self.open.index
+    }
+
+    /// The first line of its heading.
+    pub fn line(&self) -> u64 {
+        *self.open.heading_lines.start()
+    }
+
+    /// Where the section starts.
+    pub fn start(&self) -> u64 {
+        self.range.start
+    }
+
+    /// The section, owned.
+    pub fn to_section(&self) -> Section {
+        let o = self.open;
+        Section {
+            index: o.index,
+            level: o.level,
+            kind: o.kind,
+            title: self.title.to_string(),
+            truncated: o.truncated,
+            path: self.path.to_string(),
+            occurrence: 0,
+            heading_lines: o.heading_lines.clone(),
+            lines: self.lines.clone(),
+            heading: o.heading.clone(),
+            title_range: o.title_range.clone(),
+            range: self.range.clone(),
+        }
+    }
+}
+
 impl Tracker {
-    /// Opens the section of `h`, first closing the open sections it ends. Returns the new
-    /// section (its end not known yet).
-    pub fn heading(&mut self, h: Heading, closed: &mut dyn FnMut(Section)) -> &Section {
+    /// Opens the section of heading `h` titled `title`, first closing (and showing to
+    /// `closed`) the open sections it ends. Returns the new section (its end not known yet).
+    pub fn heading(
+        &mut self,
+        h: &Found,
+        title: &str,
+        mut closed: impl FnMut(View<'_>),
+    ) -> View<'_> {
         let first_line = *h.lines.start();
         while self.open.last().is_some_and(|s| s.level >= h.level) {
-            if let Some(mut s) = self.open.pop() {
-                s.range.end = h.range.start;
-                s.lines = *s.lines.start()..=first_line.saturating_sub(1).max(*s.lines.start());
-                closed(s);
-            }
+            let start = *self.open[self.open.len() - 1].heading_lines.start();
+            self.close(h.range.start, first_line.saturating_sub(1).max(start), &mut closed);
         }
-        let path = match self.open.last() {
-            Some(parent) => join_path(&parent.path, &h.title),
-            None => normalize_path(&h.title),
-        };
+        let (path_end, title_end) =
+            self.open.last().map_or((0, 0), |parent| (parent.path_end, parent.title.end));
+        self.path.truncate(path_end);
+        self.titles.truncate(title_end);
+        if self.open.is_empty() {
+            push_path(&mut self.path, title);
+        } else {
+            join_path(&mut self.path, title);
+        }
+        self.titles.push_str(title);
         let index = self.next;
         self.next += 1;
-        self.open.push(Section {
+        self.open.push(Open {
             index,
             level: h.level,
             kind: h.kind,
-            title: h.title,
             truncated: h.truncated,
-            path,
-            occurrence: 0,
             heading_lines: h.lines.clone(),
-            lines: h.lines,
             heading: h.range.clone(),
-            title_range: h.title_range,
-            range: h.range,
+            title_range: h.title_range.clone(),
+            path_end: self.path.len(),
+            title: title_end..self.titles.len(),
         });
-        &self.open[self.open.len() - 1]
+        let open = &self.open[self.open.len() - 1];
+        View {
+            open,
+            path: &self.path[..open.path_end],
+            title: &self.titles[open.title.clone()],
+            lines: open.heading_lines.clone(),
+            range: open.heading.clone(),
+        }
+    }
+
+    /// Closes the innermost open section: it ends at byte `end` and line `last_line`.
+    fn close(&mut self, end: u64, last_line: u64, closed: &mut impl FnMut(View<'_>)) {
+        if let Some(o) = self.open.pop() {
+            closed(View {
+                open: &o,
+                path: &self.path[..o.path_end],
+                title: &self.titles[o.title.clone()],
+                lines: *o.heading_lines.start()..=last_line,
+                range: o.heading.start..end,
+            });
+        }
     }
 
     /// Closes every open section at the end of the document.
-    pub fn finish(&mut self, info: &DocInfo, closed: &mut dyn FnMut(Section)) {
-        while let Some(mut s) = self.open.pop() {
-            s.range.end = info.len;
-            s.lines = *s.lines.start()..=info.lines.max(*s.lines.start());
-            closed(s);
+    pub fn finish(&mut self, info: &DocInfo, mut closed: impl FnMut(View<'_>)) {
+        while let Some(o) = self.open.last() {
+            let last_line = info.lines.max(*o.heading_lines.start());
+            self.close(info.len, last_line, &mut closed);
         }
     }
 }
@@ -262,10 +378,10 @@ impl OutlineBuilder {
 
     /// Turns the headings the scanner completed into sections.
     fn take(&mut self) {
-        let sections = &mut self.sections;
-        for h in self.scanner.take_headings() {
-            self.tracker.heading(h, &mut |s| sections.push(s));
-        }
+        let (tracker, sections) = (&mut self.tracker, &mut self.sections);
+        self.scanner.drain_headings(|h, title| {
+            tracker.heading(h, title, |s| sections.push(s.to_section()));
+        });
     }
 }
 
@@ -284,7 +400,7 @@ impl Pass for OutlineBuilder {
         let info = self.scanner.finish()?;
         self.take();
         let mut sections = self.sections;
-        self.tracker.finish(&info, &mut |s| sections.push(s));
+        self.tracker.finish(&info, |s| sections.push(s.to_section()));
         sections.sort_by_key(|s| s.index);
         let mut counts: HashMap<String, usize> = HashMap::new();
         for s in &mut sections {
@@ -314,11 +430,21 @@ mod tests {
             "é  ü",
             "tab\tx",
             "\u{a0}nbsp",
+            " ",
+            "a  b c",
+            "a >b",
+            "a\u{3000}b",
+            "x ",
         ];
         for parent in ["Top", "A > B", ""] {
             for title in titles {
                 let want = normalize_path(&format!("{parent} > {title}"));
-                assert_eq!(join_path(parent, title), want, "{parent:?} + {title:?}");
+                let mut path = parent.to_string();
+                join_path(&mut path, title);
+                assert_eq!(path, want, "{parent:?} + {title:?}");
+                let mut top = String::new();
+                push_path(&mut top, title);
+                assert_eq!(top, normalize_path(title), "{title:?}");
             }
         }
     }

@@ -11,7 +11,7 @@
 //! document behind the scan and checks its guess when the pass ends
 //! (`native/src/commit_stream.rs`). A guess is only a guess: the final answer decides.
 
-use super::outline::{Section, Tracker};
+use super::outline::{Section, Tracker, View};
 use super::scan::{DocInfo, HeadingScanner, Options};
 use super::MarkdownError;
 use crate::error::{EditError, Error};
@@ -286,7 +286,6 @@ pub struct Locator {
     wanted: Vec<(usize, u64)>,
     /// Candidates whose section is closed.
     kept: Vec<Section>,
-    closed: Vec<Section>,
     finished: Option<DocInfo>,
 }
 
@@ -309,34 +308,23 @@ impl Locator {
             tracker: Tracker::default(),
             wanted: Vec::new(),
             kept: Vec::new(),
-            closed: Vec::new(),
             finished: None,
         }
     }
 
     /// Offers the headings the scanner found to the matchers and keeps the candidates.
     fn take(&mut self) {
-        for h in self.scanner.take_headings() {
-            let closed = &mut self.closed;
-            let s = self.tracker.heading(h, &mut |s| closed.push(s));
+        let Locator { scanner, tracker, matchers, wanted, kept, .. } = self;
+        scanner.drain_headings(|h, title| {
+            let s = tracker.heading(h, title, |s| keep_closed(wanted, kept, &s));
             let mut keep = false;
-            for m in self.matchers.iter_mut() {
-                keep |= m.offer(s.index, &s.path, &s.title, *s.heading_lines.start());
+            for m in matchers.iter_mut() {
+                keep |= m.offer(s.index(), s.path, s.title, s.line());
             }
             if keep {
-                self.wanted.push((s.index, s.range.start));
+                wanted.push((s.index(), s.start()));
             }
-            self.keep_closed();
-        }
-    }
-
-    fn keep_closed(&mut self) {
-        for s in self.closed.drain(..) {
-            if let Some(p) = self.wanted.iter().position(|&(w, _)| w == s.index) {
-                self.wanted.swap_remove(p);
-                self.kept.push(s);
-            }
-        }
+        });
     }
 
     /// The answer if the document ended here without changing it: `Some` once every
@@ -393,9 +381,8 @@ impl Locator {
     fn end(&mut self) -> Result<DocInfo, EditError> {
         let info = self.scanner.finish()?;
         self.take();
-        let closed = &mut self.closed;
-        self.tracker.finish(&info, &mut |s| closed.push(s));
-        self.keep_closed();
+        let Locator { tracker, wanted, kept, .. } = self;
+        tracker.finish(&info, |s| keep_closed(wanted, kept, &s));
         self.finished = Some(info.clone());
         Ok(info)
     }
@@ -414,6 +401,14 @@ impl Locator {
                 .push(section.ok_or(MarkdownError::IndexOutOfRange { number: index + 1, count })?);
         }
         Ok(Located { info, sections })
+    }
+}
+
+/// Keeps the closed section `s` if it is a candidate.
+fn keep_closed(wanted: &mut Vec<(usize, u64)>, kept: &mut Vec<Section>, s: &View<'_>) {
+    if let Some(p) = wanted.iter().position(|&(w, _)| w == s.index()) {
+        wanted.swap_remove(p);
+        kept.push(s.to_section());
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::ops::{Range, RangeInclusive};
 
-use super::block::{BlockParser, LineIn};
+use super::block::{BlockParser, Found, LineIn};
 use crate::error::EditError;
 use crate::find::{Line, LineSplitter, DEFAULT_LINE_LIMIT};
 use crate::scan::{Flow, Scanner};
@@ -153,8 +153,10 @@ impl State {
     /// Feeds a line to the block parser and notes it when lines are tracked.
     fn parse(&mut self, line: LineIn<'_>) {
         self.parser.line(line);
-        let verbatim = self.parser.verbatim;
-        self.note(&line, verbatim);
+        if self.lines.is_some() {
+            let verbatim = self.parser.verbatim();
+            self.note(&line, verbatim);
+        }
     }
 
     fn note(&mut self, line: &LineIn<'_>, verbatim: Option<u64>) {
@@ -314,7 +316,30 @@ impl HeadingScanner {
 
     /// Takes the headings found since the last call, in document order.
     pub fn take_headings(&mut self) -> Vec<Heading> {
-        std::mem::take(&mut self.state.parser.headings)
+        let mut out = Vec::with_capacity(self.state.parser.headings.len());
+        self.drain_headings(|h, title| {
+            out.push(Heading {
+                level: h.level,
+                kind: h.kind,
+                title: title.to_string(),
+                truncated: h.truncated,
+                lines: h.lines.clone(),
+                range: h.range.clone(),
+                title_range: h.title_range.clone(),
+            });
+        });
+        out
+    }
+
+    /// As [`HeadingScanner::take_headings`], handing each heading and its title to `each`
+    /// instead of allocating them.
+    pub(super) fn drain_headings(&mut self, mut each: impl FnMut(&Found, &str)) {
+        let parser = &mut self.state.parser;
+        for h in &parser.headings {
+            each(h, &parser.titles[h.title.clone()]);
+        }
+        parser.headings.clear();
+        parser.titles.clear();
     }
 
     /// Ends the input: reads a last line without newline and any unclosed front matter, and
