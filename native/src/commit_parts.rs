@@ -123,7 +123,7 @@ impl<'t> PartWriter<'t> {
             return Ok(());
         }
         if self.out.is_none() {
-            self.held.append(part).map_err(|e| self.bug(e))?;
+            self.held.append(part).map_err(|e| bug(self.target, e))?;
             if self.held.heap_bytes() <= self.hold {
                 return Ok(());
             }
@@ -199,10 +199,6 @@ impl<'t> PartWriter<'t> {
         out.pos = part.splices().last().map_or(out.pos, |s| s.range.end);
         self.tally.add(part);
         Ok(())
-    }
-
-    fn bug(&self, e: bigedit_core::EditError) -> Error {
-        bug(self.target, e)
     }
 }
 

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bigedit_core::{
-    Chunker, Drain, Flow, LineIndex, LineIndexBuilder, Pass, Patch, Planned, ReadAt, Version,
-    VersionHasher,
+    Chunker, Drain, Flow, LineIndex, LineIndexBuilder, Pass, Patch, Planned, ReadAt, Tally,
+    Version, VersionHasher,
 };
 
 use crate::cache::{fingerprint, IndexCache};
@@ -486,11 +486,10 @@ impl Document {
         };
         match committed {
             Committed::Held(patch) => {
-                let first_ranges =
-                    patch.splices().iter().take(crate::audit::AUDIT_RANGES).map(|s| s.range);
-                let first_ranges = first_ranges.collect();
+                let mut tally = Tally::new(crate::audit::AUDIT_RANGES);
+                tally.add(&patch);
                 let report = self.commit_with(&patch, opts)?;
-                Ok(Drained { output, report, first_ranges })
+                Ok(Drained { output, report, first_ranges: tally.first_ranges })
             }
             Committed::Streamed(s) => {
                 // No index is shifted over that many changes: the next reader rebuilds it.

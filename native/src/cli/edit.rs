@@ -102,14 +102,13 @@ pub(crate) fn finish(
     flags: &args::EditFlags,
     extra: Map<String, Value>,
 ) -> Result<()> {
-    crate::audit::note_patch(&mut ctx.audit.borrow_mut(), patch);
     if flags.dry_run {
-        ctx.note("commit", "none (dry run)");
-        if doc.loaded_index().is_none() {
-            doc.index(&|_| {})?;
-        }
-        return print_diff(ctx, doc, file, patch, extra);
+        return print_diff(ctx, doc, file, |_, take| {
+            take(patch)?;
+            Ok(extra)
+        });
     }
+    crate::audit::note_patch(&mut ctx.audit.borrow_mut(), patch);
     let opts = flags.commit_options();
     let report = doc.commit_with(patch, &opts);
     crate::audit::note_commit(&mut ctx.audit.borrow_mut(), &report, &opts);
@@ -149,9 +148,9 @@ where
 }
 
 /// Prints the unified diff of what `pass` plans (`--dry-run`) and touches nothing. The patch
-/// is taken in parts as the pass settles them ([`diff::UnifiedDiff`]), so memory holds one
-/// open hunk, not the patch. `accept` sees the pass's report at the end (the diff is out by
-/// then) and returns the `--json` fields to add.
+/// is taken in parts as the pass settles them, so memory holds one open hunk, not the patch.
+/// `accept` sees the pass's report at the end (the diff is out by then) and returns the
+/// `--json` fields to add.
 pub(crate) fn print_diff_drained<P>(
     ctx: &Ctx,
     doc: &mut Document,
@@ -163,6 +162,22 @@ where
     P: Pass + Drain,
     P::Output: Planned,
 {
+    print_diff(ctx, doc, file, |doc, take| {
+        let (last, rest) = doc.drain_pass(pass, |part| take(&part))?;
+        take(&last)?;
+        accept(&rest)
+    })
+}
+
+/// Prints the unified diff of a patch (`--dry-run`), or its JSON form, and touches nothing:
+/// `plan` hands the patch to `take` in sorted parts ([`diff::UnifiedDiff`]; a whole patch is
+/// one part) and returns the `--json` fields to add. Notes the audit facts.
+fn print_diff(
+    ctx: &Ctx,
+    doc: &mut Document,
+    file: &Path,
+    plan: impl FnOnce(&Document, &mut dyn FnMut(&Patch) -> Result<()>) -> Result<Map<String, Value>>,
+) -> Result<()> {
     ctx.note("commit", "none (dry run)");
     if doc.loaded_index().is_none() {
         doc.index(&|_| {})?;
@@ -178,14 +193,11 @@ where
     }
     let mut diff = diff::UnifiedDiff::new(3, &name, &name);
     let mut tally = Tally::new(crate::audit::AUDIT_RANGES);
-    let mut push = |part: &Patch, diff: &mut diff::UnifiedDiff, out: &mut DiffOut<_>| {
+    let extra = plan(doc, &mut |part: &Patch| {
         tally.add(part);
-        diff.push(doc.source(), index, part, out).map_err(|e| diff_err(doc, e))
-    };
-    let (last, rest) = doc.drain_pass(pass, |part| push(&part, &mut diff, &mut out))?;
-    push(&last, &mut diff, &mut out)?;
+        diff.push(doc.source(), index, part, &mut out).map_err(|e| diff_err(doc, e))
+    })?;
     diff.finish(doc.source(), index, &mut out).map_err(|e| diff_err(doc, e))?;
-    let extra = accept(&rest)?;
     let before = doc.len();
     crate::audit::note_changes(
         &mut ctx.audit.borrow_mut(),
@@ -349,38 +361,6 @@ fn read_edit_list(path: &Path) -> Result<Vec<Step>> {
     };
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::Usage(format!("{}: invalid edit list: {e}", path.display())))
-}
-
-/// Prints the unified diff of `patch` (or its JSON form) without touching the file.
-fn print_diff(
-    ctx: &Ctx,
-    doc: &Document,
-    file: &Path,
-    patch: &Patch,
-    extra: Map<String, Value>,
-) -> Result<()> {
-    let index = doc.loaded_index().expect("dry runs load the index");
-    let name = file.display().to_string();
-    let mut text = Vec::new();
-    diff::unified(doc.source(), index, patch, 3, &name, &name, &mut text).map_err(|e| match e {
-        WriteError::Source(e) => doc.err(e),
-        WriteError::Sink(never) => match never {},
-    })?;
-    if ctx.json {
-        return output::json(&with_extra(
-            json!({
-                "file": name,
-                "dry_run": true,
-                "changes": patch.splices().len(),
-                "bytes_before": patch.source_len(),
-                "bytes_after": patch.len(),
-                "diff": String::from_utf8_lossy(&text),
-            }),
-            extra,
-        ));
-    }
-    use std::io::Write;
-    io::stdout().lock().write_all(&text).map_err(stdout_err)
 }
 
 /// `result` (a JSON object) with the fields of `extra` added.

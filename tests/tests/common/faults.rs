@@ -489,17 +489,14 @@ pub fn scenario(name: &'static str) -> Scenario {
             commit_point: atomic_commit_point,
             lines: (3999, 4001),
         },
-        // The same with --backup: a hard link and a second rename.
-        "atomic-backup" => Scenario {
-            name,
-            args: ["replace-lines", "f.txt", "4000", "--with", "HELLO", "--backup"]
-                .map(arg)
-                .to_vec(),
-            new: model::apply_one(&old, model::replace_lines(&old, 4000, 4000, b"HELLO")),
-            old,
-            commit_point: atomic_commit_point,
-            lines: (3999, 4001),
-        },
+        // The same with --backup (instead of --commit atomic, the default): a hard link and
+        // a second rename.
+        "atomic-backup" => {
+            let mut s = scenario("atomic");
+            s.args.truncate(5);
+            s.args.push(arg("--backup"));
+            Scenario { name, ..s }
+        }
         // Five bytes become ten near the start: the whole tail is rewritten in place, read
         // back from the journal.
         "in-place-tail" => Scenario {
