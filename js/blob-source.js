@@ -1,13 +1,22 @@
-// Streams Blob ranges for full passes: blob.slice(a, b).stream() read with a BYOB reader into
-// ONE reused buffer, so a pass over gigabytes keeps a flat off-heap footprint (FileReaderSync,
-// used by the wasm side for random reads only, allocates a fresh buffer per read).
+// Streams Blob ranges for full passes: slices read with blob.slice(a, b).arrayBuffer(), one read
+// ahead of the chunk being processed, so a pass over gigabytes holds two chunks of at most 1 MiB.
+//
+// Not blob.stream(): Chromium keeps a blob stream's data pipe until the stream is garbage
+// collected, so after a few hundred streams (the grid's short row scans each open one and stop
+// early) the next read never resolves and the document hangs. Seen in the web suite, and
+// reproduced alone: 115 streams read once and cancelled, or 1,621 read to their end, and the next
+// read hung; 3,000 arrayBuffer() reads did not (tests/web/editor.test.mjs runs 1,000 scans).
 
-/** Default size of the one streaming buffer: 1 MiB. */
+/** Default size of one read: 1 MiB. */
 export const STREAM_CHUNK = 1 << 20;
 
+/** The first read of a pass: short scans (a screen of rows, a first match) stop within it. */
+const FIRST_READ = 64 << 10;
+
 /**
- * Yields the bytes of blob[start, end) in order. Each yielded Uint8Array is valid only until
- * the next one is requested (its buffer is reused). Breaking out of the loop cancels the read.
+ * Yields the bytes of blob[start, end) in order. Reads start at 64 KiB and double up to
+ * `chunkSize`, each issued while the one before is processed; breaking out of the loop leaves
+ * at most one read ahead, which completes on its own.
  * @param {Blob} blob
  * @param {number} start
  * @param {number} end
@@ -15,41 +24,21 @@ export const STREAM_CHUNK = 1 << 20;
  * @returns {AsyncGenerator<Uint8Array>}
  */
 export async function* streamBlob(blob, start, end, chunkSize = STREAM_CHUNK) {
-  if (!(end > start)) return;
-  const stream = blob.slice(start, end).stream();
-  let reader;
-  try {
-    reader = stream.getReader({ mode: 'byob' });
-  } catch {
-    reader = null; // not a byte stream here: read what the stream hands out
-  }
-  if (!reader) {
-    const plain = stream.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await plain.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      await plain.cancel().catch(() => {});
-    }
-  }
-  let buffer = new ArrayBuffer(Math.max(1, Math.min(chunkSize, end - start)));
-  let finished = false;
-  try {
-    for (;;) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, 0, buffer.byteLength));
-      if (done) {
-        finished = true;
-        return;
-      }
-      yield value;
-      buffer = value.buffer; // the read transferred it: take it back for the next read
-    }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+  const max = Math.max(1, chunkSize);
+  let size = Math.min(FIRST_READ, max);
+  const read = (at) => {
+    const p = blob.slice(at, Math.min(end, at + size)).arrayBuffer();
+    p.catch(() => {}); // a read ahead that is never awaited must not be an unhandled rejection
+    size = Math.min(size * 2, max);
+    return p;
+  };
+  let next = start < end ? read(start) : null;
+  for (let at = start; at < end;) {
+    const bytes = new Uint8Array(await next);
+    if (!bytes.length) throw new Error(`bigedit: the file ends before byte ${end} (read at ${at}): was it changed while open?`);
+    at += bytes.length;
+    next = at < end ? read(at) : null;
+    yield bytes;
   }
 }
 

@@ -45,8 +45,8 @@ function needInit() {
 }
 
 /**
- * Opens a Blob or File. Workers only: random reads use FileReaderSync; full passes stream
- * blob.slice(a, b).stream() through a BYOB reader into one reused buffer.
+ * Opens a Blob or File. Workers only: random reads use FileReaderSync; full passes read
+ * 1 MiB slices with blob.slice(a, b).arrayBuffer(), one ahead (see blob-source.js).
  * @param {Blob} blob
  * @param {{ chunkSize?: number }} [opts]
  */
