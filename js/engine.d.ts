@@ -25,7 +25,7 @@ export interface Sink {
 
 /** Options of `openBlob`/`openSource`. */
 export interface EngineOpenOptions {
-  /** Buffer size of full passes, in bytes. */
+  /** Size of the pieces full passes are fed, in bytes (default 1 MiB). */
   chunkSize?: number;
 }
 

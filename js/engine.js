@@ -46,7 +46,7 @@ function needInit() {
 
 /**
  * Opens a Blob or File. Workers only: random reads use FileReaderSync; full passes read
- * 1 MiB slices with blob.slice(a, b).arrayBuffer(), one ahead (see blob-source.js).
+ * slices of up to 8 MiB with blob.slice(a, b).arrayBuffer(), one ahead (see blob-source.js).
  * @param {Blob} blob
  * @param {{ chunkSize?: number }} [opts]
  */

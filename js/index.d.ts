@@ -6,7 +6,7 @@ export type * from './types.js';
 export interface OpenOptions {
   /** Default progress callback of full passes (index, find, replaceAll, save). */
   onProgress?: ProgressCallback;
-  /** Buffer size of full passes, in bytes. */
+  /** Size of the pieces full passes are fed, in bytes (default 1 MiB). */
   chunkSize?: number;
 }
 

@@ -37,7 +37,7 @@ export async function init(input) {
 /**
  * Opens a `File` or `Blob` in the worker. `opts.onProgress(doneBytes, totalBytes)` is the default
  * progress callback of full passes (index, find, replaceAll, save); `opts.chunkSize` sets the
- * buffer of full passes.
+ * size of the pieces full passes are fed.
  */
 export async function open(source, opts = {}) {
   if (typeof Blob !== 'function' || !(source instanceof Blob)) {

@@ -29,6 +29,7 @@ const MIB = 1024 * 1024;
 let server;
 let browser;
 let tmp;
+const samplers = [];
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bigedit-web-'));
@@ -41,6 +42,8 @@ before(async () => {
 });
 
 after(async () => {
+  // A test that failed before stopping its sampler: the sampler's loop would keep node running.
+  for (const s of samplers) await s.stop();
   await browser?.close();
   await server?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -161,11 +164,13 @@ async function openEditor() {
     measure(on) { phase = on; },
     async stop() {
       running = false;
-      await loop;
+      // A worker that went away mid-sample never answers: do not wait on it for long.
+      await Promise.race([loop, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await bcdp.detach().catch(() => {});
       return peaks;
     },
   };
+  samplers.push(sampler);
   return { context, page, sampler };
 }
 
@@ -554,7 +559,7 @@ test('1,000 short scans in a row all finish (Chromium hangs a read after a few h
   const file = path.join(tmp, 'scans.txt');
   const lines = Array.from({ length: 300_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(i % 7)}`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  const { context, page } = await openEditor();
+  const { context, page, sampler } = await openEditor();
   try {
     await openFile(page, file, lines.length, 60_000);
     const got = await page.evaluate(async (n) => {
