@@ -559,7 +559,7 @@ test('1,000 short scans in a row all finish (Chromium hangs a read after a few h
   const file = path.join(tmp, 'scans.txt');
   const lines = Array.from({ length: 300_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(i % 7)}`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  const { context, page, sampler } = await openEditor();
+  const { context, page } = await openEditor(); // after() stops its memory sampler
   try {
     await openFile(page, file, lines.length, 60_000);
     const got = await page.evaluate(async (n) => {
@@ -568,8 +568,9 @@ test('1,000 short scans in a row all finish (Chromium hangs a read after a few h
       for (let k = 0; k < n; k++) {
         const target = 1 + ((k * 7919) % 50_000);
         const find = ui.doc.find(`line ${target} `, { max: 1 });
-        const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`scan ${k + 1} of ${n} did not finish in 20 s`)), 20_000));
-        const [m] = await Promise.race([find, late]);
+        let timer;
+        const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`scan ${k + 1} of ${n} did not finish in 20 s`)), 20_000); });
+        const [m] = await Promise.race([find, late]).finally(() => clearTimeout(timer));
         offsets.push([target, m?.line]);
       }
       return offsets;
