@@ -61,21 +61,35 @@ use crate::target::Target;
 /// looks at the feed again (so a cancel or a new guess is seen within one step).
 const STEP: u64 = 8 * 1024 * 1024;
 
+/// The flusher waits for this many bytes copied since its last `fdatasync` before the next
+/// (see [`Flusher`]).
+const FLUSH_EVERY: u64 = 16 * 1024 * 1024;
+
 /// The writer waits until the watermark is at least this far ahead (or the pass ends), so
 /// it copies in large pieces.
 const MIN_AHEAD: u64 = 4 * 1024 * 1024;
 
 /// What the planning pass has told the writer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Plan {
     /// Source bytes below this are settled.
     watermark: u64,
+    /// The watermark the waiting writer needs before it has work (`u64::MAX` while it is
+    /// not waiting): [`Feed::settle`] wakes it only then. A pass settles every chunk of
+    /// 64 KiB, and each wake-up is a system call, and a context switch if the writer waits.
+    wake_at: u64,
     /// The splices expected (the final ones once `done`).
     splices: Vec<Splice>,
     /// Bumped by every new guess.
     version: u64,
     /// The pass is over: `splices` are final and the whole source is settled.
     done: bool,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan { watermark: 0, wake_at: u64::MAX, splices: Vec::new(), version: 0, done: false }
+    }
 }
 
 /// The channel between the planning pass and the writer thread.
@@ -100,12 +114,76 @@ impl Shared {
     }
 }
 
+/// Flushes the temporary file to disk in steps while the pass runs, on a thread of its own.
+///
+/// Why: on a virtual disk, written-back data may only sit in the host's cache, and the flush
+/// that an fsync sends then costs about as much as the write-back itself (256 MiB: the
+/// seal's fsync took ~0.35 s even when every page had been written back a second before).
+/// `fdatasync` every [`FLUSH_EVERY`] bytes, off the writer's thread so that copying goes on
+/// meanwhile, does that work during the scan, and the seal's fsync only flushes the last
+/// step: measured on 256 MiB copied at the scan's pace (0.4 s), copy to durable fell from
+/// 0.78-0.80 s to 0.50-0.56 s. An error fails the commit: the kernel reports a failed
+/// `fdatasync` once, so the seal's fsync could not be trusted to see it again.
+#[derive(Debug, Default)]
+struct Flusher {
+    state: Mutex<Flushing>,
+    wake: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Flushing {
+    /// Bytes copied so far (a count: the flush covers the whole file anyway).
+    copied: u64,
+    /// No more copies are coming (the pass ended, failed or was cancelled).
+    over: bool,
+}
+
+impl Flusher {
+    fn lock(&self) -> MutexGuard<'_, Flushing> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The writer copied `n` more bytes.
+    fn copied(&self, n: u64) {
+        self.lock().copied += n;
+        self.wake.notify_all();
+    }
+
+    /// Ends [`Flusher::run`] after its current flush, if any.
+    fn end(&self) {
+        self.lock().over = true;
+        self.wake.notify_all();
+    }
+
+    /// Flushes with `sync` each time [`FLUSH_EVERY`] more bytes were copied, until
+    /// [`Flusher::end`]. A failed flush stops the writer too (`shared`).
+    fn run(&self, shared: &Shared, sync: impl Fn() -> io::Result<()>) -> io::Result<()> {
+        let mut flushed = 0;
+        loop {
+            let mut st = self.lock();
+            while !st.over && st.copied < flushed + FLUSH_EVERY {
+                st = self.wake.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if st.over {
+                return Ok(());
+            }
+            flushed = st.copied;
+            drop(st);
+            if let Err(e) = sync() {
+                shared.stop();
+                return Err(e);
+            }
+        }
+    }
+}
+
 /// Stops the writer when dropped (only on unwinding: the normal path forgets it).
-struct StopOnUnwind<'a>(&'a Shared);
+struct StopOnUnwind<'a>(&'a Shared, &'a Flusher);
 
 impl Drop for StopOnUnwind<'_> {
     fn drop(&mut self) {
         self.0.stop();
+        self.1.end();
     }
 }
 
@@ -120,9 +198,13 @@ impl Feed<'_> {
     /// last [`Feed::guess`]. A smaller value than before is allowed (the writer does not
     /// undo what it wrote; the final check does, if needed).
     pub fn settle(&self, watermark: u64) {
-        self.shared.lock().watermark = watermark;
-        // The writer decides whether the watermark is far enough ahead of what it wrote.
-        self.shared.wake.notify_all();
+        let mut plan = self.shared.lock();
+        plan.watermark = watermark;
+        let wake = watermark >= plan.wake_at;
+        drop(plan);
+        if wake {
+            self.shared.wake.notify_all();
+        }
     }
 
     /// The edit will probably be `patch` (its source length may be that of the part read so
@@ -150,6 +232,7 @@ struct Writer<'f> {
     src: &'f File,
     src_len: u64,
     dst: &'f File,
+    flusher: &'f Flusher,
     /// Source offset written up to.
     pos: u64,
     /// Output length.
@@ -164,11 +247,12 @@ struct Writer<'f> {
 }
 
 impl<'f> Writer<'f> {
-    fn new(src: &'f File, src_len: u64, dst: &'f File) -> Self {
+    fn new(src: &'f File, src_len: u64, dst: &'f File, flusher: &'f Flusher) -> Self {
         Writer {
             src,
             src_len,
             dst,
+            flusher,
             pos: 0,
             out: 0,
             applied: Vec::new(),
@@ -193,9 +277,11 @@ impl<'f> Writer<'f> {
                     if plan.done || fresh || ahead {
                         break;
                     }
+                    plan.wake_at = self.pos + MIN_AHEAD;
                     plan =
                         shared.wake.wait(plan).unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
+                plan.wake_at = u64::MAX;
                 if plan.version != self.version {
                     let splices = plan.splices.clone();
                     self.version = plan.version;
@@ -271,7 +357,8 @@ impl<'f> Writer<'f> {
         }
     }
 
-    /// Copies `n` source bytes at `pos` to the output's end, then starts their write-back.
+    /// Copies `n` source bytes at `pos` to the output's end, then starts their write-back
+    /// and tells the [`Flusher`].
     fn copy(&mut self, n: u64) -> io::Result<()> {
         let (start, out_start) = (self.pos, self.out);
         let mut left = n;
@@ -297,6 +384,7 @@ impl<'f> Writer<'f> {
         self.done.bytes += n;
         self.done.copied += n;
         start_writeback(self.dst, out_start, n);
+        self.flusher.copied(n);
         Ok(())
     }
 
@@ -351,15 +439,28 @@ pub fn commit_streamed(
     src: &File,
     plan: impl FnOnce(&Feed<'_>) -> Result<Patch>,
 ) -> Result<(Patch, CommitStats)> {
+    commit_streamed_with(target, src, plan, File::sync_data)
+}
+
+/// [`commit_streamed`], flushing the temporary file with `flush` (tests make it fail).
+fn commit_streamed_with(
+    target: &Target,
+    src: &File,
+    plan: impl FnOnce(&Feed<'_>) -> Result<Patch>,
+    flush: fn(&File) -> io::Result<()>,
+) -> Result<(Patch, CommitStats)> {
     let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
     refuse_links(target, &st)?;
     let src_len = st.st_size as u64;
     let tmp = TempFile::create(target)?;
     let shared = Shared::default();
-    let (planned, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| Writer::new(src, src_len, &tmp.file).run(&shared));
-        // If `plan` panics, the writer must still stop, or the scope would wait for it forever.
-        let guard = StopOnUnwind(&shared);
+    let flusher = Flusher::default();
+    let (planned, written, flushed) = std::thread::scope(|scope| {
+        let flushing = scope.spawn(|| flusher.run(&shared, || flush(&tmp.file)));
+        let writer = scope.spawn(|| Writer::new(src, src_len, &tmp.file, &flusher).run(&shared));
+        // If `plan` panics, the writer and the flusher must still stop, or the scope would
+        // wait for them forever.
+        let guard = StopOnUnwind(&shared, &flusher);
         let planned = plan(&Feed { shared: &shared });
         std::mem::forget(guard);
         match &planned {
@@ -375,7 +476,9 @@ pub fn commit_streamed(
             _ => shared.stop(),
         }
         let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("writer panicked")));
-        (planned, written)
+        flusher.end();
+        let flushed = flushing.join().unwrap_or_else(|_| Err(io::Error::other("flusher panicked")));
+        (planned, written, flushed)
     });
     let patch = planned?;
     if patch.is_empty() {
@@ -398,6 +501,8 @@ pub fn commit_streamed(
         ));
     }
     let written = written.map_err(|e| Error::io(&tmp.path, "write", e))?;
+    // "fsync" as the seal says it: the flush is an fdatasync, a step of the same fsync.
+    flushed.map_err(|e| Error::io(&tmp.path, "fsync", e))?;
     let len = tmp.file.metadata().map_err(|e| Error::io(&tmp.path, "stat", e))?.len();
     if len != patch.len() {
         return Err(Error::io(
@@ -498,6 +603,37 @@ mod tests {
             );
             assert_eq!(stats.bytes_written, want.len() as u64);
         }
+    }
+
+    #[test]
+    fn a_failed_flush_fails_the_commit_and_leaves_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let len = 3 * FLUSH_EVERY as usize;
+        let src_bytes = original(len);
+        fs::write(&path, &src_bytes).unwrap();
+        let target = Target::resolve(&path, None).unwrap();
+        let src = target.open_file().unwrap();
+        let fin = patch(len, vec![Splice::new(10..20, "new")]);
+        let failing: fn(&File) -> io::Result<()> = |_| Err(io::Error::from_raw_os_error(5));
+        let got = commit_streamed_with(
+            &target,
+            &src,
+            |feed| {
+                // Settle everything in small steps, as a scan does, so the writer copies
+                // past the flush threshold while the pass still runs.
+                for w in (0..=len as u64).step_by(1 << 20) {
+                    feed.settle(w);
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Ok(fin.clone())
+            },
+            failing,
+        );
+        let err = got.unwrap_err().to_string();
+        assert!(err.contains("fsync") && err.contains("os error 5"), "{err}");
+        assert!(fs::read(&path).unwrap() == src_bytes);
+        assert!(leftovers(dir.path()).is_empty());
     }
 
     #[test]

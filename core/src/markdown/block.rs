@@ -265,8 +265,19 @@ impl BlockParser {
     }
 
     /// Incorporates one line (commonmark.js `incorporateLine`).
+    ///
+    /// Most lines take the fast path ([`BlockParser::plain_line`]), inlined here; the general
+    /// path is a large function kept out of line, so that its set-up is not paid per line.
+    #[inline]
     pub fn line(&mut self, line: LineIn<'_>) {
         self.closed = None;
+        #[cfg(test)]
+        let fast = !self.general_only;
+        #[cfg(not(test))]
+        let fast = true;
+        if fast && self.plain_line(&line) {
+            return;
+        }
         self.incorporate(line);
     }
 
@@ -276,14 +287,8 @@ impl BlockParser {
         self.closed.or_else(|| self.stack.last().and_then(Block::verbatim))
     }
 
+    #[inline(never)]
     fn incorporate(&mut self, line: LineIn<'_>) {
-        #[cfg(test)]
-        let fast = !self.general_only;
-        #[cfg(not(test))]
-        let fast = true;
-        if fast && self.plain_line(&line) {
-            return;
-        }
         let mut c = Cursor::new(line.text);
         let old_len = self.stack.len();
         // 1. Which open blocks does the line continue?
@@ -361,6 +366,7 @@ impl BlockParser {
     /// the line starts with a byte that starts no block (a letter, say), so it starts or
     /// continues a paragraph, or is the content of a code or HTML block. Returns whether it
     /// handled the line; the result is the general path's (the model tests compare both).
+    #[inline(always)]
     fn plain_line(&mut self, line: &LineIn<'_>) -> bool {
         let Some(&first) = line.text.first() else {
             // An empty line ends a top-level paragraph and is nothing at the top level (a
@@ -371,40 +377,65 @@ impl BlockParser {
             }
             return false;
         };
-        let plain = !matches!(
-            first,
-            b' ' | b'\t' | b'#' | b'`' | b'~' | b'*' | b'+' | b'_' | b'=' | b'<' | b'>' | b'-'
-        ) && !first.is_ascii_digit();
-        if !plain || self.stack.len() > 1 {
+        if self.stack.len() > 1 {
             return false;
         }
+        let opens = |b: u8| {
+            matches!(
+                b,
+                b' ' | b'\t' | b'#' | b'`' | b'~' | b'*' | b'+' | b'_' | b'=' | b'<' | b'>' | b'-'
+            ) || b.is_ascii_digit()
+        };
         match self.stack.first() {
-            // Not a closing fence (that starts with a fence character).
-            Some(Block::Fence { .. }) => true,
+            // Code: any line but a possible closing fence (indented, or starting with the
+            // fence character) is content.
+            Some(Block::Fence { ch, .. }) => first != b' ' && first != b'\t' && first != *ch,
+            // A line that does not start with a space or tab is not blank: it is content,
+            // and may end a block of kinds 1 to 5.
             Some(Block::Html { kind, .. }) => {
+                if first == b' ' || first == b'\t' {
+                    return false;
+                }
                 if (1..=5).contains(kind) && html::ends(*kind, line.text) {
                     self.closed = self.stack.first().and_then(Block::verbatim);
                     self.stack.clear();
                 }
                 true
             }
-            Some(Block::Paragraph) => {
-                let c = Cursor::new(line.text);
-                self.add_paragraph_line(&c, line);
-                true
-            }
-            Some(Block::Indented { .. }) | None => {
-                self.stack.clear();
-                self.stack.push(Block::Paragraph);
-                self.paragraph.text.clear();
-                self.paragraph.lines.clear();
-                self.paragraph.full = false;
-                let c = Cursor::new(line.text);
-                self.add_paragraph_line(&c, line);
-                true
-            }
             Some(Block::Quote | Block::Item { .. }) => false,
+            // `#` at the margin: an ATX heading (closing a paragraph or indented code), or,
+            // when it is none, text like any other.
+            Some(Block::Paragraph | Block::Indented { .. }) | None if first == b'#' => {
+                let hashes = line.text.iter().take(7).take_while(|&&b| b == b'#').count();
+                if hashes > 6 || line.text.get(hashes).is_some_and(|&b| !is_space(b)) {
+                    return self.text_line(line);
+                }
+                let spaces = line.text[hashes..].iter().take_while(|&&b| is_space(b)).count();
+                self.stack.clear();
+                self.atx_heading(line, hashes as u8, hashes + spaces);
+                true
+            }
+            Some(Block::Paragraph | Block::Indented { .. }) | None if !opens(first) => {
+                self.text_line(line)
+            }
+            Some(Block::Paragraph | Block::Indented { .. }) | None => false,
         }
+    }
+
+    /// A line of text at the top level (no container open): it continues the paragraph, or
+    /// starts one. Returns `true`.
+    #[inline(always)]
+    fn text_line(&mut self, line: &LineIn<'_>) -> bool {
+        if self.stack.first() != Some(&Block::Paragraph) {
+            self.stack.clear();
+            self.stack.push(Block::Paragraph);
+            self.paragraph.text.clear();
+            self.paragraph.lines.clear();
+            self.paragraph.full = false;
+        }
+        let c = Cursor::new(line.text);
+        self.add_paragraph_line(&c, line);
+        true
     }
 
     /// Whether the line continues open block `i` (commonmark.js `continue`).
@@ -603,6 +634,7 @@ impl BlockParser {
         Start::None
     }
 
+    #[inline]
     fn add_paragraph_line(&mut self, c: &Cursor<'_>, line: &LineIn<'_>) {
         let text = &line.text[c.offset.min(line.text.len())..];
         let content = line.offset + c.offset as u64;
@@ -853,7 +885,7 @@ mod tests {
     fn the_fast_path_is_the_general_path() {
         // Lines that start or continue every kind of block, combined at random (a small
         // xorshift generator, so the test needs no dependency and replays exactly).
-        let pieces: [&[u8]; 24] = [
+        let pieces: [&[u8]; 31] = [
             b"",
             b"text",
             b"Title",
@@ -861,6 +893,13 @@ mod tests {
             b"\t",
             b"# h",
             b"## h #",
+            b"#",
+            b"#\th",
+            b"#tag",
+            b"###### six",
+            b"####### seven",
+            b"~~~ x",
+            b"``` js",
             b"===",
             b"---",
             b"- item",

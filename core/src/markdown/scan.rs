@@ -151,6 +151,7 @@ struct State {
 
 impl State {
     /// Feeds a line to the block parser and notes it when lines are tracked.
+    #[inline]
     fn parse(&mut self, line: LineIn<'_>) {
         self.parser.line(line);
         if self.lines.is_some() {
@@ -171,6 +172,7 @@ impl State {
         }
     }
 
+    #[inline]
     fn line(&mut self, line: Line<'_>) {
         let ending = line.ending.len();
         self.read_to = line.offset + (line.text.len() + ending) as u64;
@@ -183,8 +185,15 @@ impl State {
         let line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
         if matches!(self.front, Front::Off | Front::Done) {
             self.parse(line);
-            return;
+        } else {
+            self.front_line(line);
         }
+    }
+
+    /// A line while front matter may still start or be open.
+    #[inline(never)]
+    fn front_line(&mut self, line: LineIn<'_>) {
+        let ending = line.ending;
         let trimmed = trim_end(line.text);
         match &mut self.front {
             Front::Off | Front::Done => self.parse(line),
