@@ -541,6 +541,9 @@ bench_md() {
     local REPLACE="md replace $qF 'Chapter $chapter > Part 3' --body --from $(printf %q "$new")"
     floors "$R"
     measure "$R" "bigedit md replace --body" "$RESTORE" "$qB $REPLACE"
+    # The same, freeing the replaced version in the command itself rather than in the
+    # detached child that outlives it (native/src/retire.rs): the cost moved off the path.
+    measure "$R" "  same, BIGEDIT_FREE_INLINE=1" "$RESTORE" "BIGEDIT_FREE_INLINE=1 $qB $REPLACE"
     measure "$R" "bigedit md read (find the section)" "" "$qB md read $qP 'Chapter $chapter > Part 3'"
     table --title "replace the body of one section: bigedit md replace vs durable copy" \
         --baseline "cp + sync (floor)" --speedup-of "bigedit md replace --body" "$R"

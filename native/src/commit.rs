@@ -30,6 +30,7 @@ use bigedit_core::{Patch, Piece, Version};
 use rustix::fs::{openat, AtFlags, Mode, OFlags};
 
 use crate::error::{Error, Result};
+use crate::flush::{self, Flusher};
 use crate::journal::Journal;
 use crate::target::Target;
 
@@ -147,8 +148,9 @@ fn commit_atomic(
     patch: &Patch,
 ) -> Result<CommitStats> {
     let tmp = TempFile::create(target)?;
-    let (bytes_written, bytes_copied) = write_pieces(src, 0, &tmp.file, patch.pieces())
-        .map_err(|e| Error::io(&tmp.path, "write", e))?;
+    let flusher = Flusher::start(&tmp.file).map_err(|e| Error::io(&tmp.path, "flush", e))?;
+    let written = write_pieces(src, 0, &tmp.file, patch.pieces(), Some(&flusher));
+    let (bytes_written, bytes_copied) = flush::check(&tmp.path, flusher, written)?;
     seal(target, tmp, st)?;
     Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
 }
@@ -234,7 +236,7 @@ fn commit_in_place(
                 }
                 insert => Some(insert),
             });
-            let written = write_pieces(journal.file(), 0, &file, pieces)?;
+            let written = write_pieces(journal.file(), 0, &file, pieces, None)?;
             file.set_len(patch.len())?;
             Ok(written)
         })()
@@ -367,6 +369,8 @@ impl Drop for TempFile<'_> {
 
 /// Writes `pieces` into `dst` at its current position; copies read `src` at their range
 /// shifted back by `skip`. Returns the bytes written and the bytes the kernel copied.
+/// With a `flusher`, large copies go in [`flush::STEP`]s and the flusher hears of every
+/// step's bytes (it flushes them while the writing goes on).
 ///
 /// A copy of [`SMALL_COPY`] bytes or more goes through the kernel (`copy_file_range`). A run
 /// of smaller copies and the inserts between them (a million changed cells, say) is read with
@@ -377,14 +381,26 @@ pub(crate) fn write_pieces<'a>(
     skip: u64,
     dst: &File,
     pieces: impl Iterator<Item = Piece<'a>>,
+    flusher: Option<&Flusher>,
 ) -> io::Result<(u64, u64)> {
     let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, dst);
     let (mut written, mut copied) = (0, 0);
+    // Where the output starts, and how much of it the flusher has heard of.
+    let base = if flusher.is_some() { (&*dst).stream_position()? } else { 0 };
+    let mut told = 0;
+    let step = if flusher.is_some() { flush::STEP } else { u64::MAX };
     let mut window = Vec::new();
     let mut run: Vec<Piece<'a>> = Vec::new();
     let mut pieces = pieces.peekable();
     let small = |p: &Piece<'_>| matches!(p, Piece::Copy(r) if r.end - r.start < SMALL_COPY);
     while let Some(piece) = pieces.next() {
+        if let Some(f) = flusher.filter(|_| written - told >= flush::STEP) {
+            // Small pieces, through the buffer: most of these bytes are in the file.
+            if !f.wrote(dst, base + told, written - told) {
+                return Err(flush::stopped());
+            }
+            told = written;
+        }
         written += piece.len();
         match piece {
             Piece::Insert(bytes) => out.write_all(bytes)?,
@@ -417,17 +433,30 @@ pub(crate) fn write_pieces<'a>(
             }
             Piece::Copy(range) => {
                 out.flush()?;
-                let len = range.end - range.start;
-                let mut reader = src;
-                reader.seek(SeekFrom::Start(range.start - skip))?;
-                let n = io::copy(&mut io::Read::take(reader, len), out.get_mut())?;
-                if n != len {
-                    return Err(short(
-                        io::Error::from(io::ErrorKind::UnexpectedEof),
-                        range.start + n..range.end,
-                    ));
+                // The output offset of this copy's first byte.
+                let mut at_out = base + written - (range.end - range.start);
+                let mut at = range.start;
+                while at < range.end {
+                    let len = (range.end - at).min(step);
+                    let mut reader = src;
+                    reader.seek(SeekFrom::Start(at - skip))?;
+                    let n = io::copy(&mut io::Read::take(reader, len), out.get_mut())?;
+                    if n != len {
+                        return Err(short(
+                            io::Error::from(io::ErrorKind::UnexpectedEof),
+                            at + n..range.end,
+                        ));
+                    }
+                    if let Some(f) = flusher {
+                        if !f.wrote(dst, at_out.min(base + told), at_out + len - (base + told)) {
+                            return Err(flush::stopped());
+                        }
+                        told = at_out + len - base;
+                    }
+                    at += len;
+                    at_out += len;
                 }
-                copied += len;
+                copied += range.end - range.start;
             }
         }
     }
@@ -466,6 +495,38 @@ pub(crate) mod tests {
 
     fn numbers() -> Vec<u8> {
         (0..300_000u32).flat_map(|i| format!("{i}\n").into_bytes()).collect()
+    }
+
+    #[test]
+    fn pieces_written_with_a_flusher_are_the_same_and_a_failed_flush_stops_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // 40 MiB, so that the flusher flushes (every 16 MiB) in the middle of the copies.
+        let src_bytes: Vec<u8> = (0..40u32 << 20).map(|i| (i % 251) as u8).collect();
+        let src_path = dir.path().join("src");
+        fs::write(&src_path, &src_bytes).unwrap();
+        let src = File::open(&src_path).unwrap();
+        let len = src_bytes.len() as u64;
+        let patch = Patch::new(
+            len,
+            vec![Splice::new(10..20, "ten"), Splice::new(30 << 20..(30 << 20) + 5, "mid")],
+        )
+        .unwrap();
+        let want = patch.apply_to_vec(&src_bytes).unwrap();
+        let failing: flush::SyncFn = |_| Err(io::Error::from_raw_os_error(5));
+        for (sync, ok) in [(File::sync_data as flush::SyncFn, true), (failing, false)] {
+            let dst_path = dir.path().join("dst");
+            let dst = File::create(&dst_path).unwrap();
+            let flusher = Flusher::start_with(&dst, sync).unwrap();
+            let written = write_pieces(&src, 0, &dst, patch.pieces(), Some(&flusher));
+            let got = flush::check(&dst_path, flusher, written);
+            if ok {
+                assert_eq!(got.unwrap().0, want.len() as u64);
+                assert!(fs::read(&dst_path).unwrap() == want);
+            } else {
+                let err = got.unwrap_err().to_string();
+                assert!(err.contains("fsync") && err.contains("os error 5"), "{err}");
+            }
+        }
     }
 
     /// Commits `patch` to a file holding `original` with `opts`; returns the new bytes.

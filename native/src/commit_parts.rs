@@ -24,6 +24,7 @@ use bigedit_core::{Patch, Piece, Tally};
 
 use crate::commit::{self, refuse_links, seal, CommitOptions, CommitStats, Strategy, TempFile};
 use crate::error::{Error, Result};
+use crate::flush::{self, Flusher};
 use crate::target::Target;
 
 /// A patch that grows past this many bytes of memory is written as it is planned instead of
@@ -65,10 +66,30 @@ pub struct Streamed {
 /// The open output of a streamed commit.
 struct Output<'t> {
     tmp: TempFile<'t>,
+    /// Flushes the temporary file while parts arrive (`None` once stopped).
+    flusher: Option<Flusher>,
     /// Source offset the output accounts for.
     pos: u64,
     written: u64,
     copied: u64,
+}
+
+impl Output<'_> {
+    fn flusher(&self) -> Option<&Flusher> {
+        self.flusher.as_ref()
+    }
+
+    /// The result of a write: on failure, the flush's error if a flush failed first.
+    fn checked<T>(&mut self, written: io::Result<T>) -> Result<T> {
+        match (written, self.flusher.take()) {
+            (Ok(v), flusher) => {
+                self.flusher = flusher;
+                Ok(v)
+            }
+            (Err(e), Some(flusher)) => flush::check(&self.tmp.path, flusher, Err(e)),
+            (Err(e), None) => Err(Error::io(&self.tmp.path, "write", e)),
+        }
+    }
 }
 
 /// Takes the parts of a patch over `src` (the open target) in order and commits them (see
@@ -146,10 +167,14 @@ impl<'t> PartWriter<'t> {
         let len = self.st.st_size as u64;
         if out.pos < len {
             let tail = [Piece::Copy(out.pos..len)];
-            let (w, c) = commit::write_pieces(self.src, 0, &out.tmp.file, tail.into_iter())
-                .map_err(|e| Error::io(&out.tmp.path, "write", e))?;
+            let written =
+                commit::write_pieces(self.src, 0, &out.tmp.file, tail.into_iter(), out.flusher());
+            let (w, c) = out.checked(written)?;
             out.written += w;
             out.copied += c;
+        }
+        if let Some(flusher) = out.flusher.take() {
+            flush::check(&out.tmp.path, flusher, Ok(()))?;
         }
         if self.opts.backup {
             commit::backup(self.target, self.src, Strategy::Atomic)?;
@@ -184,7 +209,8 @@ impl<'t> PartWriter<'t> {
         }
         refuse_links(self.target, &self.st)?;
         let tmp = TempFile::create(self.target)?;
-        self.out = Some(Output { tmp, pos: 0, written: 0, copied: 0 });
+        let flusher = Flusher::start(&tmp.file).map_err(|e| Error::io(&tmp.path, "flush", e))?;
+        self.out = Some(Output { tmp, flusher: Some(flusher), pos: 0, written: 0, copied: 0 });
         Ok(())
     }
 
@@ -192,8 +218,8 @@ impl<'t> PartWriter<'t> {
     fn write(&mut self, part: &Patch) -> Result<()> {
         let Some(out) = self.out.as_mut() else { return Ok(()) };
         let pieces = part.pieces_from(out.pos).map_err(|e| bug(self.target, e))?;
-        let (w, c) = commit::write_pieces(self.src, 0, &out.tmp.file, pieces)
-            .map_err(|e| Error::io(&out.tmp.path, "write", e))?;
+        let written = commit::write_pieces(self.src, 0, &out.tmp.file, pieces, out.flusher());
+        let (w, c) = out.checked(written)?;
         out.written += w;
         out.copied += c;
         out.pos = part.splices().last().map_or(out.pos, |s| s.range.end);

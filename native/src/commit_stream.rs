@@ -18,7 +18,8 @@
 //!   if nothing later in the source changes it).
 //!
 //! A writer thread copies the source into the temporary file up to the watermark, splicing
-//! in the guessed bytes, with `copy_file_range` in 8 MiB steps. When the pass ends,
+//! in the guessed bytes, with `copy_file_range` in 8 MiB steps, and a flusher thread flushes
+//! them to disk in steps meanwhile (`native/src/flush.rs`). When the pass ends,
 //! its final [`Patch`] is checked against what was written: the output is kept up to the
 //! first source offset where the guess and the patch differ (or where the writer had run
 //! past the watermark into a splice it did not know), the temporary file is cut there, and
@@ -34,19 +35,15 @@
 //! Meant for patches of a few splices (section edits): inserts are written one `pwrite`
 //! each. Many small splices are better served by [`crate::commit::commit`], which batches them.
 //!
-//! Measured (bench/compare.sh md, 256 MiB, 2 shared vCPUs, load average 4-8, autogroup
-//! scheduling on): the final fsync fell from ~0.64 s to ~0.3-0.4 s, since most of the file
-//! is written back during the scan; but the scan itself got slower by about the writer's
-//! CPU time (copy and write-back submission, ~0.3 s of system time), because on a saturated
-//! machine the process's two threads share one scheduling group's CPU. Net: 1.6-1.8 s
-//! against 1.45-1.8 s for the sequential commit in interleaved runs (within the noise),
-//! 1.77x the cp + sync floor in the best bench run. With a free core the scan and the copy
-//! run side by side (estimated ~0.5 s + ~0.2-0.3 s fsync + ~0.25 s freeing the old inode on
-//! the last close); what remains on the critical path is the scan's CPU and that free.
+//! Measured (bench/compare.sh md, 256 MiB, 2 vCPUs, 2026-11-26): the scan alone (`md read`)
+//! takes 0.22-0.24 s; the copy and its flushes, the real floor here, ~0.5 s; the writer
+//! ends 0.45-0.53 s after the start, the last flush and the seal 0.05-0.2 s later. Without
+//! the step flushes the seal's fsync alone took ~0.35 s after the scan. `md replace` is
+//! 0.64 s against 0.56 s for `cp` + `sync` (1.15x); freeing the replaced version (~0.2 s
+//! here, see [`crate::retire`]) comes after that, in a detached process.
 
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -55,15 +52,8 @@ use bigedit_core::{Patch, Splice};
 
 use crate::commit::{refuse_links, seal, CommitStats, Strategy, TempFile};
 use crate::error::{Error, Result};
+use crate::flush::{self, Flusher, SyncFn, STEP};
 use crate::target::Target;
-
-/// The writer copies at most this many bytes per step, then starts their write-back and
-/// looks at the feed again (so a cancel or a new guess is seen within one step).
-const STEP: u64 = 8 * 1024 * 1024;
-
-/// The flusher waits for this many bytes copied since its last `fdatasync` before the next
-/// (see [`Flusher`]).
-const FLUSH_EVERY: u64 = 16 * 1024 * 1024;
 
 /// The writer waits until the watermark is at least this far ahead (or the pass ends), so
 /// it copies in large pieces.
@@ -114,76 +104,12 @@ impl Shared {
     }
 }
 
-/// Flushes the temporary file to disk in steps while the pass runs, on a thread of its own.
-///
-/// Why: on a virtual disk, written-back data may only sit in the host's cache, and the flush
-/// that an fsync sends then costs about as much as the write-back itself (256 MiB: the
-/// seal's fsync took ~0.35 s even when every page had been written back a second before).
-/// `fdatasync` every [`FLUSH_EVERY`] bytes, off the writer's thread so that copying goes on
-/// meanwhile, does that work during the scan, and the seal's fsync only flushes the last
-/// step: measured on 256 MiB copied at the scan's pace (0.4 s), copy to durable fell from
-/// 0.78-0.80 s to 0.50-0.56 s. An error fails the commit: the kernel reports a failed
-/// `fdatasync` once, so the seal's fsync could not be trusted to see it again.
-#[derive(Debug, Default)]
-struct Flusher {
-    state: Mutex<Flushing>,
-    wake: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct Flushing {
-    /// Bytes copied so far (a count: the flush covers the whole file anyway).
-    copied: u64,
-    /// No more copies are coming (the pass ended, failed or was cancelled).
-    over: bool,
-}
-
-impl Flusher {
-    fn lock(&self) -> MutexGuard<'_, Flushing> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The writer copied `n` more bytes.
-    fn copied(&self, n: u64) {
-        self.lock().copied += n;
-        self.wake.notify_all();
-    }
-
-    /// Ends [`Flusher::run`] after its current flush, if any.
-    fn end(&self) {
-        self.lock().over = true;
-        self.wake.notify_all();
-    }
-
-    /// Flushes with `sync` each time [`FLUSH_EVERY`] more bytes were copied, until
-    /// [`Flusher::end`]. A failed flush stops the writer too (`shared`).
-    fn run(&self, shared: &Shared, sync: impl Fn() -> io::Result<()>) -> io::Result<()> {
-        let mut flushed = 0;
-        loop {
-            let mut st = self.lock();
-            while !st.over && st.copied < flushed + FLUSH_EVERY {
-                st = self.wake.wait(st).unwrap_or_else(std::sync::PoisonError::into_inner);
-            }
-            if st.over {
-                return Ok(());
-            }
-            flushed = st.copied;
-            drop(st);
-            if let Err(e) = sync() {
-                shared.stop();
-                return Err(e);
-            }
-        }
-    }
-}
-
 /// Stops the writer when dropped (only on unwinding: the normal path forgets it).
-struct StopOnUnwind<'a>(&'a Shared, &'a Flusher);
+struct StopOnUnwind<'a>(&'a Shared);
 
 impl Drop for StopOnUnwind<'_> {
     fn drop(&mut self) {
         self.0.stop();
-        self.1.end();
     }
 }
 
@@ -358,7 +284,7 @@ impl<'f> Writer<'f> {
     }
 
     /// Copies `n` source bytes at `pos` to the output's end, then starts their write-back
-    /// and tells the [`Flusher`].
+    /// and tells the [`Flusher`] (which flushes them in steps while the scan goes on).
     fn copy(&mut self, n: u64) -> io::Result<()> {
         let (start, out_start) = (self.pos, self.out);
         let mut left = n;
@@ -383,8 +309,9 @@ impl<'f> Writer<'f> {
         }
         self.done.bytes += n;
         self.done.copied += n;
-        start_writeback(self.dst, out_start, n);
-        self.flusher.copied(n);
+        if !self.flusher.wrote(self.dst, out_start, n) {
+            return Err(flush::stopped());
+        }
         Ok(())
     }
 
@@ -414,17 +341,6 @@ fn ended(at: u64, range: std::ops::Range<u64>) -> io::Error {
     )
 }
 
-/// Asks the kernel to start writing `len` bytes of `file` at `offset` to disk now, without
-/// waiting, so the commit's fsync finds most of the file already written. A hint: errors
-/// are ignored (the fsync reports any write error).
-fn start_writeback(file: &File, offset: u64, len: u64) {
-    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else { return };
-    // SAFETY: a plain system call on an open descriptor; no memory is passed.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
 /// Commits, atomically, the patch that `plan` returns, writing the new document while `plan`
 /// runs (see the module docs). `src` is the open target, read by both `plan` and the writer.
 /// An empty patch writes nothing and leaves the file as it is. Returns the patch and what
@@ -447,20 +363,19 @@ fn commit_streamed_with(
     target: &Target,
     src: &File,
     plan: impl FnOnce(&Feed<'_>) -> Result<Patch>,
-    flush: fn(&File) -> io::Result<()>,
+    flush: SyncFn,
 ) -> Result<(Patch, CommitStats)> {
     let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
     refuse_links(target, &st)?;
     let src_len = st.st_size as u64;
     let tmp = TempFile::create(target)?;
     let shared = Shared::default();
-    let flusher = Flusher::default();
-    let (planned, written, flushed) = std::thread::scope(|scope| {
-        let flushing = scope.spawn(|| flusher.run(&shared, || flush(&tmp.file)));
+    let flusher =
+        Flusher::start_with(&tmp.file, flush).map_err(|e| Error::io(&tmp.path, "flush", e))?;
+    let (planned, written) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| Writer::new(src, src_len, &tmp.file, &flusher).run(&shared));
-        // If `plan` panics, the writer and the flusher must still stop, or the scope would
-        // wait for them forever.
-        let guard = StopOnUnwind(&shared, &flusher);
+        // If `plan` panics, the writer must still stop, or the scope would wait for it forever.
+        let guard = StopOnUnwind(&shared);
         let planned = plan(&Feed { shared: &shared });
         std::mem::forget(guard);
         match &planned {
@@ -476,9 +391,7 @@ fn commit_streamed_with(
             _ => shared.stop(),
         }
         let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("writer panicked")));
-        flusher.end();
-        let flushed = flushing.join().unwrap_or_else(|_| Err(io::Error::other("flusher panicked")));
-        (planned, written, flushed)
+        (planned, written)
     });
     let patch = planned?;
     if patch.is_empty() {
@@ -500,9 +413,7 @@ fn commit_streamed_with(
             )),
         ));
     }
-    let written = written.map_err(|e| Error::io(&tmp.path, "write", e))?;
-    // "fsync" as the seal says it: the flush is an fdatasync, a step of the same fsync.
-    flushed.map_err(|e| Error::io(&tmp.path, "fsync", e))?;
+    let written = flush::check(&tmp.path, flusher, written)?;
     let len = tmp.file.metadata().map_err(|e| Error::io(&tmp.path, "stat", e))?.len();
     if len != patch.len() {
         return Err(Error::io(
@@ -609,13 +520,13 @@ mod tests {
     fn a_failed_flush_fails_the_commit_and_leaves_the_file_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.bin");
-        let len = 3 * FLUSH_EVERY as usize;
+        let len = 3 * flush::FLUSH_EVERY as usize;
         let src_bytes = original(len);
         fs::write(&path, &src_bytes).unwrap();
         let target = Target::resolve(&path, None).unwrap();
         let src = target.open_file().unwrap();
         let fin = patch(len, vec![Splice::new(10..20, "new")]);
-        let failing: fn(&File) -> io::Result<()> = |_| Err(io::Error::from_raw_os_error(5));
+        let failing: SyncFn = |_| Err(io::Error::from_raw_os_error(5));
         let got = commit_streamed_with(
             &target,
             &src,

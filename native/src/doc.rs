@@ -14,7 +14,7 @@ use bigedit_core::{
 };
 
 use crate::cache::{fingerprint, IndexCache};
-use crate::commit::{self, CommitOptions, CommitStats};
+use crate::commit::{self, CommitOptions, CommitStats, Strategy};
 use crate::commit_parts::{Committed, PartWriter};
 use crate::error::{Error, Result};
 use crate::journal::{self, Recovery, JOURNAL_SUFFIX};
@@ -372,7 +372,12 @@ impl Document {
     ) -> Result<CommitReport> {
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         let file = self.target.open_file()?;
-        self.src = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        let new = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        let old = std::mem::replace(&mut self.src, new);
+        if stats.strategy == Strategy::Atomic {
+            // The last handle of the replaced inode: closing it frees its blocks.
+            crate::retire::replaced(old.into_file());
+        }
         self.index = shifted.map(|mut index| {
             let stored = self.store_index(&mut index);
             (index, IndexState::Built { stored })

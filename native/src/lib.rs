@@ -31,9 +31,11 @@ pub mod commit_stream;
 mod doc;
 mod error;
 mod find;
+mod flush;
 pub mod journal;
 pub mod lock;
 pub mod mcp;
+pub mod retire;
 pub mod source;
 pub mod target;
 

@@ -33,6 +33,11 @@ impl FileSource {
     pub fn file(&self) -> &File {
         &self.file
     }
+
+    /// The underlying file, taken out.
+    pub fn into_file(self) -> File {
+        self.file
+    }
 }
 
 impl ReadAt for FileSource {

@@ -1236,3 +1236,62 @@ fn unwritable_stderr_is_not_a_panic() {
     assert_eq!(status.code(), Some(1), "a line past the end is an error, reported by status");
     assert_eq!(sandbox.read("f.txt"), b"alpha\n");
 }
+
+/// The processes that still hold a deleted file under `dir` open (from `/proc/*/fd`).
+fn holders_of_deleted_files(dir: &std::path::Path) -> Vec<String> {
+    let mut held = Vec::new();
+    for proc in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(fds) = std::fs::read_dir(proc.path().join("fd")) else { continue };
+        for fd in fds.flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else { continue };
+            let target = target.to_string_lossy().into_owned();
+            if target.starts_with(&*dir.to_string_lossy()) && target.ends_with(" (deleted)") {
+                held.push(format!("{}: {target}", fd.path().display()));
+            }
+        }
+    }
+    held
+}
+
+/// An atomic commit of a file over 32 MiB: the CLI frees the replaced version in a detached
+/// child after it exits (`native/src/retire.rs`), or itself with `BIGEDIT_FREE_INLINE=1`.
+/// Either way the output is complete when the command returns, the lock is free at once (an
+/// editor that does not wait gets it: the child keeps no lock), and the old version is
+/// released by every process within seconds.
+#[test]
+fn the_version_an_atomic_commit_replaced_is_released() {
+    let sb = Sandbox::new();
+    let line = |n: u64| format!("line {n:07} {}\n", "x".repeat(87));
+    let mut want: Vec<u8> = (1..=400_000).flat_map(|n| line(n).into_bytes()).collect();
+    sb.write("big.txt", &want);
+    for (k, inline) in ["", "1"].into_iter().enumerate() {
+        let n = 5 + 2 * k as u64;
+        let with = format!("edit {k}");
+        let run = sb.run_env(
+            &["replace-lines", "big.txt", &n.to_string(), "--with", &with, "--json"],
+            &[("BIGEDIT_FREE_INLINE", inline)],
+        );
+        assert!(run.status.success(), "{run:?}");
+        let report: Value = serde_json::from_slice(&run.stdout).expect("one JSON report");
+        assert_eq!(
+            (report["commit"].as_str(), report["changes"].as_u64()),
+            (Some("atomic"), Some(1))
+        );
+        want = model::apply_one(&want, model::replace_lines(&want, n, n, with.as_bytes()));
+        assert!(sb.read("big.txt") == want, "inline={inline:?}");
+        let next =
+            sb.run(&["--lock-timeout", "0", "replace-lines", "big.txt", "1", "--with", "line 1"]);
+        assert!(next.status.success(), "the lock was still held: {next:?}");
+        want = model::apply_one(&want, model::replace_lines(&want, 1, 1, b"line 1"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let held = holders_of_deleted_files(&sb.dir());
+            if held.is_empty() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "still held after 20 s: {held:?}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    assert!(sb.read("big.txt") == want);
+}

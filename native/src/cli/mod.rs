@@ -25,7 +25,13 @@ use crate::{LockKind, OpenOptions};
 /// an error, 2 on a usage error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    if !matches!(cli.command, Command::Mcp) {
+        // One command, then exit: the file an atomic commit replaced is freed after that.
+        crate::retire::defer_until_exit();
+    }
+    let result = run(&cli);
+    crate::retire::release();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Io { ref source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS

@@ -136,9 +136,19 @@ impl Sandbox {
         self.run_with_stdin(args, Some(stdin))
     }
 
+    /// Runs `bigedit ARGS` with nothing on stdin and `env` added to its environment.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, None, env)
+    }
+
     fn run_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        self.run_full(args, stdin, &[])
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(bigedit());
         cmd.args(args).current_dir(self.dir()).env("BIGEDIT_CACHE_DIR", self.cache_dir());
+        cmd.envs(env.iter().copied());
         let output = run_command(&mut cmd, stdin);
         Run {
             args: args.iter().map(|a| a.to_string()).collect(),
