@@ -148,8 +148,9 @@ fn commit_atomic(
     patch: &Patch,
 ) -> Result<CommitStats> {
     let tmp = TempFile::create(target)?;
-    let flusher = Flusher::start(&tmp.file).map_err(|e| Error::io(&tmp.path, "flush", e))?;
-    let written = write_pieces(src, 0, &tmp.file, patch.pieces(), Some(&flusher));
+    let flusher =
+        Flusher::for_len(&tmp.file, patch.len()).map_err(|e| Error::io(&tmp.path, "flush", e))?;
+    let written = write_pieces(src, 0, &tmp.file, patch.pieces(), flusher.as_ref());
     let (bytes_written, bytes_copied) = flush::check(&tmp.path, flusher, written)?;
     seal(target, tmp, st)?;
     Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
@@ -394,12 +395,9 @@ pub(crate) fn write_pieces<'a>(
     let mut pieces = pieces.peekable();
     let small = |p: &Piece<'_>| matches!(p, Piece::Copy(r) if r.end - r.start < SMALL_COPY);
     while let Some(piece) = pieces.next() {
-        if let Some(f) = flusher.filter(|_| written - told >= flush::STEP) {
+        if written - told >= flush::STEP {
             // Small pieces, through the buffer: most of these bytes are in the file.
-            if !f.wrote(dst, base + told, written - told) {
-                return Err(flush::stopped());
-            }
-            told = written;
+            flush::tell(flusher, dst, base, &mut told, written)?;
         }
         written += piece.len();
         match piece {
@@ -433,8 +431,8 @@ pub(crate) fn write_pieces<'a>(
             }
             Piece::Copy(range) => {
                 out.flush()?;
-                // The output offset of this copy's first byte.
-                let mut at_out = base + written - (range.end - range.start);
+                // The output offset (from `base`) of the next byte copied.
+                let mut at_out = written - (range.end - range.start);
                 let mut at = range.start;
                 while at < range.end {
                     let len = (range.end - at).min(step);
@@ -447,14 +445,9 @@ pub(crate) fn write_pieces<'a>(
                             at + n..range.end,
                         ));
                     }
-                    if let Some(f) = flusher {
-                        if !f.wrote(dst, at_out.min(base + told), at_out + len - (base + told)) {
-                            return Err(flush::stopped());
-                        }
-                        told = at_out + len - base;
-                    }
                     at += len;
                     at_out += len;
+                    flush::tell(flusher, dst, base, &mut told, at_out)?;
                 }
                 copied += range.end - range.start;
             }
@@ -518,7 +511,7 @@ pub(crate) mod tests {
             let dst = File::create(&dst_path).unwrap();
             let flusher = Flusher::start_with(&dst, sync).unwrap();
             let written = write_pieces(&src, 0, &dst, patch.pieces(), Some(&flusher));
-            let got = flush::check(&dst_path, flusher, written);
+            let got = flush::check(&dst_path, Some(flusher), written);
             if ok {
                 assert_eq!(got.unwrap().0, want.len() as u64);
                 assert!(fs::read(&dst_path).unwrap() == want);

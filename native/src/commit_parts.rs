@@ -66,7 +66,8 @@ pub struct Streamed {
 /// The open output of a streamed commit.
 struct Output<'t> {
     tmp: TempFile<'t>,
-    /// Flushes the temporary file while parts arrive (`None` once stopped).
+    /// Flushes the temporary file while parts arrive (`None` for a file under one step, or
+    /// once stopped).
     flusher: Option<Flusher>,
     /// Source offset the output accounts for.
     pos: u64,
@@ -81,13 +82,9 @@ impl Output<'_> {
 
     /// The result of a write: on failure, the flush's error if a flush failed first.
     fn checked<T>(&mut self, written: io::Result<T>) -> Result<T> {
-        match (written, self.flusher.take()) {
-            (Ok(v), flusher) => {
-                self.flusher = flusher;
-                Ok(v)
-            }
-            (Err(e), Some(flusher)) => flush::check(&self.tmp.path, flusher, Err(e)),
-            (Err(e), None) => Err(Error::io(&self.tmp.path, "write", e)),
+        match written {
+            Ok(v) => Ok(v),
+            Err(e) => flush::check(&self.tmp.path, self.flusher.take(), Err(e)),
         }
     }
 }
@@ -173,9 +170,7 @@ impl<'t> PartWriter<'t> {
             out.written += w;
             out.copied += c;
         }
-        if let Some(flusher) = out.flusher.take() {
-            flush::check(&out.tmp.path, flusher, Ok(()))?;
-        }
+        flush::check(&out.tmp.path, out.flusher.take(), Ok(()))?;
         if self.opts.backup {
             commit::backup(self.target, self.src, Strategy::Atomic)?;
         }
@@ -209,8 +204,11 @@ impl<'t> PartWriter<'t> {
         }
         refuse_links(self.target, &self.st)?;
         let tmp = TempFile::create(self.target)?;
-        let flusher = Flusher::start(&tmp.file).map_err(|e| Error::io(&tmp.path, "flush", e))?;
-        self.out = Some(Output { tmp, flusher: Some(flusher), pos: 0, written: 0, copied: 0 });
+        // Sized by the source: a streamed edit changes many small places, so its output is
+        // about as long.
+        let flusher = Flusher::for_len(&tmp.file, self.st.st_size as u64)
+            .map_err(|e| Error::io(&tmp.path, "flush", e))?;
+        self.out = Some(Output { tmp, flusher, pos: 0, written: 0, copied: 0 });
         Ok(())
     }
 

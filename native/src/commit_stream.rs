@@ -413,7 +413,7 @@ fn commit_streamed_with(
             )),
         ));
     }
-    let written = flush::check(&tmp.path, flusher, written)?;
+    let written = flush::check(&tmp.path, Some(flusher), written)?;
     let len = tmp.file.metadata().map_err(|e| Error::io(&tmp.path, "stat", e))?.len();
     if len != patch.len() {
         return Err(Error::io(

@@ -101,6 +101,19 @@ impl Flusher {
         Flusher::start_with(file, File::sync_data)
     }
 
+    /// A flusher for a file that will be `len` bytes long, or `None` when it is shorter
+    /// than one step (the seal's fsync alone is then as quick, without a thread).
+    ///
+    /// # Errors
+    ///
+    /// As [`Flusher::start`].
+    pub fn for_len(file: &File, len: u64) -> io::Result<Option<Flusher>> {
+        if len < FLUSH_EVERY {
+            return Ok(None);
+        }
+        Flusher::start(file).map(Some)
+    }
+
     /// [`Flusher::start`], flushing with `sync`.
     pub fn start_with(file: &File, sync: SyncFn) -> io::Result<Flusher> {
         let file = file.try_clone()?;
@@ -146,16 +159,38 @@ impl Drop for Flusher {
     }
 }
 
-/// Stops `flusher` and tells how writing `path` with it went: the flush's error if a flush
-/// failed (it is why the writer stopped; "fsync" as the seal names it, the flush being a
-/// step of that fsync), else `written`'s.
+/// Stops `flusher` (if any) and tells how writing `path` with it went: the flush's error if
+/// a flush failed (it is why the writer stopped; "fsync" as the seal names it, the flush
+/// being a step of that fsync), else `written`'s.
 ///
 /// # Errors
 ///
 /// [`Error::Io`] for the failed flush or write.
-pub(crate) fn check<T>(path: &Path, flusher: Flusher, written: io::Result<T>) -> Result<T> {
-    flusher.finish().map_err(|e| Error::io(path, "fsync", e))?;
+pub(crate) fn check<T>(path: &Path, flusher: Option<Flusher>, written: io::Result<T>) -> Result<T> {
+    if let Some(f) = flusher {
+        f.finish().map_err(|e| Error::io(path, "fsync", e))?;
+    }
     written.map_err(|e| Error::io(path, "write", e))
+}
+
+/// Tells `flusher` (if any) that the output of a writer is now written up to `upto` bytes
+/// from `base` (its start in `file`); `told` is how far it had been told. Fails with
+/// [`stopped`] once a flush has failed.
+pub(crate) fn tell(
+    flusher: Option<&Flusher>,
+    file: &File,
+    base: u64,
+    told: &mut u64,
+    upto: u64,
+) -> io::Result<()> {
+    let Some(f) = flusher else { return Ok(()) };
+    let ok = f.wrote(file, base + *told, upto - *told);
+    *told = upto;
+    if ok {
+        Ok(())
+    } else {
+        Err(stopped())
+    }
 }
 
 /// The error a writer stops with when [`Flusher::wrote`] said a flush failed (the commit
