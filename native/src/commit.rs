@@ -38,6 +38,9 @@ use crate::target::Target;
 const SMALL_COPY: u64 = 64 * 1024;
 /// Size of the write buffer.
 const WRITE_BUFFER: usize = 256 * 1024;
+/// The most bytes others may append during a growing in-place commit (they are held in
+/// memory while the tail is rewritten).
+const MAX_HELD_APPENDS: u64 = 64 << 20;
 /// The most source bytes one read fetches for a run of small copies.
 const READ_WINDOW: u64 = 1024 * 1024;
 
@@ -75,6 +78,9 @@ pub struct CommitStats {
     pub strategy: Strategy,
     /// Bytes saved in the undo journal (in-place commits).
     pub journaled: u64,
+    /// Bytes other processes appended to the file while the edit ran, carried over after the
+    /// edited content (see [`crate::growth`]).
+    pub carried: u64,
 }
 
 impl Strategy {
@@ -117,17 +123,32 @@ pub fn commit(
     opts: &CommitOptions,
 ) -> Result<CommitStats> {
     let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
-    if st.st_size as u64 != patch.source_len() {
-        return Err(target.io(
-            "commit",
-            io::Error::other(format!(
-                "the file is {} bytes but the edit was planned for {} bytes",
-                st.st_size,
-                patch.source_len()
-            )),
-        ));
+    let planned = patch.source_len();
+    let len = st.st_size as u64;
+    if len < planned {
+        return Err(shrank(target, planned, len));
     }
-    let strategy = opts.strategy.choose(patch, st.st_nlink);
+    let mut strategy = opts.strategy.choose(patch, st.st_nlink);
+    // Another process writing the file: an atomic rename would send its later writes to the
+    // replaced inode. A same-length edit goes in place; any other edit is refused.
+    let writers = crate::growth::writers(&st);
+    if !writers.is_empty() {
+        if !patch.keeps_len() {
+            return Err(open_for_writing(target, &writers));
+        }
+        strategy = Strategy::InPlace;
+    }
+    // A file that grew since the edit was planned is being appended to: an atomic commit
+    // carries the appends over with no race at all, so Auto prefers it.
+    if strategy == Strategy::InPlace
+        && opts.strategy == Strategy::Auto
+        && len > planned
+        && !patch.keeps_len()
+        && st.st_nlink == 1
+        && writers.is_empty()
+    {
+        strategy = Strategy::Atomic;
+    }
     if strategy == Strategy::Atomic {
         refuse_links(target, &st)?;
     }
@@ -138,6 +159,30 @@ pub fn commit(
         Strategy::InPlace => commit_in_place(target, src, &st, patch),
         _ => commit_atomic(target, src, &st, patch),
     }
+}
+
+/// The file is shorter than the edit was planned for.
+pub(crate) fn shrank(target: &Target, planned: u64, now: u64) -> Error {
+    target.io(
+        "commit",
+        io::Error::other(format!(
+            "the file shrank from {planned} to {now} bytes since the edit was planned \
+             (another process truncated or rewrote it); nothing was changed"
+        )),
+    )
+}
+
+/// Another process holds the file open for writing and the edit changes its length.
+pub(crate) fn open_for_writing(target: &Target, writers: &[crate::growth::Writer]) -> Error {
+    target.io(
+        "commit",
+        io::Error::other(format!(
+            "is open for writing by {}: an edit that changes the file's length would lose \
+             or misplace its later writes; stop that process first (a same-length edit is \
+             written in place, safely); nothing was changed",
+            crate::growth::describe(writers)
+        )),
+    )
 }
 
 /// The atomic strategy: temporary file, fsync, rename over, fsync the directory.
@@ -152,8 +197,14 @@ fn commit_atomic(
         Flusher::for_len(&tmp.file, patch.len()).map_err(|e| Error::io(&tmp.path, "flush", e))?;
     let written = write_pieces(src, 0, &tmp.file, patch.pieces(), flusher.as_ref());
     let (bytes_written, bytes_copied) = flush::check(&tmp.path, flusher, written)?;
-    seal(target, tmp, st)?;
-    Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::Atomic, journaled: 0 })
+    let carried = seal(target, src, tmp, st, (patch.source_len(), patch.len()))?;
+    Ok(CommitStats {
+        bytes_written,
+        bytes_copied,
+        strategy: Strategy::Atomic,
+        journaled: 0,
+        carried,
+    })
 }
 
 /// Refuses an atomic commit to a file with several hard links (it would detach this name
@@ -172,28 +223,136 @@ pub(crate) fn refuse_links(target: &Target, st: &rustix::fs::Stat) -> Result<()>
     Ok(())
 }
 
-/// Ends an atomic commit once the new content is whole in `tmp`: gives it the old file's
-/// owner and mode (from `st`), fsyncs it, renames it over the target and fsyncs the directory.
-pub(crate) fn seal(target: &Target, tmp: TempFile<'_>, st: &rustix::fs::Stat) -> Result<()> {
+/// Ends an atomic commit once the new content is whole in `tmp` (`written` bytes, made of the
+/// first `planned` bytes of `src`; `st` is the state of `src`): carries over what other processes appended to
+/// `src` meanwhile, gives the file the old one's owner, mode and extended attributes, fsyncs
+/// it, checks the path still names `src`, renames it over the target, fsyncs the directory,
+/// and carries over what still lands in the old inode. Returns the bytes carried.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the step; before the rename the target is untouched.
+pub(crate) fn seal(
+    target: &Target,
+    src: &File,
+    tmp: TempFile<'_>,
+    st: &rustix::fs::Stat,
+    (planned, written): (u64, u64),
+) -> Result<u64> {
     let io_err = |action: &str, e| Error::io(&tmp.path, action.to_string(), e);
-    // Owner first: chown clears set-id bits, which the mode then restores. Only root may give
-    // a file away; anyone else keeps their own ownership (EPERM is not an error).
+    let writers = crate::growth::writers(st);
+    if !writers.is_empty() {
+        return Err(open_for_writing(target, &writers));
+    }
+    let carry = |from| {
+        crate::growth::carry(src, from, &tmp.file, written + from - planned)
+            .map_err(|e| target.io("carry appended bytes over", e))
+    };
+    let mut from = carry(planned)?;
+    keep_owner(target, &tmp, st)?;
+    tmp.file
+        .set_permissions(Permissions::from_mode(st.st_mode & 0o7777))
+        .map_err(|e| io_err("chmod", e))?;
+    copy_xattrs(src, &tmp)?;
+    // Appends during the fsync are carried and synced too, until a sync finds none.
+    loop {
+        tmp.file.sync_all().map_err(|e| io_err("fsync", e))?;
+        let now = carry(from)?;
+        if now == from {
+            break;
+        }
+        from = now;
+    }
+    let here = rustix::fs::statat(target.dir(), target.name(), AtFlags::SYMLINK_NOFOLLOW)
+        .map_err(|e| target.io("stat", e.into()))?;
+    if (here.st_dev, here.st_ino) != (st.st_dev, st.st_ino) {
+        return Err(target.io(
+            "commit",
+            io::Error::other(
+                "was replaced by another file while the edit ran (another program saved it); \
+                 nothing was changed",
+            ),
+        ));
+    }
+    // Never falls back to copy + unlink: the temporary file is in the same directory, and any
+    // rename error (EXDEV included) aborts the commit with the target untouched.
+    let new = tmp.rename_over(target, target.name())?;
+    target.sync_dir()?;
+    // Descriptors opened on the old inode before the rename may still write to it.
+    let (late, _) = crate::growth::drain(src, from, &new, crate::growth::DRAIN_WAIT)
+        .map_err(|e| target.io("carry appended bytes over", e))?;
+    Ok(from - planned + late)
+}
+
+/// Gives the temporary file the old one's owner. Only root may give a file away: anyone else
+/// committing atomically a file owned by another user would silently take it over, so that is
+/// refused (an in-place commit keeps the owner).
+fn keep_owner(target: &Target, tmp: &TempFile<'_>, st: &rustix::fs::Stat) -> Result<()> {
+    // Owner first: chown clears set-id bits, which the mode then restores.
     match rustix::fs::fchown(
         &tmp.file,
         Some(rustix::fs::Uid::from_raw(st.st_uid)),
         Some(rustix::fs::Gid::from_raw(st.st_gid)),
     ) {
-        Ok(()) | Err(rustix::io::Errno::PERM) => {}
-        Err(e) => return Err(io_err("chown", e.into())),
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::PERM) => {
+            let mine =
+                rustix::fs::fstat(&tmp.file).map_err(|e| Error::io(&tmp.path, "stat", e.into()))?;
+            if mine.st_uid != st.st_uid {
+                return Err(target.io(
+                    "commit",
+                    io::Error::new(
+                        io::ErrorKind::PermissionDenied,
+                        format!(
+                            "is owned by user {} and an atomic commit would make it yours \
+                             (user {}); use --commit in-place, which keeps the owner; nothing \
+                             was changed",
+                            st.st_uid, mine.st_uid
+                        ),
+                    ),
+                ));
+            }
+            // Our own file with a group we are not in: keep the group we can give.
+            Ok(())
+        }
+        Err(e) => Err(Error::io(&tmp.path, "chown", e.into())),
     }
-    tmp.file
-        .set_permissions(Permissions::from_mode(st.st_mode & 0o7777))
-        .map_err(|e| io_err("chmod", e))?;
-    tmp.file.sync_all().map_err(|e| io_err("fsync", e))?;
-    // Never falls back to copy + unlink: the temporary file is in the same directory, and any
-    // rename error (EXDEV included) aborts the commit with the target untouched.
-    tmp.rename_over(target, target.name())?;
-    target.sync_dir()
+}
+
+/// Copies every extended attribute of `src` (ACLs, security labels, user attributes) to
+/// `tmp`; refuses the commit when one cannot be copied, since the new file would silently
+/// lose it.
+fn copy_xattrs(src: &File, tmp: &TempFile<'_>) -> Result<()> {
+    let fail =
+        |action: &str, e: rustix::io::Errno| Error::io(&tmp.path, action.to_string(), e.into());
+    let size = match rustix::fs::flistxattr_query(src) {
+        Ok(n) => n,
+        Err(rustix::io::Errno::NOTSUP) => return Ok(()),
+        Err(e) => return Err(fail("list extended attributes", e)),
+    };
+    if size == 0 {
+        return Ok(());
+    }
+    let mut names = vec![0u8; size];
+    let n = rustix::fs::flistxattr(src, &mut names[..])
+        .map_err(|e| fail("list extended attributes", e))?;
+    for name in names[..n].split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(name);
+        let len = rustix::fs::fgetxattr_query(src, name)
+            .map_err(|e| fail("read extended attribute", e))?;
+        let mut value = vec![0u8; len];
+        let len = rustix::fs::fgetxattr(src, name, &mut value[..])
+            .map_err(|e| fail("read extended attribute", e))?;
+        rustix::fs::fsetxattr(&tmp.file, name, &value[..len], rustix::fs::XattrFlags::empty())
+            .map_err(|e| {
+                Error::io(
+                    &tmp.path,
+                    format!("copy extended attribute {}", name.to_string_lossy()),
+                    e.into(),
+                )
+            })?;
+    }
+    Ok(())
 }
 
 /// The in-place strategy, guarded by the undo journal.
@@ -217,7 +376,21 @@ fn commit_in_place(
     };
     let journal = Journal::write(target, src, old_len, st.st_ino, &regions)?;
     let journaled = regions.iter().map(|r| r.end - r.start).sum();
+    // The length once more, right before the file is touched: the journal took a while.
+    let now = match rustix::fs::fstat(&file) {
+        Ok(now) => now.st_size as u64,
+        Err(e) => {
+            journal.remove(target)?;
+            return Err(target.io("stat", e.into()));
+        }
+    };
+    if now < old_len {
+        journal.remove(target)?;
+        return Err(shrank(target, old_len, now));
+    }
+    let mut carried = 0;
     let written = if patch.keeps_len() {
+        // Appends land beyond every splice: nothing to carry.
         patch.splices().iter().try_for_each(|s| file.write_all_at(s.bytes, s.range.start)).map(
             |()| {
                 let n = patch.splices().iter().map(|s| s.bytes.len() as u64).sum();
@@ -225,9 +398,37 @@ fn commit_in_place(
             },
         )
     } else {
-        // The new document from `first` on; its copies read the old tail from the journal.
+        // The new document from `first` on, then what others appended; its copies read the
+        // old tail from the journal. The end of the file moves in one call only, right after
+        // a look at the length: a growing file is extended before it is written (appends then
+        // land after the new end), a shrinking one is cut after the bytes appended meanwhile
+        // are moved down to the new end.
         let base = journal.saved(&(first..old_len)).unwrap_or(0);
         (|| {
+            let mut appended = Vec::new();
+            if patch.len() > old_len {
+                loop {
+                    let end = rustix::fs::fstat(&file)?.st_size as u64;
+                    if end < old_len {
+                        return Err(io::Error::other(format!(
+                            "the file shrank from {old_len} to {end} bytes while the edit ran"
+                        )));
+                    }
+                    if end - old_len > MAX_HELD_APPENDS {
+                        return Err(io::Error::other(format!(
+                            "grew by {} bytes while the edit ran; an in-place commit holds at \
+                             most {MAX_HELD_APPENDS} appended bytes: commit atomically",
+                            end - old_len
+                        )));
+                    }
+                    appended.resize((end - old_len) as usize, 0);
+                    file.read_exact_at(&mut appended, old_len)?;
+                    if rustix::fs::fstat(&file)?.st_size as u64 == end {
+                        file.set_len(patch.len() + (end - old_len))?;
+                        break;
+                    }
+                }
+            }
             let mut out = &file;
             out.seek(SeekFrom::Start(first))?;
             let pieces = patch.pieces().filter_map(|p| match p {
@@ -238,7 +439,14 @@ fn commit_in_place(
                 insert => Some(insert),
             });
             let written = write_pieces(journal.file(), 0, &file, pieces, None)?;
-            file.set_len(patch.len())?;
+            if patch.len() > old_len {
+                file.write_all_at(&appended, patch.len())?;
+                carried = appended.len() as u64;
+            } else {
+                let end = crate::growth::carry(&file, old_len, &file, patch.len())?;
+                carried = end - old_len;
+                file.set_len(patch.len() + carried)?;
+            }
             Ok(written)
         })()
     };
@@ -248,7 +456,13 @@ fn commit_in_place(
     match finished {
         Ok((bytes_written, bytes_copied)) => {
             journal.remove(target)?;
-            Ok(CommitStats { bytes_written, bytes_copied, strategy: Strategy::InPlace, journaled })
+            Ok(CommitStats {
+                bytes_written,
+                bytes_copied,
+                strategy: Strategy::InPlace,
+                journaled,
+                carried,
+            })
         }
         Err(e) => {
             // Put the old bytes back now; if that fails too, the journal stays for the next open.
@@ -350,13 +564,13 @@ impl<'t> TempFile<'t> {
         Err(Error::io(target.real().parent().unwrap_or(Path::new(".")), "create temporary file", e))
     }
 
-    /// Renames the temporary file to `name` in the same directory.
-    fn rename_over(mut self, target: &Target, name: &std::ffi::OsStr) -> Result<()> {
+    /// Renames the temporary file to `name` in the same directory; returns it, open.
+    fn rename_over(mut self, target: &Target, name: &std::ffi::OsStr) -> Result<File> {
         rustix::fs::renameat(target.dir(), &self.name, target.dir(), name).map_err(|e| {
             Error::io(&target.path_of(name), "rename temporary file over", e.into())
         })?;
         self.armed = false;
-        Ok(())
+        self.file.try_clone().map_err(|e| Error::io(&target.path_of(name), "reopen", e))
     }
 }
 
@@ -613,7 +827,7 @@ pub(crate) mod tests {
         // A patch planned for a longer file is refused before anything is written.
         let patch = Patch::new(400_000, vec![Splice::new(0..1, "y")]).unwrap();
         let err = commit(&target, &src, &patch, &CommitOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("planned for 400000 bytes"), "{err}");
+        assert!(err.to_string().contains("shrank from 400000 to 200000 bytes"), "{err}");
         assert_eq!(fs::read(&path).unwrap(), vec![b'x'; 200_000]);
         assert!(leftovers(dir.path()).is_empty());
     }

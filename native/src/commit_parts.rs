@@ -174,16 +174,17 @@ impl<'t> PartWriter<'t> {
         if self.opts.backup {
             commit::backup(self.target, self.src, Strategy::Atomic)?;
         }
-        seal(self.target, out.tmp, &self.st)?;
+        let carried = seal(self.target, self.src, out.tmp, &self.st, (len, out.written))?;
         let stats = CommitStats {
             bytes_written: out.written,
             bytes_copied: out.copied,
             strategy: Strategy::Atomic,
             journaled: 0,
+            carried,
         };
         Ok(Committed::Streamed(Streamed {
             changes: self.tally.changes,
-            len: self.tally.len_after(len),
+            len: self.tally.len_after(len) + carried,
             first_ranges: self.tally.first_ranges,
             stats,
         }))

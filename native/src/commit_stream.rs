@@ -401,6 +401,7 @@ fn commit_streamed_with(
             bytes_copied: 0,
             strategy: Strategy::Atomic,
             journaled: 0,
+            carried: 0,
         };
         return Ok((patch, stats));
     }
@@ -408,7 +409,8 @@ fn commit_streamed_with(
         return Err(target.io(
             "commit",
             io::Error::other(format!(
-                "the file is {src_len} bytes but the edit was planned for {} bytes",
+                "changed length while the edit ran ({} bytes planned, {src_len} bytes now; \
+                 another process writes to it): retry; nothing was changed",
                 patch.source_len()
             )),
         ));
@@ -422,12 +424,13 @@ fn commit_streamed_with(
             io::Error::other(format!("wrote {len} bytes, expected {}", patch.len())),
         ));
     }
-    seal(target, tmp, &st)?;
+    let carried = seal(target, src, tmp, &st, (src_len, len))?;
     let stats = CommitStats {
         bytes_written: written.bytes - written.discarded.min(written.bytes),
         bytes_copied: written.copied,
         strategy: Strategy::Atomic,
         journaled: 0,
+        carried,
     };
     Ok((patch, stats))
 }
@@ -582,7 +585,7 @@ mod tests {
         // A patch planned for another length is refused before the rename.
         let other = patch(len + 1, vec![Splice::new(0..1, "y")]);
         let (got, res) = streamed(&src, &[], Ok(&other));
-        assert!(res.unwrap_err().to_string().contains("planned for"));
+        assert!(res.unwrap_err().to_string().contains("bytes planned"));
         assert!(got == src);
     }
 }

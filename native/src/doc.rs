@@ -342,6 +342,7 @@ impl Document {
                     bytes_copied: 0,
                     strategy: opts.strategy,
                     journaled: 0,
+                    carried: 0,
                 },
             });
         }
@@ -370,9 +371,13 @@ impl Document {
         shifted: Option<LineIndex>,
         stats: CommitStats,
     ) -> Result<CommitReport> {
-        let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         let file = self.target.open_file()?;
         let new = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        // Bytes other processes appended (carried over, or landed after the new end): the
+        // shifted index does not cover them, and the next reader indexes the file again.
+        let bytes = (bytes.0, new.len());
+        let shifted = shifted.filter(|index| stats.carried == 0 && index.len() == new.len());
+        let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         let old = std::mem::replace(&mut self.src, new);
         if stats.strategy == Strategy::Atomic {
             // The last handle of the replaced inode: closing it frees its blocks.

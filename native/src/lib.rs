@@ -32,6 +32,7 @@ mod doc;
 mod error;
 mod find;
 mod flush;
+pub mod growth;
 pub mod journal;
 pub mod lock;
 pub mod mcp;

@@ -11,7 +11,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::{openat, openat2, statat, AtFlags, Mode, OFlags, ResolveFlags};
@@ -254,11 +254,11 @@ impl Target {
         &self.shown
     }
 
-    /// The name of a sidecar file beside the target: `.NAME.SUFFIX`.
+    /// The name of a sidecar file beside the target: `.NAME.SUFFIX`, or, when that would not
+    /// fit in a file name (255 bytes), `.PREFIX~HASH.SUFFIX` with NAME cut to fit and the
+    /// hash of the whole name, so that every valid name has its own sidecars.
     pub fn sidecar(&self, suffix: &str) -> OsString {
-        let mut n = OsString::from(".");
-        n.push(&self.name);
-        n.push(".");
+        let mut n = sidecar_stem(&self.name);
         n.push(suffix);
         n
     }
@@ -310,8 +310,29 @@ fn retry_again<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io
     }
 }
 
+/// The longest file name (`NAME_MAX` on Linux).
+const NAME_MAX: usize = 255;
+/// Room a sidecar needs after its stem: the longest suffix (a temporary file's 16-hex-digit
+/// seed plus `.bigedit-tmp`, 28 bytes) with some to spare.
+const SUFFIX_ROOM: usize = 40;
+
+/// `.NAME.` when a sidecar of NAME fits in a file name, else `.PREFIX~HASH.`.
+fn sidecar_stem(target: &OsStr) -> OsString {
+    let name = target.as_bytes();
+    let mut stem = Vec::with_capacity(NAME_MAX);
+    stem.push(b'.');
+    if 2 + name.len() + SUFFIX_ROOM <= NAME_MAX {
+        stem.extend_from_slice(name);
+    } else {
+        let hash = format!("~{}", bigedit_core::Version::of(name));
+        stem.extend_from_slice(&name[..NAME_MAX - SUFFIX_ROOM - 2 - hash.len()]);
+        stem.extend_from_slice(hash.as_bytes());
+    }
+    stem.push(b'.');
+    OsString::from_vec(stem)
+}
+
 /// Whether `name` is a bigedit temporary file of the target named `target`.
 pub(crate) fn is_temp_of(name: &[u8], target: &OsStr) -> bool {
-    let prefix = [b".", target.as_bytes(), b"."].concat();
-    name.starts_with(&prefix) && name.ends_with(b".bigedit-tmp")
+    name.starts_with(sidecar_stem(target).as_bytes()) && name.ends_with(b".bigedit-tmp")
 }

@@ -266,6 +266,7 @@ pub(crate) fn print_commit(
                 "committed": report.changes > 0,
                 "commit": report.stats.strategy.as_str(),
                 "journaled": report.stats.journaled,
+                "carried": report.stats.carried,
             }),
             extra,
         ));
@@ -279,7 +280,15 @@ pub(crate) fn print_commit(
         report.bytes.0,
         report.bytes.1,
         if report.changes == 0 { " (file untouched)" } else { "" },
-    ))
+    ))?;
+    if report.stats.carried > 0 {
+        output::line(&format!(
+            "{}: carried over {} bytes another process appended while the edit ran",
+            file.display(),
+            report.stats.carried
+        ))?;
+    }
+    Ok(())
 }
 
 /// Refuses the edit unless bytes `region` of the file still have the `--expect` version (when
