@@ -37,12 +37,32 @@ impl AuditLog {
     ///
     /// The I/O error opening or writing the log.
     pub fn append(&self, record: &serde_json::Value) -> io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
-        line.push(b'\n');
-        let mut f = OpenOptions::new().append(true).create(true).mode(0o600).open(&self.path)?;
-        f.write_all(&line)
+        append_to(&mut self.open()?, record)
+    }
+
+    /// Opens the log for appending (creating it, mode 0600), so that a log that cannot be
+    /// written is known before an operation runs.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error opening the log.
+    pub fn open(&self) -> io::Result<std::fs::File> {
+        OpenOptions::new().append(true).create(true).mode(0o600).open(&self.path)
     }
 }
+
+/// Appends `record` as one line to an open log.
+///
+/// # Errors
+///
+/// The I/O error writing the log.
+pub fn append_to(log: &mut std::fs::File, record: &serde_json::Value) -> io::Result<()> {
+    let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+    line.push(b'\n');
+    log.write_all(&line)
+}
+
+impl AuditLog {}
 
 /// How many changed ranges an audit record lists (the count is always there).
 pub(crate) const AUDIT_RANGES: usize = 100;

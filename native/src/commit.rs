@@ -128,6 +128,7 @@ pub fn commit(
     if len < planned {
         return Err(shrank(target, planned, len));
     }
+    refuse_read_only(target, &st)?;
     let mut strategy = opts.strategy.choose(patch, st.st_nlink);
     // Another process writing the file: an atomic rename would send its later writes to the
     // replaced inode. A same-length edit goes in place; any other edit is refused.
@@ -158,6 +159,31 @@ pub fn commit(
     match strategy {
         Strategy::InPlace => commit_in_place(target, src, &st, patch),
         _ => commit_atomic(target, src, &st, patch),
+    }
+}
+
+/// One rule for every strategy: bigedit edits only a file this user may write (an atomic
+/// commit could replace a read-only file through its directory, as `sed -i` does; an in-place
+/// one could not open it). Root may write any file, in place too.
+pub(crate) fn refuse_read_only(target: &Target, st: &rustix::fs::Stat) -> Result<()> {
+    use rustix::fs::{accessat, Access};
+    match accessat(target.dir(), target.name(), Access::WRITE_OK, AtFlags::EACCESS) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::ACCESS | rustix::io::Errno::ROFS | rustix::io::Errno::PERM) => {
+            Err(target.io(
+                "commit",
+                io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!(
+                        "is not writable by you (mode {:04o}): bigedit edits only files you may \
+                         write, whatever the commit strategy (chmod u+w it first); nothing was \
+                         changed",
+                        st.st_mode & 0o7777
+                    ),
+                ),
+            ))
+        }
+        Err(e) => Err(target.io("check write permission", e.into())),
     }
 }
 

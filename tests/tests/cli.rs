@@ -1295,3 +1295,55 @@ fn the_version_an_atomic_commit_replaced_is_released() {
     }
     assert!(sb.read("big.txt") == want);
 }
+
+#[test]
+fn empty_stdin_is_refused_and_an_explicit_empty_with_is_not() {
+    let sb = Sandbox::new();
+    let original = b"one\ntwo\nthree\n";
+    sb.write("f.txt", original);
+    // A closed stdin (cron, CI, `ssh host cmd </dev/null`): nothing may be deleted.
+    for args in [
+        &["replace-lines", "f.txt", "2"][..],
+        &["replace-lines", "f.txt", "2", "--from", "-"],
+        &["splice", "f.txt", "--bytes", "4:8"],
+    ] {
+        let err = sb.run_stdin(args, b"").usage_error();
+        assert!(err.contains("standard input is empty") && err.contains("--with ''"), "{err}");
+        assert!(sb.read("f.txt") == original, "{args:?} changed the file");
+    }
+    // Saying it: the line is replaced by no lines, as `delete-lines` would.
+    sb.run(&["replace-lines", "f.txt", "2", "--with", ""]).ok();
+    assert_eq!(sb.read("f.txt"), b"one\nthree\n");
+}
+
+#[test]
+fn an_audit_log_that_cannot_be_written_refuses_the_edit_unless_optional() {
+    let sb = Sandbox::new();
+    sb.write("f.txt", b"one\ntwo\n");
+    let log = sb.path("no-such-dir/audit.jsonl");
+    let log = log.to_str().unwrap();
+    let err =
+        sb.run(&["--audit-log", log, "replace-lines", "f.txt", "2", "--with", "TWO"]).error(1);
+    assert!(err.contains("open audit log") && err.contains("--audit-log-optional"), "{err}");
+    assert_eq!(sb.read("f.txt"), b"one\ntwo\n", "refused before the edit");
+    let run = sb.run(&[
+        "--audit-log",
+        log,
+        "--audit-log-optional",
+        "replace-lines",
+        "f.txt",
+        "2",
+        "--with",
+        "TWO",
+    ]);
+    assert!(run.status.success(), "{run:?}");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("cannot open the audit log"));
+    assert_eq!(sb.read("f.txt"), b"one\nTWO\n");
+    // A writable log gets the record.
+    let good = sb.path("audit.jsonl");
+    let good = good.to_str().unwrap();
+    sb.run(&["--audit-log", good, "replace-lines", "f.txt", "2", "--with", "two"]).ok();
+    let text = std::fs::read_to_string(good).unwrap();
+    let record: Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(record["operation"], "replace-lines", "{record}");
+}

@@ -59,6 +59,31 @@ fn an_atomic_commit_by_another_user_is_refused_and_in_place_keeps_the_owner() {
     assert_eq!(std::fs::metadata(&file).unwrap().uid(), 0, "the owner is kept");
 }
 
+#[test]
+fn a_read_only_file_is_refused_by_every_strategy() {
+    if !rustix_is_root() {
+        eprintln!("NOT RUN: needs root to run bigedit as another user");
+        return;
+    }
+    let sb = Sandbox::new();
+    let dir = sb.path("home");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("ro.txt");
+    std::fs::write(&file, "one\ntwo\n").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o444)).unwrap();
+    for p in [&dir, &file] {
+        std::os::unix::fs::chown(p, Some(65534), Some(65534)).unwrap();
+    }
+    for strategy in ["atomic", "in-place", "auto"] {
+        let args = ["replace-lines", "ro.txt", "2", "--with", "TWO", "--commit", strategy];
+        let out = run_as(65534, &dir, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{strategy}: {err}");
+        assert!(err.contains("is not writable by you (mode 0444)"), "{strategy}: {err}");
+        assert_eq!(std::fs::read(&file).unwrap(), b"one\ntwo\n");
+    }
+}
+
 fn rustix_is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }

@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
 
+    /// Run even when the audit log cannot be opened (by default the operation is refused
+    /// before it starts, so the trail has no holes).
+    #[arg(long, global = true)]
+    pub audit_log_optional: bool,
+
     /// Confine every path to this directory: `..`, absolute paths outside it and symlinks
     /// leading out are refused (default: $BIGEDIT_ROOT, if set).
     #[arg(long, global = true, value_name = "DIR", env = "BIGEDIT_ROOT")]

@@ -347,12 +347,25 @@ pub(crate) fn content_bytes(content: &args::Content) -> Result<Vec<u8>> {
         Some(p) if p.as_os_str() != "-" => {
             std::fs::read(p).map_err(|e| Error::io(p, "read content", e))
         }
-        Some(_) => read_stdin(),
+        Some(_) => non_empty(read_stdin()?),
         None if io::stdin().is_terminal() => Err(Error::Usage(
             "no content: give --with TEXT, --from PATH, or pipe it on stdin".to_string(),
         )),
-        None => read_stdin(),
+        None => non_empty(read_stdin()?),
     }
+}
+
+/// Refuses empty content from standard input: a closed stdin (cron, CI, `ssh host cmd
+/// </dev/null`) must not delete what it replaces. Empty content is said with `--with ''`.
+fn non_empty(bytes: Vec<u8>) -> Result<Vec<u8>> {
+    if bytes.is_empty() {
+        return Err(Error::Usage(
+            "standard input is empty: refusing to replace with nothing (say --with '' for \
+             empty content, or use delete-lines); nothing was changed"
+                .to_string(),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn read_stdin() -> Result<Vec<u8>> {

@@ -78,9 +78,34 @@ pub fn run(cli: &Cli) -> Result<()> {
         progress: !cli.json && io::stderr().is_terminal(),
         audit: RefCell::new(serde_json::Map::new()),
     };
+    // An audit trail must not have holes: a log that cannot be opened stops the operation
+    // before it starts (fail closed), unless the user said the log is optional.
+    let log_path = audit::log_path(cli.audit_log.as_deref());
+    let mut log = match &log_path {
+        Some(path) => match AuditLog::new(path).open() {
+            Ok(file) => Some(file),
+            Err(e) if cli.audit_log_optional => {
+                warn(&format!("{}: cannot open the audit log ({e}); going on", path.display()));
+                None
+            }
+            Err(e) => {
+                return Err(Error::io(
+                    path,
+                    "open audit log",
+                    io::Error::new(
+                        e.kind(),
+                        format!(
+                            "{e}; refusing to run unaudited (--audit-log-optional runs anyway)"
+                        ),
+                    ),
+                ))
+            }
+        },
+        None => None,
+    };
     let started = Instant::now();
     let result = run_command(&ctx, &cli.command);
-    if let Some(path) = audit::log_path(cli.audit_log.as_deref()) {
+    if let (Some(path), Some(file)) = (&log_path, log.as_mut()) {
         let record = audit::record(
             cli.command.name(),
             cli.command.file(),
@@ -88,7 +113,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             started.elapsed(),
             result.as_ref().err(),
         );
-        if let Err(e) = AuditLog::new(&path).append(&record) {
+        if let Err(e) = audit::append_to(file, &record) {
             // The operation itself is done (an edit is committed): say so, do not hide it.
             warn(&format!("{}: could not append to the audit log: {e}", path.display()));
         }
