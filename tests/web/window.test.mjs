@@ -96,3 +96,42 @@ test('a line that is not UTF-8 is shown with U+FFFD, read-only, and its bytes st
 test('utf8Length counts as TextEncoder encodes', () => {
   for (const s of ['', 'abc', 'é€😀', '\ud800x', 'x\udc00', '😀😀\u0000']) assert.equal(utf8Length(s), enc.encode(s).length, JSON.stringify(s));
 });
+
+/** A naive staged byte document: each splice is one engine edit; undo pops a snapshot. */
+class BytesDoc {
+  constructor(bytes) { this.bytes = [...bytes]; this.snaps = []; }
+  get lineCount() { return this.bytes.filter((b) => b === 10).length + 1; }
+  async spliceBytes(a, b, d) { this.snaps.push([...this.bytes]); this.bytes.splice(a, b - a, ...d); }
+  async undo() { const s = this.snaps.pop(); if (!s) return false; this.bytes = s; return true; }
+}
+
+test('History: a group of byte splices (one typing group) is undone, redone and removed as one', async () => {
+  const { History } = await import('../../www/history.js');
+  const orig = enc.encode('alpha\r\nbeta\r\n');
+  const doc = new BytesDoc(orig);
+  const h = new History(doc);
+  const typing = (w, changes) => {
+    const sp = w.splices(changes);
+    w.apply(changes);
+    return { run: async () => { for (const s of sp) await doc.spliceBytes(s.a, s.b, s.bytes); }, count: sp.length };
+  };
+  const w = new ByteWindow(orig, 0, '\r\n');
+  const g1 = typing(w, [{ fromA: 0, toA: 0, text: 'A' }, { fromA: 6, toA: 6, text: 'B\n' }]);
+  await h.apply('typing 1', g1.run, null, g1.count);
+  const after1 = [...doc.bytes];
+  assert.deepEqual(Uint8Array.from(after1), enc.encode('Aalpha\r\nB\r\nbeta\r\n'));
+  const g2 = typing(w, [{ fromA: 11, toA: 13, text: '' }]);
+  await h.apply('typing 2', g2.run, null, g2.count);
+  assert.deepEqual(Uint8Array.from(doc.bytes), enc.encode('Aalpha\r\nB\r\nbe\r\n'));
+  await h.undo();
+  assert.deepEqual(doc.bytes, after1);
+  await h.undo();
+  assert.deepEqual(Uint8Array.from(doc.bytes), orig);
+  assert.equal(doc.snaps.length, 0, 'both splices of the first group were dropped');
+  await h.redo();
+  assert.deepEqual(doc.bytes, after1);
+  await h.redo();
+  await h.remove(1);
+  assert.deepEqual(doc.bytes, after1);
+  assert.equal(h.done.length, 1);
+});
