@@ -135,3 +135,42 @@ test('History: a group of byte splices (one typing group) is undone, redone and 
   assert.deepEqual(doc.bytes, after1);
   assert.equal(h.done.length, 1);
 });
+
+test('CodeMirror transactions (typing, Enter, Backspace join, paste) become exact byte splices; a line not UTF-8 refuses them', async () => {
+  const { EditorState, EditorSelection } = await import('@codemirror/state');
+  const { changesOf, readOnlyLines } = await import('../../www/cm-window.js');
+  const bad = [0xc3, 0x28]; // an invalid two-byte sequence
+  const orig = cat([0xef, 0xbb, 0xbf], 'head\r\n', bad, '\r\nmiddle line\r\ntail'); // BOM, CRLF, no final newline
+  let bytes = orig;
+  const w = new ByteWindow(orig, 0, '\r\n');
+  const refused = [];
+  let state = EditorState.create({ doc: w.text, extensions: [readOnlyLines(() => w, (why) => refused.push(why))] });
+  const run = (spec) => {
+    const tr = state.update(spec);
+    if (tr.docChanged) {
+      const changes = changesOf(tr.changes);
+      bytes = applySplices(bytes, 0, w.splices(changes));
+      w.apply(changes);
+    }
+    state = tr.state;
+  };
+  const at = (s) => state.doc.toString().indexOf(s);
+  // type 'X', 'Y' one key at a time in the middle of "middle line"
+  let p = at('middle') + 3;
+  for (const ch of 'XY') { run({ changes: { from: p, insert: ch }, selection: { anchor: p + 1 }, userEvent: 'input.type' }); p++; }
+  run({ changes: { from: p, insert: '\n' }, userEvent: 'input' }); // Enter
+  const t = at('tail');
+  run({ changes: { from: t - 1, to: t }, userEvent: 'delete.backward' }); // Backspace at a line start joins
+  run({ changes: { from: state.doc.length, insert: ' p1\np2\np3' }, userEvent: 'input.paste' }); // paste
+  // two cursors typing at once
+  const h = at('head');
+  run({ changes: [{ from: h, insert: '1' }, { from: h + 4, insert: '2' }], selection: EditorSelection.cursor(h), userEvent: 'input.type' });
+  const before = state.doc.toString();
+  run({ changes: { from: at('(') - 1, insert: 'Z' } }); // inside the invalid line: refused
+  run({ changes: { from: at('head') + 5, to: at('head') + 6 } }); // Delete joining "head" with it: refused
+  assert.equal(refused.length, 2);
+  assert.equal(state.doc.toString(), before);
+  assert.equal(state.doc.toString(), w.text);
+  // the independent expectation: the bytes edited by hand
+  assert.deepEqual(bytes, cat([0xef, 0xbb, 0xbf], '1head2\r\n', bad, '\r\nmidXY\r\ndle linetail p1\r\np2\r\np3'));
+});
