@@ -38,6 +38,8 @@ export class DocumentBase {
   lines(a, b) { return this._call('lines', [a, b]); }
   /** View bytes [a, b). */
   bytes(a, b) { return this._call('bytes', [a, b]); }
+  /** The 1-based line holding view byte `offset`. */
+  lineOfByte(offset) { return this._call('lineOfByte', [offset]); }
   /** Literal or regex matches: `[{ line, column, offset, length }]`. */
   find(pattern, opts) { return this._call('find', [pattern, opts]); }
   /** Stages replacing lines a..=b by `text`. */
@@ -84,6 +86,8 @@ export class DocumentBase {
   csvSetCell(record, column, value, opts) { return this._call('csvSetCell', [record, column, value, opts]); }
   /** Semantic chunks of at most `maxBytes`. */
   chunks(opts) { return this._call('chunks', [opts]); }
+  /** Stages replacing view bytes [a, b) by `bytes` (a Uint8Array, or a string written as UTF-8). */
+  spliceBytes(a, b, bytes) { return this._call('spliceBytes', [a, b, bytes]); }
   /** Staged edits, oldest first: `[{ op, description }]`. */
   edits() { return this._call('edits', []); }
   /** Drops the last staged edit; `false` when there was none. */

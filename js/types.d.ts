@@ -209,6 +209,8 @@ export interface DocumentApi {
   lines(a: number, b: number): Promise<string[]>;
   /** View bytes [a, b). */
   bytes(a: number, b: number): Promise<Uint8Array<ArrayBuffer>>;
+  /** The 1-based line holding view byte `offset` (the end of a view ending with a newline: its last line). */
+  lineOfByte(offset: number): Promise<number>;
   /** Literal or regex search. */
   find(pattern: string, opts?: FindOptions): Promise<Match[]>;
   /** Stages replacing lines a..=b (empty text removes them). */
@@ -255,6 +257,8 @@ export interface DocumentApi {
   csvSetCell(record: number, column: string, value: string, opts?: CsvDialectOptions): Promise<EditReport>;
   /** Semantic chunks for language models. */
   chunks(opts: ChunkOptions): Promise<Chunk[]>;
+  /** Stages replacing view bytes [a, b) by `bytes` (a string is written as UTF-8). */
+  spliceBytes(a: number, b: number, bytes: Uint8Array | string): Promise<EditReport>;
   /** Staged edits, oldest first. */
   edits(): Promise<StagedEdit[]>;
   /** Drops the last staged edit; false when there was none. */

@@ -11,7 +11,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y chromium \
     || { $SUDO apt-get -o DPkg::Lock::Timeout=300 update && $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y chromium; }
 fi
-if [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@codemirror/state ]; then
   if grep -q '"playwright-core"' package.json; then npm install --no-audit --no-fund; else npm install --no-save --no-audit --no-fund playwright-core; fi
 fi
 

@@ -12,6 +12,9 @@
 // `{ result, delta }` (delta = line count after - before) returning `{ lines, records }`, each a
 // splice list, 'keep' or 'reset'. It is evaluated once, when the edit is first staged; a redo or
 // re-application stages the same edit on the same document, so the effect is the same.
+//
+// One entry may stage several engine edits (`count`, e.g. the byte splices of one group of
+// keystrokes in the editor window): undo then drops all of them, so undo goes group by group.
 
 import { editedRanges } from './marks.js';
 
@@ -19,19 +22,22 @@ export class History {
   /** @param {import('../js/index.js').Document} doc */
   constructor(doc) {
     this.doc = doc;
-    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object }[]} applied, oldest first */
+    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object, count: number }[]} applied, oldest first */
     this.done = [];
-    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object }[]} undone, most recent last */
+    /** @type {{ label: string, run: () => Promise<unknown>, effect?: object, count: number }[]} undone, most recent last */
     this.undone = [];
   }
 
-  /** Stages an edit (`run` stages it on the document) and remembers it. Clears redo. */
-  async apply(label, run, effect = null) {
+  /**
+   * Stages an edit (`run` stages it on the document) and remembers it. Clears redo. `count` is
+   * the number of engine edits `run` stages (undo drops that many).
+   */
+  async apply(label, run, effect = null, count = 1) {
     const before = this.doc.lineCount;
     const result = await run();
     const delta = (this.doc.lineCount ?? 0) - (before ?? 0);
     const fx = typeof effect === 'function' ? effect({ result, delta }) : effect;
-    this.done.push({ label, run, effect: fx ?? {} });
+    this.done.push({ label, run, effect: fx ?? {}, count });
     this.undone = [];
     return result;
   }
@@ -39,7 +45,7 @@ export class History {
   /** Drops the last edit; false when there is none. */
   async undo() {
     if (!this.done.length) return false;
-    await this.doc.undo();
+    await this.#drop(this.done.at(-1));
     this.undone.push(this.done.pop());
     return true;
   }
@@ -62,10 +68,10 @@ export class History {
     if (i < 0 || i >= this.done.length) return;
     const later = [];
     while (this.done.length > i + 1) {
-      await this.doc.undo();
+      await this.#drop(this.done.at(-1));
       later.unshift(this.done.pop());
     }
-    await this.doc.undo();
+    await this.#drop(this.done.at(-1));
     this.done.pop();
     this.undone = [];
     while (later.length) {
@@ -78,6 +84,11 @@ export class History {
       }
       this.done.push(later.shift());
     }
+  }
+
+  /** Drops the engine edits of `entry` from the document. */
+  async #drop(entry) {
+    for (let k = 0; k < (entry.count ?? 1); k++) await this.doc.undo();
   }
 
   /**
