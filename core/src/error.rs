@@ -79,6 +79,19 @@ pub enum EditError {
         /// What the regex engine said, on one line.
         message: String,
     },
+    /// A replacement that refers to a group the regex does not have.
+    #[error(
+        "the replacement refers to group {group:?}, which the regex does not have (it has \
+         {groups} group(s), numbered from 1{names}); write ${{1}}x for group 1 then x"
+    )]
+    NoSuchGroup {
+        /// The group as written (`1x` for `$1x`).
+        group: String,
+        /// How many groups the regex has, not counting the whole match.
+        groups: usize,
+        /// Its named groups, as ", named a, b" (empty when none).
+        names: String,
+    },
     /// An empty search pattern.
     #[error("the search pattern is empty")]
     EmptyPattern,

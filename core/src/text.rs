@@ -314,7 +314,9 @@ impl<'p> Replacer<'p> {
         len: u64,
     ) -> Result<Self, EditError> {
         Ok(if regex {
-            Replacer::Regex(Box::new(RegexReplacer::new(compile_regex(find)?, with, max, len)))
+            let re = compile_regex(find)?;
+            check_groups(&re, with)?;
+            Replacer::Regex(Box::new(RegexReplacer::new(re, with, max, len)))
         } else {
             Replacer::Literal(Box::new(LiteralReplacer::new(find.as_bytes(), with, max, len)?))
         })
@@ -360,6 +362,71 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, EditError> {
         pattern: pattern.to_string(),
         message: e.to_string().lines().last().unwrap_or("").trim().to_string(),
     })
+}
+
+/// Checks that every group `with` refers to (`$1`, `$name`, `${name}`, read as
+/// [`regex::bytes::Captures::expand`] reads them) exists in `re`: the engine expands a missing
+/// group to nothing, so `$1x` (the group named `1x`) would silently drop text.
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::text;
+///
+/// let re = text::compile_regex(r"(\d+)-(?P<unit>[a-z]+)").unwrap();
+/// assert!(text::check_groups(&re, b"${1}x $2 $unit $$ $0").is_ok());
+/// assert!(text::check_groups(&re, b"$1x").unwrap_err().to_string().contains("\"1x\""));
+/// assert!(text::check_groups(&re, b"${3}").is_err());
+/// ```
+///
+/// # Errors
+///
+/// [`EditError::NoSuchGroup`] naming the first missing group.
+pub fn check_groups(re: &Regex, with: &[u8]) -> Result<(), EditError> {
+    let groups = re.captures_len() - 1;
+    let names: Vec<&str> = re.capture_names().flatten().collect();
+    let mut rest = with;
+    while let Some(at) = memchr::memchr(b'$', rest) {
+        rest = &rest[at + 1..];
+        let name: &[u8] = match rest.first() {
+            Some(b'$') => {
+                rest = &rest[1..];
+                continue;
+            }
+            Some(b'{') => match memchr::memchr(b'}', rest) {
+                Some(end) => {
+                    let name = &rest[1..end];
+                    rest = &rest[end + 1..];
+                    name
+                }
+                None => continue,
+            },
+            _ => {
+                let n =
+                    rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                let name = &rest[..n];
+                rest = &rest[n..];
+                name
+            }
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(name);
+        let exists = match name.parse::<usize>() {
+            Ok(i) => i <= groups,
+            Err(_) => names.contains(&name.as_ref()),
+        };
+        if !exists {
+            let names = if names.is_empty() {
+                String::new()
+            } else {
+                format!(", named {}", names.join(", "))
+            };
+            return Err(EditError::NoSuchGroup { group: name.into_owned(), groups, names });
+        }
+    }
+    Ok(())
 }
 
 /// Calls `each` for every line of `src`, in order, until it returns [`Flow::Stop`].

@@ -1347,3 +1347,28 @@ fn an_audit_log_that_cannot_be_written_refuses_the_edit_unless_optional() {
     let record: Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(record["operation"], "replace-lines", "{record}");
 }
+
+#[test]
+fn a_replacement_naming_a_missing_group_is_refused_naming_it() {
+    let sb = Sandbox::new();
+    let original = b"id=12 ok\nid=7 no\n";
+    sb.write("f.txt", original);
+    for (with, group) in [("$1x", "\"1x\""), ("${2}", "\"2\""), ("$unit", "\"unit\"")] {
+        let args = ["replace", "f.txt", "--find", r"id=(\d+)", "--regex", "--with", with];
+        let err = sb.run(&args).error(1);
+        assert!(err.contains(&format!("refers to group {group}")), "{with}: {err}");
+        assert!(sb.read("f.txt") == original, "{with} changed the file");
+    }
+    // The forms that do exist expand as Python's re.sub expands \g<1>x (an independent engine).
+    let args = ["replace", "f.txt", "--find", r"id=(\d+)", "--regex", "--with", "${1}x $$"];
+    sb.run(&args).ok();
+    let want = tool(
+        "python3",
+        &[
+            "-c",
+            r"import re,sys; sys.stdout.write(re.sub(r'id=(\d+)', r'\g<1>x $', sys.stdin.read()))",
+        ],
+        original,
+    );
+    same(&sb.read("f.txt"), &want, "replace ${1}x $$");
+}

@@ -471,6 +471,7 @@ impl Document {
         let description = format!("replace {pattern:?}");
         let kind = if regex {
             let re = text::compile_regex(&pattern).map_err(edit_error)?;
+            text::check_groups(&re, replacement.as_bytes()).map_err(edit_error)?;
             Kind::ReplaceRegex(
                 RegexReplacer::new(re, replacement.as_bytes(), None, len),
                 description,
