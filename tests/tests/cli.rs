@@ -1372,3 +1372,26 @@ fn a_replacement_naming_a_missing_group_is_refused_naming_it() {
     );
     same(&sb.read("f.txt"), &want, "replace ${1}x $$");
 }
+
+#[test]
+fn the_whole_file_version_of_info_is_valid_for_any_edit_until_the_file_changes() {
+    let sb = Sandbox::new();
+    sb.write("doc.md", b"# A\ntext\n# B\nmore\n");
+    let version =
+        sb.run(&["info", "doc.md", "--json"]).ok_json()["version"].as_str().unwrap().to_string();
+    sb.run(&["replace-lines", "doc.md", "2", "--with", "TEXT", "--expect", &version]).ok();
+    assert_eq!(sb.read("doc.md"), b"# A\nTEXT\n# B\nmore\n");
+    // The file changed: the old whole-file version is now stale, for a line edit and a section
+    // edit alike.
+    let err =
+        sb.run(&["replace-lines", "doc.md", "4", "--with", "x", "--expect", &version]).error(1);
+    assert!(err.contains("changed"), "{err}");
+    let err = sb
+        .run(&["md", "replace", "doc.md", "B", "--body", "--with", "y\n", "--expect", &version])
+        .error(1);
+    assert!(err.contains("changed"), "{err}");
+    let fresh =
+        sb.run(&["info", "doc.md", "--json"]).ok_json()["version"].as_str().unwrap().to_string();
+    sb.run(&["md", "replace", "doc.md", "B", "--body", "--with", "y\n", "--expect", &fresh]).ok();
+    assert_eq!(sb.read("doc.md"), b"# A\nTEXT\n# B\ny\n");
+}
