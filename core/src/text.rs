@@ -17,9 +17,37 @@ use crate::patch::{Drain, Patch, PatchBuilder, SortedSplices};
 use crate::scan::{Chunker, Flow, Pass, Scanner};
 use crate::source::{check_range, ReadAt};
 
-/// Ends `text` with `newline` unless it already ends with `\n`; empty stays empty.
+/// `text` with every line ending written as `newline`, the file's: in a CRLF file a bare LF
+/// becomes CRLF, so new lines never mix endings (an LF file keeps the text as given).
+///
+/// # Example
+///
+/// ```
+/// use bigedit_core::text;
+///
+/// assert_eq!(text::to_newline(b"a\nb\r\nc", b"\r\n"), b"a\r\nb\r\nc");
+/// assert_eq!(text::to_newline(b"a\r\nb\n", b"\n"), b"a\r\nb\n");
+/// ```
+pub fn to_newline(text: &[u8], newline: &[u8]) -> Vec<u8> {
+    if newline != b"\r\n" {
+        return text.to_vec();
+    }
+    let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+    let mut prev = 0u8;
+    for &b in text {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+    out
+}
+
+/// Ends `text` with `newline` unless it already ends with `\n`; empty stays empty. Its inner
+/// line endings become `newline` too ([`to_newline`]).
 fn terminate(text: &[u8], newline: &[u8]) -> Vec<u8> {
-    let mut out = text.to_vec();
+    let mut out = to_newline(text, newline);
     if !out.is_empty() && !out.ends_with(b"\n") {
         out.extend_from_slice(newline);
     }
@@ -61,7 +89,7 @@ pub fn replace_lines<S: ReadAt + ?Sized>(
     let last = *lines.end();
     let range = index.lines_to_bytes(src, lines)?;
     let bytes = if last == index.line_count() && !index.ends_with_newline() {
-        unterminate(text.to_vec())
+        unterminate(to_newline(text, index.newline()))
     } else {
         terminate(text, index.newline())
     };
@@ -102,7 +130,7 @@ pub fn insert_lines<S: ReadAt + ?Sized>(
     let newline = index.newline();
     let bytes = if after == count && count > 0 && !index.ends_with_newline() && !text.is_empty() {
         // After a last line without newline: end that line, and keep the file unterminated.
-        [newline, &unterminate(text.to_vec())].concat()
+        [newline, &unterminate(to_newline(text, newline))].concat()
     } else {
         terminate(text, newline)
     };
@@ -799,7 +827,8 @@ mod tests {
             ("a\nb\nc", 3..=3, "C\n", "a\nb\nC"),
             ("a\nb\nc", 2..=3, "", "a\n"),
             ("a\nb\nc\n", 1..=3, "", ""),
-            ("a\r\nb\r\n", 1..=1, "x\ny", "x\ny\r\nb\r\n"),
+            // New lines take the file's ending: a bare LF inside the text gets its CR.
+            ("a\r\nb\r\n", 1..=1, "x\ny", "x\r\ny\r\nb\r\n"),
             ("a", 1..=1, "x\r", "x\r"),
         ];
         for (src, lines, with, expect) in cases {

@@ -1395,3 +1395,21 @@ fn the_whole_file_version_of_info_is_valid_for_any_edit_until_the_file_changes()
     sb.run(&["md", "replace", "doc.md", "B", "--body", "--with", "y\n", "--expect", &fresh]).ok();
     assert_eq!(sb.read("doc.md"), b"# A\nTEXT\n# B\ny\n");
 }
+
+#[test]
+fn new_lines_take_the_crlf_ending_of_the_file() {
+    let sb = Sandbox::new();
+    sb.write("w.txt", b"one\r\ntwo\r\nthree\r\n");
+    sb.run(&["replace-lines", "w.txt", "2", "--with", "a\nb\r\nc\n"]).ok();
+    assert_eq!(sb.read("w.txt"), b"one\r\na\r\nb\r\nc\r\nthree\r\n");
+    sb.run(&["insert", "w.txt", "--after", "1", "--with", "x\ny"]).ok();
+    assert_eq!(sb.read("w.txt"), b"one\r\nx\r\ny\r\na\r\nb\r\nc\r\nthree\r\n");
+    sb.write("d.md", b"# A\r\nold\r\n\r\n# B\r\nend\r\n");
+    sb.run(&["md", "replace", "d.md", "A", "--body", "--with", "new\nlines\n"]).ok();
+    assert_eq!(sb.read("d.md"), b"# A\r\nnew\r\nlines\r\n\r\n# B\r\nend\r\n");
+    // Every ending in the results is CRLF: no bare LF anywhere.
+    for f in ["w.txt", "d.md"] {
+        let bytes = sb.read(f);
+        assert!(bytes.windows(2).all(|w| w[1] != b'\n' || w[0] == b'\r'), "{f}: a bare LF");
+    }
+}

@@ -125,6 +125,20 @@ fn newline_of(doc: &[u8]) -> &'static [u8] {
     }
 }
 
+/// `text`'s lines ended with `newline` when that is CRLF (a bare LF gets its CR), so new lines
+/// take the file's ending; as given otherwise.
+fn in_newline(text: &[u8], newline: &[u8]) -> Vec<u8> {
+    if newline != CRLF {
+        return text.to_vec();
+    }
+    text.split_inclusive(|&b| b == b'\n')
+        .flat_map(|l| match l.strip_suffix(LF) {
+            Some(t) => [t.strip_suffix(b"\r").unwrap_or(t), CRLF].concat(),
+            None => l.to_vec(),
+        })
+        .collect()
+}
+
 /// `text` ending with `\n` (with `newline` appended if it does not); empty stays empty.
 fn terminated(text: &[u8], newline: &[u8]) -> Vec<u8> {
     let mut out = text.to_vec();
@@ -207,6 +221,7 @@ fn model_replace_lines(
     lines: &RangeInclusive<u64>,
     text: &[u8],
 ) -> Result<Vec<NSplice>, EditError> {
+    let text = &in_newline(text, newline_of(doc));
     let range = model_lines(doc, lines)?;
     let at_open_end = range.end == doc.len() && !doc.ends_with(LF);
     let bytes = if text.is_empty() {
@@ -229,6 +244,7 @@ fn model_insert_lines(doc: &[u8], after: u64, text: &[u8]) -> Result<Vec<NSplice
         return Ok(Vec::new());
     }
     let newline = newline_of(doc);
+    let text = &in_newline(text, newline);
     let (at, bytes) = if after < count {
         (spans[after as usize].start, terminated(text, newline))
     } else if count > 0 && !doc.ends_with(LF) {

@@ -47,6 +47,7 @@ fn check_closed(text: &[u8]) -> Result<(), MarkdownError> {
 /// `text` without its trailing blank lines, ended as the module docs say.
 fn normalize(text: &[u8], followed: bool, info: &DocInfo) -> Vec<u8> {
     let newline = info.newline();
+    let text = &crate::text::to_newline(text, newline);
     // The end of the last line that has something on it, its line ending included.
     let last = text.iter().rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
     let mut out = match last {

@@ -414,8 +414,8 @@ impl Work {
     }
 
     /// The environment of every run: its own cache, and [`hold`].
-    pub fn env(&self) -> [(&'static str, &Path); 2] {
-        [("BIGEDIT_CACHE_DIR", self.cache.as_path()), hold()]
+    pub fn env(&self) -> [(&'static str, &Path); 3] {
+        [("BIGEDIT_CACHE_DIR", self.cache.as_path()), hold(), no_writer_scan()]
     }
 
     /// The test file.
@@ -444,6 +444,13 @@ impl Work {
 /// written while it is planned; the one-place edits stay held, as by default.
 pub fn hold() -> (&'static str, &'static Path) {
     ("BIGEDIT_HOLD_BYTES", Path::new("4096"))
+}
+
+/// `BIGEDIT_WRITER_SCAN=off`: no look through `/proc` for other writers
+/// (`native/src/growth.rs`). The number of system calls that look takes varies with the
+/// processes running, and these tests number calls to fail or kill the same one every run.
+pub fn no_writer_scan() -> (&'static str, &'static Path) {
+    ("BIGEDIT_WRITER_SCAN", Path::new("off"))
 }
 
 /// One commit to fail, kill and cut power under, in every way.

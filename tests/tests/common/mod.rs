@@ -402,8 +402,28 @@ pub mod model {
     /// One change: the bytes `range` of the original become `bytes`.
     pub type Splice = (Range<usize>, Vec<u8>);
 
+    /// `with` as lines of `doc`: in a file whose lines mostly end with CRLF (as the ending
+    /// new lines get), every LF of `with` ends its line with CRLF.
+    fn in_ending(doc: &[u8], with: &[u8]) -> Vec<u8> {
+        let all = lines(doc);
+        let crlf = all.iter().filter(|l| l.ends_with(b"\r\n")).count();
+        let lf = all.iter().filter(|l| l.ends_with(b"\n")).count();
+        if 2 * crlf <= lf {
+            return with.to_vec();
+        }
+        let lines: Vec<&[u8]> = with.split_inclusive(|&b| b == b'\n').collect();
+        lines
+            .iter()
+            .flat_map(|l| match l.strip_suffix(b"\n") {
+                Some(t) => [t.strip_suffix(b"\r").unwrap_or(t), b"\r\n"].concat(),
+                None => l.to_vec(),
+            })
+            .collect()
+    }
+
     /// `replace-lines first:last` with `with`.
     pub fn replace_lines(doc: &[u8], first: u64, last: u64, with: &[u8]) -> Splice {
+        let with = &in_ending(doc, with);
         let range = line_bytes(doc, first, last);
         let bytes = if with.is_empty() {
             Vec::new()
@@ -417,6 +437,7 @@ pub mod model {
 
     /// `insert --after after` with `with` (0 is the top).
     pub fn insert(doc: &[u8], after: u64, with: &[u8]) -> Splice {
+        let with = &in_ending(doc, with);
         let count = line_count(doc);
         assert!(after <= count);
         if with.is_empty() {
