@@ -1123,3 +1123,27 @@ fn md_commands_stay_within_the_memory_budget_on_a_large_file() {
     assert!(head.starts_with(&format!("# {last}\n")), "moved section first: {}", &head[..40]);
     assert!(head.contains("# First part\n"), "renamed");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16: odd inputs
+// ---------------------------------------------------------------------------------------------
+
+/// A UTF-8 BOM before a heading on line 1 does not hide it (item 6): the outline, `md read`
+/// and `chunks` see it, and the BOM stays outside the section, before it.
+#[test]
+fn a_bom_does_not_hide_a_heading_on_line_one() {
+    let sb = Sandbox::new();
+    let doc = "\u{feff}# Title\n\nbody\n\n## Sub\n\nmore\n";
+    let f = sb.write("bom.md", doc.as_bytes());
+    let v = sb.run(&["--json", "md", "outline", &f]).ok_json();
+    let paths: Vec<_> = v.as_array().unwrap().iter().map(|s| s["path"].clone()).collect();
+    assert_eq!(paths, ["Title", "Title > Sub"]);
+    assert_eq!(v[0]["bytes"]["start"], 3, "the section starts after the BOM");
+    same(sb.run(&["md", "read", &f, "Title"]).ok(), &doc.as_bytes()[3..], "md read");
+    let v = sb.run(&["--json", "chunks", &f, "--max-bytes", "12"]).ok_json();
+    let first = &v.as_array().unwrap()[0];
+    assert_eq!(first["heading_path"], serde_json::json!(["Title"]), "{v}");
+    assert_eq!(first["bytes"]["start"], 0, "the BOM belongs to the first chunk");
+    sb.run(&["md", "rename", &f, "Title", "Name"]).ok();
+    same(&sb.read("bom.md"), doc.replace("# Title", "# Name").as_bytes(), "rename keeps the BOM");
+}
