@@ -1185,3 +1185,20 @@ fn an_ancestor_can_be_picked_by_its_occurrence() {
     sb.run(&["md", "delete", &f, "Dup #2 > Child"]).ok();
     same(&sb.read("dup.md"), doc.replace("## Child\ntwo\n", "").as_bytes(), "delete");
 }
+
+/// `md rename` refuses a title that gives the section the path of another one (item 21),
+/// leaving the file alone; a rename to a free path, or to its own title, goes ahead.
+#[test]
+fn rename_refuses_to_make_a_path_ambiguous() {
+    let sb = Sandbox::new();
+    let doc = "# A\n## x\n# B\n## y\n## z\n";
+    let f = sb.write("r.md", doc.as_bytes());
+    let msg = sb.run(&["md", "rename", &f, "B", "A"]).error(1);
+    assert!(msg.contains("\"A\" names another section") && msg.contains("line 3"), "{msg}");
+    let msg = sb.run(&["md", "rename", &f, "B > z", " y "]).error(1);
+    assert!(msg.contains("\"B > y\" names another section"), "{msg}");
+    same(&sb.read("r.md"), doc.as_bytes(), "untouched after refusals");
+    sb.run(&["md", "rename", &f, "B > z", "x"]).ok();
+    sb.run(&["md", "rename", &f, "A", "A"]).ok();
+    same(&sb.read("r.md"), doc.replace("## z", "## x").as_bytes(), "free paths");
+}

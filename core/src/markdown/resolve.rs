@@ -520,6 +520,75 @@ impl Locator {
     }
 }
 
+/// Checks that renaming `section` to `title` leaves its path unique: no other section of
+/// `src` has the path the section would get. One pass, constant memory.
+///
+/// # Errors
+///
+/// [`MarkdownError::PathTaken`], a line longer than the line limit, or the source's error.
+pub fn check_rename<S: ReadAt + ?Sized>(
+    src: &S,
+    section: &Section,
+    title: &str,
+    chunker: &mut Chunker,
+) -> Result<(), Error<S::Error>> {
+    let own = normalize_path(&section.title);
+    let parent = section.path.strip_suffix(own.as_str()).unwrap_or("");
+    let parent = parent.trim_end().strip_suffix('>').unwrap_or(parent).trim_end();
+    let taken = if parent.is_empty() {
+        normalize_path(title)
+    } else {
+        normalize_path(&format!("{parent} > {title}"))
+    };
+    let mut pass = TakenPass {
+        scanner: HeadingScanner::new(Options::default()),
+        tracker: Tracker::default(),
+        path: taken.clone(),
+        skip: section.index,
+        found: false,
+    };
+    chunker.scan(src, 0..src.len(), &mut pass)?;
+    pass.scanner.finish()?;
+    pass.take();
+    if pass.found {
+        return Err(EditError::from(MarkdownError::PathTaken {
+            path: section.path.clone(),
+            title: title.to_string(),
+            taken,
+            line: *section.heading_lines.start(),
+        })
+        .into());
+    }
+    Ok(())
+}
+
+/// The pass of [`check_rename`]: whether a section other than `skip` has `path`.
+struct TakenPass {
+    scanner: HeadingScanner,
+    tracker: Tracker,
+    path: String,
+    skip: usize,
+    found: bool,
+}
+
+impl TakenPass {
+    fn take(&mut self) {
+        let TakenPass { scanner, tracker, path, skip, found } = self;
+        scanner.drain_headings(|h, title| {
+            let s = tracker.heading(h, title, |_| {});
+            *found |= s.index() != *skip && s.path == path.as_str();
+        });
+    }
+}
+
+impl Scanner for TakenPass {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let flow = self.scanner.feed(offset, chunk)?;
+        self.take();
+        Ok(if self.found { Flow::Stop } else { flow })
+    }
+}
+
 /// Keeps the closed section `s` if it is a candidate.
 fn keep_closed(wanted: &mut Vec<(usize, u64)>, kept: &mut Vec<Section>, s: &View<'_>) {
     if let Some(p) = wanted.iter().position(|&(w, _)| w == s.index()) {
