@@ -75,7 +75,6 @@ fn every_bad_line_gets_its_json_rpc_error() {
     let v = next();
     assert_eq!(v["id"], 4, "{v}");
     assert!(v["result"]["content"][0]["text"].as_str().unwrap().contains("\"lines\":2"), "{v}");
-    drop(send);
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }

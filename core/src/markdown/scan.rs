@@ -187,8 +187,7 @@ impl State {
             2 => self.info.endings.1 += 1,
             _ => {}
         }
-        let mut line =
-            LineIn { number: line.number, offset: line.offset, text: line.text, ending };
+        let mut line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
         // A UTF-8 BOM is no part of the first line's Markdown (a heading may follow it); the
         // first section starts after it.
         if line.offset == 0 {
