@@ -1123,3 +1123,82 @@ fn md_commands_stay_within_the_memory_budget_on_a_large_file() {
     assert!(head.starts_with(&format!("# {last}\n")), "moved section first: {}", &head[..40]);
     assert!(head.contains("# First part\n"), "renamed");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16: odd inputs
+// ---------------------------------------------------------------------------------------------
+
+/// A UTF-8 BOM before a heading on line 1 does not hide it (item 6): the outline, `md read`
+/// and `chunks` see it, and the BOM stays outside the section, before it.
+#[test]
+fn a_bom_does_not_hide_a_heading_on_line_one() {
+    let sb = Sandbox::new();
+    let doc = "\u{feff}# Title\n\nbody\n\n## Sub\n\nmore\n";
+    let f = sb.write("bom.md", doc.as_bytes());
+    let v = sb.run(&["--json", "md", "outline", &f]).ok_json();
+    let paths: Vec<_> = v.as_array().unwrap().iter().map(|s| s["path"].clone()).collect();
+    assert_eq!(paths, ["Title", "Title > Sub"]);
+    assert_eq!(v[0]["bytes"]["start"], 3, "the section starts after the BOM");
+    same(sb.run(&["md", "read", &f, "Title"]).ok(), &doc.as_bytes()[3..], "md read");
+    let v = sb.run(&["--json", "chunks", &f, "--max-bytes", "12"]).ok_json();
+    let first = &v.as_array().unwrap()[0];
+    assert_eq!(first["heading_path"], serde_json::json!(["Title"]), "{v}");
+    assert_eq!(first["bytes"]["start"], 0, "the BOM belongs to the first chunk");
+    sb.run(&["md", "rename", &f, "Title", "Name"]).ok();
+    same(&sb.read("bom.md"), doc.replace("# Title", "# Name").as_bytes(), "rename keeps the BOM");
+}
+
+/// An empty `#` heading is no part of its subsections' paths (item 21): no path starts with
+/// ` > `, the subsections are found by their own titles, and the empty heading by `#N`.
+#[test]
+fn an_empty_heading_is_left_out_of_its_subsections_paths() {
+    let sb = Sandbox::new();
+    let doc = "#\n\n## Child\n\ntext\n\n# A\n\n##\n\n### B\n";
+    let f = sb.write("empty.md", doc.as_bytes());
+    let v = sb.run(&["--json", "md", "outline", &f]).ok_json();
+    let paths: Vec<_> = v.as_array().unwrap().iter().map(|s| s["path"].clone()).collect();
+    assert_eq!(paths, ["", "Child", "A", "", "A > B"]);
+    same(sb.run(&["md", "read", &f, "Child"]).ok(), b"## Child\n\ntext\n\n", "md read Child");
+    same(sb.run(&["md", "read", &f, "A > B"]).ok(), b"### B\n", "md read A > B");
+    same(sb.run(&["md", "read", &f, "#1"]).ok(), b"#\n\n## Child\n\ntext\n\n", "#1");
+    let text = sb.run(&["md", "outline", &f]).ok_text().to_string();
+    assert!(!text.contains(" > Child") && !text.contains("A >  >"), "{text}");
+    let v = sb.run(&["--json", "chunks", &f, "--max-bytes", "8"]).ok_json();
+    for c in v.as_array().unwrap() {
+        let path = c["heading_path"].as_array().unwrap();
+        assert!(path.iter().all(|t| t != ""), "{c}");
+    }
+}
+
+/// `Dup #2 > Child` names the child of the second `Dup` (item 21), and so does its dry-run
+/// edit; `Dup #3 > Child` names nothing.
+#[test]
+fn an_ancestor_can_be_picked_by_its_occurrence() {
+    let sb = Sandbox::new();
+    let doc = "# Dup\n## Child\none\n# Dup\n## Child\ntwo\n## Other\n# Dup\n";
+    let f = sb.write("dup.md", doc.as_bytes());
+    same(sb.run(&["md", "read", &f, "Dup #2 > Child"]).ok(), b"## Child\ntwo\n", "#2");
+    same(sb.run(&["md", "read", &f, "Dup#1>Child"]).ok(), b"## Child\none\n", "#1");
+    same(sb.run(&["md", "read", &f, "Dup #2 > Other"]).ok(), b"## Other\n", "other");
+    let msg = sb.run(&["md", "read", &f, "Dup #3 > Child"]).error(1);
+    assert!(msg.contains("no section"), "{msg}");
+    sb.run(&["md", "delete", &f, "Dup #2 > Child"]).ok();
+    same(&sb.read("dup.md"), doc.replace("## Child\ntwo\n", "").as_bytes(), "delete");
+}
+
+/// `md rename` refuses a title that gives the section the path of another one (item 21),
+/// leaving the file alone; a rename to a free path, or to its own title, goes ahead.
+#[test]
+fn rename_refuses_to_make_a_path_ambiguous() {
+    let sb = Sandbox::new();
+    let doc = "# A\n## x\n# B\n## y\n## z\n";
+    let f = sb.write("r.md", doc.as_bytes());
+    let msg = sb.run(&["md", "rename", &f, "B", "A"]).error(1);
+    assert!(msg.contains("\"A\" names another section") && msg.contains("line 3"), "{msg}");
+    let msg = sb.run(&["md", "rename", &f, "B > z", " y "]).error(1);
+    assert!(msg.contains("\"B > y\" names another section"), "{msg}");
+    same(&sb.read("r.md"), doc.as_bytes(), "untouched after refusals");
+    sb.run(&["md", "rename", &f, "B > z", "x"]).ok();
+    sb.run(&["md", "rename", &f, "A", "A"]).ok();
+    same(&sb.read("r.md"), doc.replace("## z", "## x").as_bytes(), "free paths");
+}

@@ -67,7 +67,9 @@ impl Markdown {
                     self.titles.pop();
                 }
                 self.titles.push((h.level, h.title));
-                self.path = Arc::new(self.titles.iter().map(|(_, t)| t.clone()).collect());
+                // An empty title is no part of a path (as in the outline).
+                let titled = self.titles.iter().filter(|(_, t)| !t.trim().is_empty());
+                self.path = Arc::new(titled.map(|(_, t)| t.clone()).collect());
                 match h.kind {
                     HeadingKind::Atx => atx = true,
                     HeadingKind::Setext => setext = Some(h.range),

@@ -56,7 +56,7 @@ pub use edit::{
     Place,
 };
 pub use outline::{outline, outline_with, Outline, OutlineBuilder, Section};
-pub use resolve::{locate, Located, Locator};
+pub use resolve::{check_rename, locate, Located, Locator};
 pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};
 
@@ -129,6 +129,22 @@ pub enum MarkdownError {
         line: u64,
         /// Why, in a few words.
         reason: String,
+    },
+    /// A rename that would give the section the path of another section (an ambiguous
+    /// path from then on).
+    #[error(
+        "cannot rename {path:?} (line {line}) to {title:?}: {taken:?} names another section \
+         already, so the path would be ambiguous"
+    )]
+    PathTaken {
+        /// The renamed section's path.
+        path: String,
+        /// The new title.
+        title: String,
+        /// The path the section would get.
+        taken: String,
+        /// Its heading's first line (1-based).
+        line: u64,
     },
     /// A new heading title longer than [`TITLE_LIMIT`].
     #[error("the new title of {path:?} (line {line}) is {len} bytes, over the {limit}-byte limit")]

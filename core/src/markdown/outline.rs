@@ -122,10 +122,23 @@ struct Open {
     heading_lines: RangeInclusive<u64>,
     heading: Range<u64>,
     title_range: Range<u64>,
-    /// The end of its path in `Tracker::path`.
+    /// The end of its path in `Tracker::path` (for an untitled one, its parent's).
     path_end: usize,
+    /// Whether its title is empty (its path is then empty too).
+    untitled: bool,
     /// Its title in `Tracker::titles`.
     title: Range<usize>,
+}
+
+impl Open {
+    /// Its heading path, out of the tracker's `path`.
+    fn path<'a>(&self, path: &'a str) -> &'a str {
+        if self.untitled {
+            ""
+        } else {
+            &path[..self.path_end]
+        }
+    }
 }
 
 /// A section as the [`Tracker`] shows it: borrowed, with its extent as far as known (the
@@ -195,7 +208,11 @@ impl Tracker {
             self.open.last().map_or((0, 0), |parent| (parent.path_end, parent.title.end));
         self.path.truncate(path_end);
         self.titles.truncate(title_end);
-        if self.open.is_empty() {
+        // An empty title is no part of a path: the heading itself has the empty path
+        // (selected by `#N`), and its subsections' paths leave it out.
+        let untitled = title.split_whitespace().next().is_none();
+        if untitled {
+        } else if self.path.is_empty() {
             push_path(&mut self.path, title);
         } else {
             join_path(&mut self.path, title);
@@ -212,12 +229,13 @@ impl Tracker {
             heading: h.range.clone(),
             title_range: h.title_range.clone(),
             path_end: self.path.len(),
+            untitled,
             title: title_end..self.titles.len(),
         });
         let open = &self.open[self.open.len() - 1];
         View {
             open,
-            path: &self.path[..open.path_end],
+            path: open.path(&self.path),
             title: &self.titles[open.title.clone()],
             lines: open.heading_lines.clone(),
             range: open.heading.clone(),
@@ -229,7 +247,7 @@ impl Tracker {
         if let Some(o) = self.open.pop() {
             closed(View {
                 open: &o,
-                path: &self.path[..o.path_end],
+                path: o.path(&self.path),
                 title: &self.titles[o.title.clone()],
                 lines: *o.heading_lines.start()..=last_line,
                 range: o.heading.start..end,

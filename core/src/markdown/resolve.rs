@@ -42,6 +42,62 @@ pub(super) struct Selector {
     nth: Option<(String, usize)>,
     /// `#N` alone.
     number: Option<usize>,
+    /// `A #2 > B`: ancestors picked by occurrence.
+    qualified: Option<Qualified>,
+}
+
+/// A path with `#N` after some of its ancestors' parts (`Dup #2 > Child`).
+#[derive(Debug, Clone)]
+struct Qualified {
+    /// The path of each qualified ancestor (without the `#N`s) and its N.
+    ancestors: Vec<(String, usize)>,
+    /// The whole path without the ancestors' `#N`s (the last part's `#N` taken off too).
+    path: String,
+    /// The last part's `#N`, if any.
+    nth: Option<usize>,
+}
+
+/// `text` as `BASE #N` with a non-empty base.
+fn split_number(text: &str) -> Option<(&str, usize)> {
+    let text = text.trim();
+    let hash = text.rfind('#')?;
+    let digits = &text[hash + 1..];
+    let base = text[..hash].trim();
+    (!digits.is_empty() && !base.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| (base, digits.parse::<usize>().unwrap_or(usize::MAX)))
+}
+
+impl Qualified {
+    fn parse(trimmed: &str) -> Option<Qualified> {
+        let parts: Vec<&str> = trimmed.split('>').collect();
+        let (last, ancestors) = parts.split_last()?;
+        let mut path = String::new();
+        let mut qualified = Vec::new();
+        for part in ancestors {
+            let base = match split_number(part) {
+                Some((base, n)) => {
+                    path = join(&path, base);
+                    qualified.push((path.clone(), n));
+                    continue;
+                }
+                None => part,
+            };
+            path = join(&path, base);
+        }
+        if qualified.is_empty() {
+            return None;
+        }
+        let (last, nth) = split_number(last).map_or((*last, None), |(b, n)| (b, Some(n)));
+        Some(Qualified { ancestors: qualified, path: join(&path, last), nth })
+    }
+}
+
+fn join(path: &str, part: &str) -> String {
+    if path.is_empty() {
+        normalize_path(part)
+    } else {
+        normalize_path(&format!("{path} > {part}"))
+    }
 }
 
 impl Selector {
@@ -63,7 +119,14 @@ impl Selector {
                 }
             }
         }
-        Ok(Selector { given: given.to_string(), exact: normalize_path(trimmed), nth, number })
+        let qualified = Qualified::parse(trimmed);
+        Ok(Selector {
+            given: given.to_string(),
+            exact: normalize_path(trimmed),
+            nth,
+            number,
+            qualified,
+        })
     }
 }
 
@@ -94,12 +157,18 @@ pub(super) struct Matcher {
     nth_count: usize,
     nth_hit: Option<usize>,
     number_hit: Option<usize>,
+    /// For a qualified selector: each ancestor's occurrences so far, then the sections
+    /// that match (index and line, the first few) and how many.
+    ancestor_counts: Vec<usize>,
+    qualified_hits: Vec<(usize, u64)>,
+    qualified_count: usize,
     /// `(distance, path)` of the closest paths, when suggestions are wanted.
     suggest: Option<Vec<(usize, String)>>,
 }
 
 impl Matcher {
     pub fn new(sel: Selector, suggest: bool) -> Self {
+        let ancestors = sel.qualified.as_ref().map_or(0, |q| q.ancestors.len());
         Matcher {
             sel,
             total: 0,
@@ -108,6 +177,9 @@ impl Matcher {
             nth_count: 0,
             nth_hit: None,
             number_hit: None,
+            ancestor_counts: vec![0; ancestors],
+            qualified_hits: Vec::new(),
+            qualified_count: 0,
             suggest: suggest.then(Vec::new),
         }
     }
@@ -135,6 +207,24 @@ impl Matcher {
         if self.sel.number == Some(index + 1) {
             self.number_hit = Some(index);
             keep = true;
+        }
+        if let Some(q) = &self.sel.qualified {
+            // The sections are offered as they open, so an ancestor is the latest section
+            // with its path: count those, and match the path when each count is its N.
+            for (k, (ancestor, _)) in q.ancestors.iter().enumerate() {
+                if path == ancestor {
+                    self.ancestor_counts[k] += 1;
+                }
+            }
+            let under = q.ancestors.iter().zip(&self.ancestor_counts).all(|((_, n), c)| n == c);
+            if under && path == q.path {
+                self.qualified_count += 1;
+                let wanted = q.nth.is_none_or(|n| n == self.qualified_count);
+                if wanted && self.qualified_hits.len() < CHOICES {
+                    self.qualified_hits.push((index, line));
+                    keep = true;
+                }
+            }
         }
         if let Some(best) = &mut self.suggest {
             let d = distance(&self.sel.exact, path).min(distance(&self.sel.exact, title));
@@ -198,6 +288,32 @@ impl Matcher {
                     occurrence: *n,
                     count: self.nth_count,
                 });
+            }
+        }
+        if let Some(q) = &self.sel.qualified {
+            match (self.qualified_hits.as_slice(), q.nth) {
+                ([(only, _)], Some(_)) => return Ok(*only),
+                ([(only, _)], None) if self.qualified_count == 1 => return Ok(*only),
+                ([], Some(n)) if self.qualified_count > 0 => {
+                    return Err(MarkdownError::OccurrenceOutOfRange {
+                        path: path.rsplit_once('#').map_or(path.clone(), |(b, _)| b.trim().into()),
+                        occurrence: n,
+                        count: self.qualified_count,
+                    });
+                }
+                ([], _) => {}
+                (choices, _) => {
+                    let choices = choices
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (_, line))| format!("{path} #{} (line {line})", k + 1))
+                        .collect();
+                    return Err(MarkdownError::AmbiguousPath {
+                        path,
+                        count: self.qualified_count,
+                        choices,
+                    });
+                }
             }
         }
         let suggestions = self.suggest.iter().flatten().map(|(_, p)| p.clone()).collect::<Vec<_>>();
@@ -401,6 +517,75 @@ impl Locator {
                 .push(section.ok_or(MarkdownError::IndexOutOfRange { number: index + 1, count })?);
         }
         Ok(Located { info, sections })
+    }
+}
+
+/// Checks that renaming `section` to `title` leaves its path unique: no other section of
+/// `src` has the path the section would get. One pass, constant memory.
+///
+/// # Errors
+///
+/// [`MarkdownError::PathTaken`], a line longer than the line limit, or the source's error.
+pub fn check_rename<S: ReadAt + ?Sized>(
+    src: &S,
+    section: &Section,
+    title: &str,
+    chunker: &mut Chunker,
+) -> Result<(), Error<S::Error>> {
+    let own = normalize_path(&section.title);
+    let parent = section.path.strip_suffix(own.as_str()).unwrap_or("");
+    let parent = parent.trim_end().strip_suffix('>').unwrap_or(parent).trim_end();
+    let taken = if parent.is_empty() {
+        normalize_path(title)
+    } else {
+        normalize_path(&format!("{parent} > {title}"))
+    };
+    let mut pass = TakenPass {
+        scanner: HeadingScanner::new(Options::default()),
+        tracker: Tracker::default(),
+        path: taken.clone(),
+        skip: section.index,
+        found: false,
+    };
+    chunker.scan(src, 0..src.len(), &mut pass)?;
+    pass.scanner.finish()?;
+    pass.take();
+    if pass.found {
+        return Err(EditError::from(MarkdownError::PathTaken {
+            path: section.path.clone(),
+            title: title.to_string(),
+            taken,
+            line: *section.heading_lines.start(),
+        })
+        .into());
+    }
+    Ok(())
+}
+
+/// The pass of [`check_rename`]: whether a section other than `skip` has `path`.
+struct TakenPass {
+    scanner: HeadingScanner,
+    tracker: Tracker,
+    path: String,
+    skip: usize,
+    found: bool,
+}
+
+impl TakenPass {
+    fn take(&mut self) {
+        let TakenPass { scanner, tracker, path, skip, found } = self;
+        scanner.drain_headings(|h, title| {
+            let s = tracker.heading(h, title, |_| {});
+            *found |= s.index() != *skip && s.path == path.as_str();
+        });
+    }
+}
+
+impl Scanner for TakenPass {
+    fn feed(&mut self, offset: u64, chunk: &[u8]) -> Result<Flow, EditError> {
+        let flow = self.scanner.feed(offset, chunk)?;
+        self.take();
+        Ok(if self.found { Flow::Stop } else { flow })
     }
 }
 

@@ -31,6 +31,9 @@ impl Options {
     }
 }
 
+/// The UTF-8 byte order mark, skipped at the start of a document.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The longest front matter that is recognized.
 const FRONT_MATTER_LIMIT: usize = 64 * 1024;
 
@@ -162,9 +165,11 @@ impl State {
 
     fn note(&mut self, line: &LineIn<'_>, verbatim: Option<u64>) {
         if let Some(lines) = &mut self.lines {
+            // A BOM belongs to the first line: it starts at 0 whatever the parser was shown.
+            let offset = if line.number == 1 { 0 } else { line.offset };
             lines.push(LineInfo {
                 number: line.number,
-                offset: line.offset,
+                offset,
                 end: line.end(),
                 blank: line.text.iter().all(|&b| b == b' ' || b == b'\t'),
                 verbatim,
@@ -182,7 +187,15 @@ impl State {
             2 => self.info.endings.1 += 1,
             _ => {}
         }
-        let line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
+        let mut line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
+        // A UTF-8 BOM is no part of the first line's Markdown (a heading may follow it); the
+        // first section starts after it.
+        if line.offset == 0 {
+            if let Some(rest) = line.text.strip_prefix(BOM) {
+                line.text = rest;
+                line.offset = BOM.len() as u64;
+            }
+        }
         if matches!(self.front, Front::Off | Front::Done) {
             self.parse(line);
         } else {

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use bigedit_core::markdown::{self, Place, Section};
-use bigedit_core::{Patch, ReadAt, Scanner};
+use bigedit_core::{Chunker, Patch, ReadAt, Scanner};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -203,8 +203,12 @@ pub fn run(ctx: &Ctx, command: &MdCommand) -> Result<()> {
             edit_one(ctx, file, &[path], edit, |doc, found| {
                 let s = &found.sections[0];
                 check_expect(doc, s.range.clone(), edit)?;
-                markdown::rename_heading(doc.source(), &found.info, s, new_title)
-                    .map_err(|e| doc.err(e))
+                let patch = markdown::rename_heading(doc.source(), &found.info, s, new_title)
+                    .map_err(|e| doc.err(e))?;
+                // A second pass: the new path must not be another section's.
+                markdown::check_rename(doc.source(), s, new_title, &mut Chunker::default())
+                    .map_err(|e| doc.err(e))?;
+                Ok(patch)
             })
         }
         MdCommand::Move { file, path, anchor, edit } => {

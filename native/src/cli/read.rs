@@ -178,18 +178,30 @@ pub fn find(
 ) -> Result<()> {
     let doc = open(ctx, file)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut json_matches = Vec::new();
     let held = if count_only { 0 } else { FIND_LINE_HELD };
+    // `--json` streams the matches as it finds them (as `csv read --json` streams rows): the
+    // object opens with the file, the array follows, and the count closes it.
+    let stream_json = ctx.json && !count_only;
+    if stream_json {
+        let file = serde_json::to_string(&file.display().to_string()).map_err(io::Error::from);
+        write!(out, "{{\"file\":{},\"matches\":[", file.map_err(stdout_err)?)
+            .map_err(stdout_err)?;
+    }
+    let mut first = true;
     let count = doc.find(pattern, regex, max, held, &mut |f| {
         if count_only {
             return Ok(Flow::Continue);
         }
         let m = f.m;
         if ctx.json {
-            json_matches.push(json!({
+            if !std::mem::take(&mut first) {
+                out.write_all(b",").map_err(stdout_err)?;
+            }
+            let v = json!({
                 "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
                 "text": String::from_utf8_lossy(f.text), "truncated": !f.is_whole(),
-            }));
+            });
+            serde_json::to_writer(&mut out, &v).map_err(|e| stdout_err(e.into()))?;
             return Ok(Flow::Continue);
         }
         write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
@@ -202,13 +214,13 @@ pub fn find(
         out.write_all(b"\n").map_err(stdout_err)?;
         Ok(Flow::Continue)
     })?;
+    if stream_json {
+        writeln!(out, "],\"count\":{count}}}").map_err(stdout_err)?;
+        return out.flush().map_err(stdout_err);
+    }
     if ctx.json {
         drop(out);
-        let mut v = json!({"file": file.display().to_string(), "count": count});
-        if !count_only {
-            v["matches"] = json_matches.into();
-        }
-        return output::json(&v);
+        return output::json(&json!({"file": file.display().to_string(), "count": count}));
     }
     if count_only {
         writeln!(out, "{count}").map_err(stdout_err)?;

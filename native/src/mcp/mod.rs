@@ -11,6 +11,7 @@
 //! - File work runs on tokio's blocking pool; the protocol runs on a current-thread runtime.
 
 mod edit;
+mod frame;
 mod params;
 mod read;
 mod server;
@@ -42,7 +43,7 @@ pub fn serve(config: Config) -> Result<()> {
     runtime.block_on(async move {
         use rmcp::ServiceExt;
         let service = Server::new(Session::new(config))
-            .serve(rmcp::transport::stdio())
+            .serve(frame::transport(tokio::io::stdin(), tokio::io::stdout()))
             .await
             .map_err(|e| Error::Usage(format!("mcp: handshake failed: {e}")))?;
         service.waiting().await.map_err(|e| Error::Usage(format!("mcp: server stopped: {e}")))?;
