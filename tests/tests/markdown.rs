@@ -633,7 +633,14 @@ fn model_normalize(doc: &str, text: &str, followed: bool) -> String {
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
         lines.pop();
     }
-    let mut out = lines.concat();
+    // New lines take the document's ending.
+    let mut out: String = lines
+        .iter()
+        .map(|l| match l.strip_suffix('\n') {
+            Some(t) if nl == "\r\n" => format!("{}\r\n", t.strip_suffix('\r').unwrap_or(t)),
+            _ => l.to_string(),
+        })
+        .collect();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push_str(nl);
     }

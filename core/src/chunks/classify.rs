@@ -67,9 +67,15 @@ impl Markdown {
                     self.titles.pop();
                 }
                 self.titles.push((h.level, h.title));
-                // An empty title is no part of a path (as in the outline).
+                // An empty title is no part of a path, and its own section has the empty
+                // path (as in the outline).
                 let titled = self.titles.iter().filter(|(_, t)| !t.trim().is_empty());
-                self.path = Arc::new(titled.map(|(_, t)| t.clone()).collect());
+                let empty = self.titles.last().is_some_and(|(_, t)| t.trim().is_empty());
+                self.path = Arc::new(if empty {
+                    Vec::new()
+                } else {
+                    titled.map(|(_, t)| t.clone()).collect()
+                });
                 match h.kind {
                     HeadingKind::Atx => atx = true,
                     HeadingKind::Setext => setext = Some(h.range),
