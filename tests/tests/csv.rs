@@ -895,3 +895,16 @@ mod memory {
         assert!(left.is_empty(), "left behind: {left:?}");
     }
 }
+
+#[test]
+fn a_numeric_bound_matches_only_cells_that_are_finite_decimal_numbers() {
+    let sb = Sandbox::new();
+    let rows = "id,amount\n1,150\n2,n/a\n3,\n4,NaN\n5,inf\n6,0x10\n7,1_000\n8, 101.5 \n9,99\n";
+    sb.write("t.csv", rows.as_bytes());
+    sb.run(&["csv", "delete", "t.csv", "--where", "amount>100"]).ok();
+    // Hand-checked: only 150 and 101.5 are numbers above 100.
+    let want = "id,amount\n2,n/a\n3,\n4,NaN\n5,inf\n6,0x10\n7,1_000\n9,99\n";
+    assert_eq!(String::from_utf8(sb.read("t.csv")).unwrap(), want);
+    sb.run(&["csv", "delete", "t.csv", "--where", "amount<5"]).ok();
+    assert_eq!(String::from_utf8(sb.read("t.csv")).unwrap(), want, "no cell is a number below 5");
+}

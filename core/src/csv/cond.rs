@@ -49,9 +49,13 @@ impl Op {
 /// A test on one column of a row: `COL=V`, `COL!=V`, `COL<V`, `COL<=V`, `COL>V`, `COL>=V`
 /// or `COL~TEXT`.
 ///
-/// Comparisons are numeric when both the field and the value are numbers (decimal, optional
-/// sign, fraction and exponent, surrounding spaces ignored), bytewise otherwise. `~` tests
-/// whether the field contains the text (case-sensitive). Several conditions are ANDed.
+/// A value that is a finite decimal number (optional sign, fraction and exponent, surrounding
+/// spaces ignored; not `inf`, `NaN`, `0x10` or `1_000`) makes `<`, `<=`, `>` and `>=` numeric:
+/// they match only fields that are such numbers too, so `amount>100` never matches `n/a`,
+/// an empty cell or `inf`. `=` and `!=` with a number match numerically equal numbers (`1.0`
+/// for `1`) and otherwise compare text. A value that is not a number compares every field
+/// bytewise. `~` tests whether the field contains the text (case-sensitive). Several
+/// conditions are ANDed.
 ///
 /// # Example
 ///
@@ -62,7 +66,7 @@ impl Op {
 /// assert_eq!((c.column.as_str(), c.op, c.value.as_str()), ("price", Op::Ge, "9.5"));
 /// assert!(c.test(b"10"));   // numeric: 10 >= 9.5
 /// assert!(!c.test(b"9"));
-/// assert!(c.test(b"abc")); // not a number: compared bytewise with "9.5"
+/// assert!(!c.test(b"abc") && !c.test(b"") && !c.test(b"inf")); // not numbers: no match
 /// assert!("city~Par".parse::<Condition>().unwrap().test(b"Paris"));
 /// assert!("price".parse::<Condition>().is_err());
 /// ```
@@ -213,10 +217,10 @@ impl Test {
             Op::Contains => self.finder.find(field).is_some(),
             Op::Eq => self.equal(field),
             Op::Ne => !self.equal(field),
-            Op::Lt => self.order(field) == Ordering::Less,
-            Op::Le => self.order(field) != Ordering::Greater,
-            Op::Gt => self.order(field) == Ordering::Greater,
-            Op::Ge => self.order(field) != Ordering::Less,
+            Op::Lt => self.order(field) == Some(Ordering::Less),
+            Op::Le => self.order(field).is_some_and(|o| o != Ordering::Greater),
+            Op::Gt => self.order(field) == Some(Ordering::Greater),
+            Op::Ge => self.order(field).is_some_and(|o| o != Ordering::Less),
         }
     }
 
@@ -225,10 +229,12 @@ impl Test {
             || self.number.is_some_and(|n| parse_number(field).is_some_and(|f| f == n))
     }
 
-    fn order(&self, field: &[u8]) -> Ordering {
-        match (self.number, parse_number(field)) {
-            (Some(n), Some(f)) => f.partial_cmp(&n).unwrap_or(Ordering::Equal),
-            _ => field.cmp(self.value.as_slice()),
+    /// How `field` orders against the value: numerically against a number (`None` for a
+    /// field that is not one), bytewise against text.
+    fn order(&self, field: &[u8]) -> Option<Ordering> {
+        match self.number {
+            Some(n) => parse_number(field)?.partial_cmp(&n),
+            None => Some(field.cmp(self.value.as_slice())),
         }
     }
 
@@ -270,14 +276,21 @@ mod tests {
             Test::new(0, &Condition::parse(s).unwrap()).matches(field.as_bytes())
         };
         assert!(t("n<10", "9") && !t("n<10", "10") && t("n<=10", "10.0"));
-        assert!(t("n>9", "10") && t("n>9", "abc") && !t("n>9", "8"));
+        assert!(t("n>9", "10") && !t("n>9", "abc") && !t("n>9", "8"));
+        // Only finite decimal numbers meet a numeric bound.
+        for cell in ["NaN", "nan", "inf", "-inf", "", " ", "0x10", "1_000", "n/a", "10x"] {
+            for cond in ["n>6", "n<5", "n>=0", "n<=1e9"] {
+                assert!(!t(cond, cell), "{cond} matched {cell:?}");
+            }
+        }
+        assert!(t("n!=5", "n/a") && !t("n=5", "n/a") && t("n<=1e9", " 7 "));
         assert!(t("s<b", "a") && !t("s<b", "c") && t("s>=b", "b"));
         assert!(t("n=1", "1.0") && t("n=1", " 1 ") && !t("n=1", "1x"));
         assert!(t("s=Paris", "Paris") && !t("s=Paris", "paris") && t("s!=Paris", "Rome"));
         assert!(t("s~ar", "Paris") && t("s~", "") && !t("s~x", "Paris"));
         assert!(parse_number(b"inf").is_none() && parse_number(b"nan").is_none());
         assert!(parse_number(b"-1.5e3") == Some(-1500.0) && parse_number(b"").is_none());
-        // Text that is not a number compares bytewise with a number.
-        assert!(t("n<5", "10x") && !t("n>5", "10x"));
+        // A text bound compares every field bytewise, numbers too.
+        assert!(t("s<b", "10") && t("s>=a", "b1"));
     }
 }
