@@ -10,7 +10,7 @@ use std::ops::Range;
 #[non_exhaustive]
 pub enum EditError {
     /// A 1-based line number that the document does not have.
-    #[error("line {line} is past the end: the document has {lines} lines")]
+    #[error("line {line} is past the end: the document has {lines} line{}", if *lines == 1 { "" } else { "s" })]
     LinePastEnd {
         /// The requested line (1-based).
         line: u64,

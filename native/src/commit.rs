@@ -542,6 +542,11 @@ pub(crate) fn backup(target: &Target, src: &File, strategy: Strategy) -> Result<
         if !copied {
             return Err(Error::io(&tmp.path, "copy for --backup", io::Error::last_os_error()));
         }
+        // The copy has the file's mode, as the hard link of an atomic commit has.
+        let mode = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?.st_mode;
+        tmp.file
+            .set_permissions(Permissions::from_mode(mode & 0o7777))
+            .map_err(|e| Error::io(&tmp.path, "chmod backup", e))?;
         tmp.file.sync_all().map_err(|e| Error::io(&tmp.path, "fsync backup", e))?;
     }
     tmp.rename_over(target, &bak)?;

@@ -118,7 +118,7 @@ test('errors keep their type and message', async () => {
   const t = await setup('a\n');
   try {
     await t.doc.index();
-    await assert.rejects(t.doc.lines(1, 9), { name: 'RangeError', message: 'line 9 is past the end: the document has 1 lines' });
+    await assert.rejects(t.doc.lines(1, 9), { name: 'RangeError', message: 'line 9 is past the end: the document has 1 line' });
     await assert.rejects(t.doc.find(''), (e) => e instanceof TypeError && e.message === 'empty pattern');
     await assert.rejects(t.doc.find('(', { regex: true }), SyntaxError);
     await assert.rejects(t.client.call(99, 'lines', [1, 1]), /document 99 is closed/);

@@ -126,3 +126,20 @@ fn names_up_to_255_bytes_can_be_read_and_edited_both_ways() {
         std::fs::remove_file(sb.path(&name)).unwrap();
     }
 }
+
+#[test]
+fn a_backup_has_the_mode_of_the_file_whatever_the_strategy() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    for strategy in ["atomic", "in-place"] {
+        sb.write("f.txt", b"one\ntwo\n");
+        std::fs::set_permissions(sb.path("f.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let args =
+            ["replace-lines", "f.txt", "1", "--with", "ONE", "--backup", "--commit", strategy];
+        sb.run(&args).ok();
+        assert_eq!(sb.read("f.txt.bak"), b"one\ntwo\n");
+        let mode = std::fs::metadata(sb.path("f.txt.bak")).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o644, "{strategy}: FILE.bak mode");
+        std::fs::remove_file(sb.path("f.txt.bak")).unwrap();
+    }
+}

@@ -101,7 +101,8 @@ pub(super) fn read_lines_within(
     }
     if start > count {
         return Err(ToolError::new(format!(
-            "{path}: line {start} is past the end: the file has {count} lines"
+            "{path}: line {start} is past the end: the file has {count} line{}",
+            if count == 1 { "" } else { "s" }
         )));
     }
     let end = end.clamp(start, count);
