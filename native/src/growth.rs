@@ -57,6 +57,10 @@ pub fn writers(st: &Stat) -> Vec<Writer> {
         return Vec::new();
     }
     let me = std::process::id();
+    // Other bigedit processes take the file's lock before they write, so while this one holds
+    // it, one seen with the file open for writing has finished its commit and is closing its
+    // descriptors: it writes nothing more.
+    let ours = rustix::fs::stat("/proc/self/exe").ok().map(|s| (s.st_dev, s.st_ino));
     let Ok(procs) = std::fs::read_dir("/proc") else { return Vec::new() };
     let mut found = Vec::new();
     for entry in procs.flatten() {
@@ -64,6 +68,10 @@ pub fn writers(st: &Stat) -> Vec<Writer> {
             continue;
         };
         if pid == me {
+            continue;
+        }
+        let exe = rustix::fs::stat(format!("/proc/{pid}/exe")).ok().map(|s| (s.st_dev, s.st_ino));
+        if exe.is_some() && exe == ours {
             continue;
         }
         if holds_for_writing(pid, st) {
