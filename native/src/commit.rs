@@ -146,7 +146,6 @@ pub fn commit(
         && len > planned
         && !patch.keeps_len()
         && st.st_nlink == 1
-        && writers.is_empty()
     {
         strategy = Strategy::Atomic;
     }
@@ -266,6 +265,8 @@ pub(crate) fn seal(
     (planned, written): (u64, u64),
 ) -> Result<u64> {
     let io_err = |action: &str, e| Error::io(&tmp.path, action.to_string(), e);
+    // Looked for again right before the rename (the held path looked when choosing the
+    // strategy; the streamed paths have not looked at all).
     let writers = crate::growth::writers(st);
     if !writers.is_empty() {
         return Err(open_for_writing(target, &writers));

@@ -6,6 +6,7 @@
 mod common;
 
 use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::{bigedit, Sandbox};
@@ -22,20 +23,28 @@ fn run_as(id: u32, dir: &std::path::Path, args: &[&str]) -> std::process::Output
         .expect("setpriv runs")
 }
 
-#[test]
-fn an_atomic_commit_by_another_user_is_refused_and_in_place_keeps_the_owner() {
+/// The directory `home` of user 65534 in `sb`, holding `name` ("one\ntwo\n", mode `mode`,
+/// owned by `owner`); `None` (the test says NOT RUN) unless this process is root.
+fn user_home(sb: &Sandbox, name: &str, mode: u32, owner: u32) -> Option<(PathBuf, PathBuf)> {
     if !rustix_is_root() {
         eprintln!("NOT RUN: needs root to run bigedit as another user");
-        return;
+        return None;
     }
-    let sb = Sandbox::new();
-    // The user's own directory (uid 65534), holding a file owned by root that they may write.
     let dir = sb.path("home");
     std::fs::create_dir(&dir).unwrap();
     std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
-    let file = dir.join("shared.txt");
+    let file = dir.join(name);
     std::fs::write(&file, "one\ntwo\n").unwrap();
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+    std::os::unix::fs::chown(&file, Some(owner), Some(owner)).unwrap();
+    Some((dir, file))
+}
+
+#[test]
+fn an_atomic_commit_by_another_user_is_refused_and_in_place_keeps_the_owner() {
+    let sb = Sandbox::new();
+    // The user's own directory, holding a file owned by root that they may write.
+    let Some((dir, file)) = user_home(&sb, "shared.txt", 0o666, 0) else { return };
     let out = run_as(65534, &dir, &["replace-lines", "shared.txt", "2", "--with", "TWO"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -61,19 +70,9 @@ fn an_atomic_commit_by_another_user_is_refused_and_in_place_keeps_the_owner() {
 
 #[test]
 fn a_read_only_file_is_refused_by_every_strategy() {
-    if !rustix_is_root() {
-        eprintln!("NOT RUN: needs root to run bigedit as another user");
-        return;
-    }
     let sb = Sandbox::new();
-    let dir = sb.path("home");
-    std::fs::create_dir(&dir).unwrap();
-    let file = dir.join("ro.txt");
-    std::fs::write(&file, "one\ntwo\n").unwrap();
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o444)).unwrap();
-    for p in [&dir, &file] {
-        std::os::unix::fs::chown(p, Some(65534), Some(65534)).unwrap();
-    }
+    // The user's own read-only file in their own directory.
+    let Some((dir, file)) = user_home(&sb, "ro.txt", 0o444, 65534) else { return };
     for strategy in ["atomic", "in-place", "auto"] {
         let args = ["replace-lines", "ro.txt", "2", "--with", "TWO", "--commit", strategy];
         let out = run_as(65534, &dir, &args);
