@@ -149,6 +149,9 @@ pub fn commit(
     {
         strategy = Strategy::Atomic;
     }
+    if strategy == Strategy::InPlace && len > planned && !patch.keeps_len() {
+        return Err(appended_to(target, len - planned));
+    }
     if strategy == Strategy::Atomic {
         refuse_links(target, &st)?;
     }
@@ -193,6 +196,21 @@ pub(crate) fn shrank(target: &Target, planned: u64, now: u64) -> Error {
         io::Error::other(format!(
             "the file shrank from {planned} to {now} bytes since the edit was planned \
              (another process truncated or rewrote it); nothing was changed"
+        )),
+    )
+}
+
+/// The file grew before an in-place commit that changes its length touched it: a live log.
+/// Moving its end in place races every later append (the one call that moves it cannot be
+/// made conditional on the length), so such a commit is refused; the atomic strategy carries
+/// appends over with no race.
+fn appended_to(target: &Target, by: u64) -> Error {
+    target.io(
+        "commit",
+        io::Error::other(format!(
+            "is being appended to (it grew by {by} bytes while the edit ran): an in-place \
+             commit that changes the length could lose an append; commit atomically \
+             (--commit atomic), which carries appends over; nothing was changed"
         )),
     )
 }
@@ -414,6 +432,10 @@ fn commit_in_place(
     if now < old_len {
         journal.remove(target)?;
         return Err(shrank(target, old_len, now));
+    }
+    if now > old_len && !patch.keeps_len() {
+        journal.remove(target)?;
+        return Err(appended_to(target, now - old_len));
     }
     let mut carried = 0;
     let written = if patch.keeps_len() {

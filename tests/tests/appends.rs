@@ -75,6 +75,7 @@ impl Drop for Appender {
 fn clear_refusal(stderr: &str) -> bool {
     stderr.lines().count() == 1
         && (stderr.contains("changed length while the edit ran")
+            || stderr.contains("is being appended to")
             || stderr.contains("is open for writing by process"))
         && stderr.contains("nothing was changed")
 }
@@ -105,9 +106,12 @@ fn commits_keep_every_appended_line(strategy: &str) {
     let n = child.stop();
     let text = String::from_utf8(sb.read("app.log")).expect("utf-8");
     every_line_once(&numbered(&text, "APPEND "), n, strategy);
-    assert_eq!(text.lines().next(), Some(last.as_str()), "line 1 is the last commit's");
+    let first = if ok > 0 { last.as_str() } else { "HEADER" };
+    assert_eq!(text.lines().next(), Some(first), "line 1 is the last commit's");
     assert_eq!(numbered(&text, "body line ").len(), 2000, "the body is whole");
-    assert!(ok > 0, "no commit succeeded ({refused} refused)");
+    // Atomic commits carry appends over; in place, a length change of a file seen growing is
+    // refused (moving its end would race the appender), so there all may be refused.
+    assert!(ok > 0 || strategy == "in-place", "no commit succeeded ({refused} refused)");
     eprintln!("{strategy}: {ok} commits, {refused} refused, {n} lines appended");
 }
 
