@@ -29,7 +29,7 @@ function fakeEngine() {
         return { lines: lines.length, ending: 'LF' };
       },
       async lines(a, b) {
-        if (b > lines.length) throw new RangeError(`line ${b} is past the end: the document has ${lines.length} lines`);
+        if (b > lines.length) throw new RangeError(`line ${b} is past the end: the document has ${lines.length} line${lines.length === 1 ? "" : "s"}`);
         return lines.slice(a - 1, b);
       },
       async bytes(a, b) {
