@@ -32,6 +32,7 @@ use rustix::fs::{openat, AtFlags, Mode, OFlags};
 use crate::error::{Error, Result};
 use crate::flush::{self, Flusher};
 use crate::journal::Journal;
+use crate::lock::Handover;
 use crate::target::Target;
 
 /// Pieces shorter than this are copied through the write buffer instead of the kernel.
@@ -111,6 +112,7 @@ impl Strategy {
 }
 
 /// Commits `patch` (planned over `src`, the open target) to `target` the way `opts` asks.
+/// Returns what it did and, for an atomic commit, the new file's lock ([`Handover`]).
 ///
 /// # Errors
 ///
@@ -121,7 +123,7 @@ pub fn commit(
     src: &File,
     patch: &Patch,
     opts: &CommitOptions,
-) -> Result<CommitStats> {
+) -> Result<(CommitStats, Option<Handover>)> {
     let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
     let planned = patch.source_len();
     let len = st.st_size as u64;
@@ -159,8 +161,8 @@ pub fn commit(
         backup(target, src, strategy)?;
     }
     match strategy {
-        Strategy::InPlace => commit_in_place(target, src, &st, patch),
-        _ => commit_atomic(target, src, &st, patch),
+        Strategy::InPlace => Ok((commit_in_place(target, src, &st, patch)?, None)),
+        _ => commit_atomic(target, src, &st, patch).map(|(stats, h)| (stats, Some(h))),
     }
 }
 
@@ -234,20 +236,21 @@ fn commit_atomic(
     src: &File,
     st: &rustix::fs::Stat,
     patch: &Patch,
-) -> Result<CommitStats> {
+) -> Result<(CommitStats, Handover)> {
     let tmp = TempFile::create(target)?;
     let flusher =
         Flusher::for_len(&tmp.file, patch.len()).map_err(|e| Error::io(&tmp.path, "flush", e))?;
     let written = write_pieces(src, 0, &tmp.file, patch.pieces(), flusher.as_ref());
     let (bytes_written, bytes_copied) = flush::check(&tmp.path, flusher, written)?;
-    let carried = seal(target, src, tmp, st, (patch.source_len(), patch.len()))?;
-    Ok(CommitStats {
+    let (carried, handover) = seal(target, src, tmp, st, (patch.source_len(), patch.len()))?;
+    let stats = CommitStats {
         bytes_written,
         bytes_copied,
         strategy: Strategy::Atomic,
         journaled: 0,
         carried,
-    })
+    };
+    Ok((stats, handover))
 }
 
 /// Refuses an atomic commit to a file with several hard links (it would detach this name
@@ -270,7 +273,8 @@ pub(crate) fn refuse_links(target: &Target, st: &rustix::fs::Stat) -> Result<()>
 /// first `planned` bytes of `src`; `st` is the state of `src`): carries over what other processes appended to
 /// `src` meanwhile, gives the file the old one's owner, mode and extended attributes, fsyncs
 /// it, checks the path still names `src`, renames it over the target, fsyncs the directory,
-/// and carries over what still lands in the old inode. Returns the bytes carried.
+/// and carries over what still lands in the old inode. Returns the bytes carried and the new
+/// file, locked exclusively before the rename (see [`crate::lock`]).
 ///
 /// # Errors
 ///
@@ -281,7 +285,7 @@ pub(crate) fn seal(
     tmp: TempFile<'_>,
     st: &rustix::fs::Stat,
     (planned, written): (u64, u64),
-) -> Result<u64> {
+) -> Result<(u64, Handover)> {
     let io_err = |action: &str, e| Error::io(&tmp.path, action.to_string(), e);
     // Looked for again right before the rename (the held path looked when choosing the
     // strategy; the streamed paths have not looked at all).
@@ -319,6 +323,9 @@ pub(crate) fn seal(
             ),
         ));
     }
+    // Whoever waits on the old inode moves on to this one once the rename is done: it must be
+    // locked first, or another process could lock the new version while this commit drains.
+    let handover = Handover::lock(&tmp.file).map_err(|e| io_err("lock", e))?;
     // Never falls back to copy + unlink: the temporary file is in the same directory, and any
     // rename error (EXDEV included) aborts the commit with the target untouched.
     let new = tmp.rename_over(target, target.name())?;
@@ -326,7 +333,7 @@ pub(crate) fn seal(
     // Descriptors opened on the old inode before the rename may still write to it.
     let (late, _) = crate::growth::drain(src, from, &new, crate::growth::DRAIN_WAIT)
         .map_err(|e| target.io("carry appended bytes over", e))?;
-    Ok(from - planned + late)
+    Ok((from - planned + late, handover))
 }
 
 /// Gives the temporary file the old one's owner. Only root may give a file away: anyone else
@@ -797,7 +804,7 @@ pub(crate) mod tests {
         fs::write(&path, original).unwrap();
         let target = Target::resolve(&path, None).unwrap();
         let src = target.open_file().unwrap();
-        let stats = commit(&target, &src, patch, &opts).unwrap();
+        let (stats, _) = commit(&target, &src, patch, &opts).unwrap();
         assert!(leftovers(dir.path()).is_empty());
         (fs::read(&path).unwrap(), stats)
     }

@@ -25,6 +25,7 @@ use bigedit_core::{Patch, Piece, Tally};
 use crate::commit::{self, refuse_links, seal, CommitOptions, CommitStats, Strategy, TempFile};
 use crate::error::{Error, Result};
 use crate::flush::{self, Flusher};
+use crate::lock::Handover;
 use crate::target::Target;
 
 /// A patch that grows past this many bytes of memory is written as it is planned instead of
@@ -46,8 +47,8 @@ const FIRST_RANGES: usize = crate::audit::AUDIT_RANGES;
 pub enum Committed {
     /// The whole patch stayed small: it is here, not yet committed (commit it as usual).
     Held(Patch),
-    /// The patch was written as it came and the target replaced.
-    Streamed(Streamed),
+    /// The patch was written as it came and the target replaced (with the new file's lock).
+    Streamed(Streamed, Handover),
 }
 
 /// What a streamed commit wrote.
@@ -174,7 +175,8 @@ impl<'t> PartWriter<'t> {
         if self.opts.backup {
             commit::backup(self.target, self.src, Strategy::Atomic)?;
         }
-        let carried = seal(self.target, self.src, out.tmp, &self.st, (len, out.written))?;
+        let (carried, handover) =
+            seal(self.target, self.src, out.tmp, &self.st, (len, out.written))?;
         let stats = CommitStats {
             bytes_written: out.written,
             bytes_copied: out.copied,
@@ -182,12 +184,15 @@ impl<'t> PartWriter<'t> {
             journaled: 0,
             carried,
         };
-        Ok(Committed::Streamed(Streamed {
-            changes: self.tally.changes,
-            len: self.tally.len_after(len) + carried,
-            first_ranges: self.tally.first_ranges,
-            stats,
-        }))
+        Ok(Committed::Streamed(
+            Streamed {
+                changes: self.tally.changes,
+                len: self.tally.len_after(len) + carried,
+                first_ranges: self.tally.first_ranges,
+                stats,
+            },
+            handover,
+        ))
     }
 
     /// Turns the commit into a stream: checks the strategy allows it, creates the temporary
@@ -275,7 +280,7 @@ mod tests {
                     assert_eq!(patch.apply_to_vec(old.as_bytes()).unwrap(), new.as_bytes());
                     assert_eq!(fs::read_to_string(&path).unwrap(), old, "held: not yet written");
                 }
-                Committed::Streamed(s) => {
+                Committed::Streamed(s, _) => {
                     assert!(streamed);
                     assert_eq!(fs::read_to_string(&path).unwrap(), new);
                     assert_eq!((s.changes, s.len), (1000, new.len() as u64));

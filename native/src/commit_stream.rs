@@ -53,6 +53,7 @@ use bigedit_core::{Patch, Splice};
 use crate::commit::{refuse_links, seal, CommitStats, Strategy, TempFile};
 use crate::error::{Error, Result};
 use crate::flush::{self, Flusher, SyncFn, STEP};
+use crate::lock::Handover;
 use crate::target::Target;
 
 /// The writer waits until the watermark is at least this far ahead (or the pass ends), so
@@ -354,7 +355,7 @@ pub fn commit_streamed(
     target: &Target,
     src: &File,
     plan: impl FnOnce(&Feed<'_>) -> Result<Patch>,
-) -> Result<(Patch, CommitStats)> {
+) -> Result<(Patch, CommitStats, Option<Handover>)> {
     commit_streamed_with(target, src, plan, File::sync_data)
 }
 
@@ -364,7 +365,7 @@ fn commit_streamed_with(
     src: &File,
     plan: impl FnOnce(&Feed<'_>) -> Result<Patch>,
     flush: SyncFn,
-) -> Result<(Patch, CommitStats)> {
+) -> Result<(Patch, CommitStats, Option<Handover>)> {
     let st = rustix::fs::fstat(src).map_err(|e| target.io("stat", e.into()))?;
     refuse_links(target, &st)?;
     let src_len = st.st_size as u64;
@@ -403,7 +404,7 @@ fn commit_streamed_with(
             journaled: 0,
             carried: 0,
         };
-        return Ok((patch, stats));
+        return Ok((patch, stats, None));
     }
     if patch.source_len() != src_len {
         return Err(target.io(
@@ -424,7 +425,7 @@ fn commit_streamed_with(
             io::Error::other(format!("wrote {len} bytes, expected {}", patch.len())),
         ));
     }
-    let carried = seal(target, src, tmp, &st, (src_len, len))?;
+    let (carried, handover) = seal(target, src, tmp, &st, (src_len, len))?;
     let stats = CommitStats {
         bytes_written: written.bytes - written.discarded.min(written.bytes),
         bytes_copied: written.copied,
@@ -432,7 +433,7 @@ fn commit_streamed_with(
         journaled: 0,
         carried,
     };
-    Ok((patch, stats))
+    Ok((patch, stats, Some(handover)))
 }
 
 #[cfg(test)]
@@ -468,7 +469,8 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             fin.cloned().map_err(|m| Error::io(&path, "plan", io::Error::other(m.to_string())))
-        });
+        })
+        .map(|(patch, stats, _)| (patch, stats));
         assert!(leftovers(dir.path()).is_empty());
         (fs::read(&path).unwrap(), got)
     }

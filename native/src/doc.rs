@@ -18,7 +18,7 @@ use crate::commit::{self, CommitOptions, CommitStats, Strategy};
 use crate::commit_parts::{Committed, PartWriter};
 use crate::error::{Error, Result};
 use crate::journal::{self, Recovery, JOURNAL_SUFFIX};
-use crate::lock::{self, FileLock, LockKind};
+use crate::lock::{self, FileLock, Handover, LockKind};
 use crate::source::{FileSource, MmapSource};
 use crate::target::{is_temp_of, Root, Target};
 
@@ -107,7 +107,7 @@ pub struct Document {
     cache: Option<IndexCache>,
     chunk_size: usize,
     index: Option<(LineIndex, IndexState)>,
-    _lock: Option<FileLock>,
+    lock: Option<FileLock>,
     lock_waited: Duration,
     recovered: Option<Recovery>,
 }
@@ -123,8 +123,6 @@ impl Document {
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
         let root = opts.root.as_deref().map(Root::open).transpose()?;
         let target = Target::resolve(path, root.as_ref())?;
-        // Refuse a directory, FIFO or device before leaving a lock file beside it.
-        drop(target.open_file()?);
         let (lock, lock_waited, recovered) = lock_and_recover(&target, opts)?;
         let file = target.open_file()?;
         let src = FileSource::new(file).map_err(|e| Error::io(path, "stat", e))?;
@@ -136,7 +134,7 @@ impl Document {
             cache,
             chunk_size: opts.chunk_size.max(1),
             index: None,
-            _lock: lock,
+            lock,
             lock_waited,
             recovered,
         })
@@ -350,27 +348,31 @@ impl Document {
             Some(index) => Some(index.shifted(&self.src, patch).map_err(|e| self.err(e))?),
             None => None,
         };
-        let stats = commit::commit(&self.target, self.src.file(), patch, opts)?;
+        let (stats, handover) = commit::commit(&self.target, self.src.file(), patch, opts)?;
         self.reopen_after(
             (before, patch.len()),
             patch.splices().len(),
             lines_before,
             shifted,
-            stats,
+            (stats, handover),
         )
     }
 
     /// After a commit of `patch`: reopens the file (an atomic commit replaced the inode, which
     /// the old handle kept alive until now; an in-place one changed its length), keeps the
-    /// `shifted` index (stored in the cache) and reports.
+    /// `shifted` index (stored in the cache) and reports. The lock held moves to the new
+    /// inode of an atomic commit (`handover`); without a lock held, it is released.
     fn reopen_after(
         &mut self,
         bytes: (u64, u64),
         changes: usize,
         lines_before: Option<u64>,
         shifted: Option<LineIndex>,
-        stats: CommitStats,
+        (stats, handover): (CommitStats, Option<Handover>),
     ) -> Result<CommitReport> {
+        if let (Some(lock), Some(handover)) = (self.lock.as_mut(), handover) {
+            lock.take_over(handover);
+        }
         let file = self.target.open_file()?;
         let new = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
         // Bytes other processes appended (carried over, or landed after the new end): the
@@ -407,7 +409,7 @@ impl Document {
     ) -> Result<(Patch, CommitReport)> {
         let before = self.src.len();
         let this: &Document = self;
-        let (patch, stats) =
+        let (patch, stats, handover) =
             crate::commit_stream::commit_streamed(&this.target, this.src.file(), |feed| {
                 plan(this, feed)
             })?;
@@ -431,7 +433,7 @@ impl Document {
             patch.splices().len(),
             lines_before,
             shifted,
-            stats,
+            (stats, handover),
         )?;
         Ok((patch, report))
     }
@@ -501,9 +503,10 @@ impl Document {
                 let report = self.commit_with(&patch, opts)?;
                 Ok(Drained { output, report, first_ranges: tally.first_ranges })
             }
-            Committed::Streamed(s) => {
+            Committed::Streamed(s, h) => {
                 // No index is shifted over that many changes: the next reader rebuilds it.
-                let report = self.reopen_after((before, s.len), s.changes, None, None, s.stats)?;
+                let report =
+                    self.reopen_after((before, s.len), s.changes, None, None, (s.stats, Some(h)))?;
                 Ok(Drained { output, report, first_ranges: s.first_ranges })
             }
         }
@@ -569,7 +572,7 @@ fn lock_and_recover(
     let mut recovered = None;
     loop {
         let lock = match opts.lock {
-            Some(kind) => lock::acquire(target, kind, opts.lock_timeout)?,
+            Some(kind) => Some(lock::acquire(target, kind, opts.lock_timeout)?),
             None => None,
         };
         waited += lock.as_ref().map_or(Duration::ZERO, FileLock::waited);
@@ -582,7 +585,7 @@ fn lock_and_recover(
         if opts.lock == Some(LockKind::Shared) {
             drop(lock);
             let exclusive = lock::acquire(target, LockKind::Exclusive, opts.lock_timeout)?;
-            waited += exclusive.as_ref().map_or(Duration::ZERO, FileLock::waited);
+            waited += exclusive.waited();
             recovered = journal::recover(target)?.or(recovered);
             continue;
         }

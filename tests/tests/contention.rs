@@ -146,11 +146,11 @@ fn a_held_lock_fails_a_writer_after_its_timeout_within_two_polls() {
         .max()
         .expect("timings");
     let mut holder = Command::new("flock")
-        .args(["-x", "-o", ".f.txt.bigedit-lock", "sleep", "60"])
+        .args(["-x", "-o", "f.txt", "sleep", "60"])
         .current_dir(&dir)
         .spawn()
         .expect("flock(1) from util-linux");
-    wait_until_locked(&dir.join(".f.txt.bigedit-lock"));
+    wait_until_locked(&dir.join("f.txt"));
     let poll = Duration::from_millis(50); // bigedit's longest pause between attempts
     let mut worst = Duration::ZERO;
     for timeout in [0.0, 0.2, 0.5, 1.0] {
@@ -207,7 +207,7 @@ fn a_lock_is_free_within_100_ms_of_its_holder_being_killed_mid_commit() {
     let (_tmp, dir) = workdir();
     let old = b"one\ntwo\n".repeat(50_000);
     std::fs::write(dir.join("f.txt"), &old).expect("write");
-    let lock = dir.join(".f.txt.bigedit-lock");
+    let lock = dir.join("f.txt");
     let mut freed = Vec::new();
     for strategy in ["atomic", "in-place"] {
         // The holder: a bigedit commit stopped for a minute entering its first fsync (its
@@ -225,10 +225,15 @@ fn a_lock_is_free_within_100_ms_of_its_holder_being_killed_mid_commit() {
             .expect("strace");
         wait_until_locked(&lock);
         let pid = child_of(strace.id()).expect("the traced bigedit");
-        let stopped_in_commit = std::fs::read_dir(&dir)
+        // Mid-commit: its temporary file or journal is there (it stops at its first fsync).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !std::fs::read_dir(&dir)
             .expect("list")
-            .any(|e| e.expect("entry").file_name().to_string_lossy().contains(".bigedit-"));
-        assert!(stopped_in_commit, "{strategy}: the holder is not mid-commit");
+            .any(|e| e.expect("entry").file_name().to_string_lossy().contains(".bigedit-"))
+        {
+            assert!(Instant::now() < deadline, "{strategy}: the holder is not mid-commit");
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let killed = Instant::now();
         // SAFETY: kill(2) with a pid we started (the traced bigedit) and SIGKILL.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0, "kill bigedit");

@@ -51,7 +51,7 @@ fn a_full_disk_fails_commits_cleanly() {
     let f = dir.join("f.txt");
     let old = numbered_lines(15_000); // 615 KB of the 1024 KB
     std::fs::write(&f, &old).expect("write test file");
-    // Create the lock sidecar (permanent by design) before measuring the free space.
+    // One run before measuring the free space (it leaves nothing: the lock is on the file).
     let out = run(dir, cache.path(), &["info", "f.txt"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let free = free_bytes(dir);

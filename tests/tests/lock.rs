@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use common::{bigedit, Sandbox};
 
-/// The lock sidecar of `name` in the sandbox.
+/// What carries the lock of `name`: the file itself.
 fn lock_file(sb: &Sandbox, name: &str) -> String {
-    sb.path(&format!(".{name}.bigedit-lock")).to_string_lossy().into_owned()
+    sb.path(name).to_string_lossy().into_owned()
 }
 
 #[test]
@@ -19,7 +19,7 @@ fn a_held_lock_times_out_with_a_clear_error_and_the_file_untouched() {
     bigedit(); // build the binary before anything is timed
     let sb = Sandbox::new();
     let f = sb.write("f.txt", b"one\ntwo\n");
-    // util-linux flock(1) holds an exclusive lock on the sidecar, as another writer would.
+    // util-linux flock(1) holds an exclusive lock on the file, as another writer would.
     let mut holder = Command::new("flock")
         .args(["-x", "-o", &lock_file(&sb, "f.txt"), "sleep", "30"])
         .stdout(Stdio::null())

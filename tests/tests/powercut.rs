@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use common::{bigedit, model};
 use faults::{
-    describe, figure, have_root, have_strace, have_tool, hold, leftovers, not_run, scenario,
-    strace_bigedit, traced_calls, which, Call, Mount,
+    describe, figure, have_root, have_strace, have_tool, hold, leftovers, no_writer_scan, not_run,
+    scenario, strace_bigedit, traced_calls, which, Call, Mount,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -53,7 +53,7 @@ fn a_power_cut_after_each_persistence_point_leaves_the_old_or_the_new_content() 
     let old = &scenarios[0].old;
     let calls = traced_calls();
     let dir_s = dir.to_string_lossy().into_owned();
-    let env = [hold()];
+    let env = [hold(), no_writer_scan()];
     // Puts the old content on disk, durably.
     let reset = || {
         std::fs::write(&f, old).expect("write test file");

@@ -113,14 +113,12 @@ impl Sandbox {
         std::fs::read(self.path(name)).expect("read test file")
     }
 
-    /// The names in the working directory, sorted (to see that no temporary file is left).
-    /// Lock sidecars (`.NAME.bigedit-lock`) are left out: they stay by design, since deleting
-    /// one could let two processes lock different files.
+    /// The names in the working directory, sorted (to see that nothing is left beside the
+    /// files: no temporary file, journal or lock).
     pub fn listing(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir())
             .expect("list work directory")
             .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.ends_with(".bigedit-lock"))
             .collect();
         names.sort();
         names
