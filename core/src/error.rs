@@ -17,6 +17,14 @@ pub enum EditError {
         /// How many lines the document has.
         lines: u64,
     },
+    /// A line counted from the end (`-N`) before the first line.
+    #[error("line -{from_end} is before the first line: the document has {lines} line{}", if *lines == 1 { "" } else { "s" })]
+    LineBeforeStart {
+        /// The requested line, counted from the end (1 is the last).
+        from_end: u64,
+        /// How many lines the document has.
+        lines: u64,
+    },
     /// Line numbers are 1-based; 0 was given where a line was meant.
     #[error("line numbers start at 1, got 0")]
     LineZero,

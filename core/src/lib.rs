@@ -52,14 +52,17 @@ mod version;
 pub use error::{EditError, Error};
 pub use find::{Line, LineSplitter, LiteralFinder, Match, DEFAULT_LINE_LIMIT};
 pub use kind::FileKind;
-pub use lines::{Checkpoint, LineEnding, LineIndex, LineIndexBuilder, CHECKPOINT_INTERVAL};
+pub use lines::{
+    lines_before, lines_from, tail_start, Checkpoint, LineEnding, LineIndex, LineIndexBuilder,
+    CHECKPOINT_INTERVAL,
+};
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
 pub use patch::{
     Drain, Patch, PatchBuilder, Piece, Pieces, Planned, Sink, Splice, SpliceIter, SpliceRef,
     Splices, Tally, WriteError,
 };
-pub use range::{parse_byte_range, LineRange};
+pub use range::{parse_byte_range, End as LineEnd, LineRange, Start as LineStart};
 pub use scan::{Chunker, Flow, Pass, Scanner, DEFAULT_CHUNK};
 pub use source::{check_range, read_exact_at, read_range, ReadAt};
 pub use text::{LineHandler, LinePass, LiteralReplacer, RegexFinder, RegexReplacer, Replacer};

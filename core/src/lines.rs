@@ -630,6 +630,150 @@ fn count_endings<S: ReadAt + ?Sized>(
     Ok(c)
 }
 
+/// The byte ranges of the texts (line endings excluded) of up to `k` lines of `src` starting
+/// at `from`, the start of a line; fewer at the end of the source. Reads forward in blocks of
+/// `block` bytes, as far as those lines go.
+///
+/// # Example
+///
+/// ```
+/// let src = b"one\r\ntwo\nthree".to_vec();
+/// assert_eq!(bigedit_core::lines_from(&src, 5, 5, 4).unwrap(), vec![5..8, 9..14]);
+/// ```
+///
+/// # Errors
+///
+/// The source's error.
+pub fn lines_from<S: ReadAt + ?Sized>(
+    src: &S,
+    from: u64,
+    k: usize,
+    block: usize,
+) -> Result<Vec<Range<u64>>, Error<S::Error>> {
+    let len = src.len();
+    let mut out = Vec::with_capacity(k.min(1024));
+    let mut buf = vec![0u8; block.max(2)];
+    let (mut pos, mut start) = (from, from);
+    // The byte before `pos`, to strip the `\r` of a CRLF split across two blocks.
+    let mut before = 0u8;
+    while out.len() < k && pos < len {
+        let n = ((len - pos) as usize).min(buf.len());
+        read_exact_at(src, pos, &mut buf[..n])?;
+        let chunk = &buf[..n];
+        for i in memchr_iter(b'\n', chunk) {
+            let end = pos + i as u64;
+            let cr = if i > 0 { chunk[i - 1] } else { before };
+            let text_end = if cr == b'\r' && end > start { end - 1 } else { end };
+            out.push(start..text_end);
+            start = end + 1;
+            if out.len() == k {
+                return Ok(out);
+            }
+        }
+        before = chunk[n - 1];
+        pos += n as u64;
+    }
+    if out.len() < k && start < len {
+        out.push(start..len);
+    }
+    Ok(out)
+}
+
+/// The byte ranges of the texts of up to `k` lines of `src` that end just before `to` (the
+/// start of a line), in order; fewer at the start of the source. Reads backwards from `to`
+/// (see [`tail_start`]), so it costs what those lines cost, wherever they are.
+///
+/// # Example
+///
+/// ```
+/// let src = b"one\ntwo\nthree\n".to_vec();
+/// assert_eq!(bigedit_core::lines_before(&src, 8, 1, 4).unwrap(), vec![4..7]);
+/// assert_eq!(bigedit_core::lines_before(&src, 8, 9, 4).unwrap(), vec![0..3, 4..7]);
+/// ```
+///
+/// # Errors
+///
+/// The source's error.
+pub fn lines_before<S: ReadAt + ?Sized>(
+    src: &S,
+    to: u64,
+    k: usize,
+    block: usize,
+) -> Result<Vec<Range<u64>>, Error<S::Error>> {
+    let (start, count) = tail_start(&Prefix { src, len: to.min(src.len()) }, k as u64, block)?;
+    lines_from(src, start, count as usize, block)
+}
+
+/// The first `len` bytes of a source.
+struct Prefix<'a, S: ?Sized> {
+    src: &'a S,
+    len: u64,
+}
+
+impl<S: ReadAt + ?Sized> ReadAt for Prefix<'_, S> {
+    type Error = S::Error;
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<usize, S::Error> {
+        let room = self.len.saturating_sub(pos).min(buf.len() as u64) as usize;
+        self.src.read_at(pos, &mut buf[..room])
+    }
+}
+
+/// Where the last `n` lines of `src` start (the byte offset of the first of them) and how
+/// many lines that is (fewer than `n` in a shorter document), found by reading backwards from
+/// the end in blocks of `block` bytes: O(the tail), with no index. A final line without a
+/// newline counts as a line; the newline that ends the last line does not start another.
+///
+/// # Example
+///
+/// ```
+/// let src = b"one\ntwo\nthree\n".to_vec();
+/// assert_eq!(bigedit_core::tail_start(&src, 2, 4).unwrap(), (4, 2));
+/// assert_eq!(bigedit_core::tail_start(&src, 9, 4).unwrap(), (0, 3));
+/// assert_eq!(bigedit_core::tail_start(&b"a\nb".to_vec(), 1, 4).unwrap(), (2, 1));
+/// ```
+///
+/// # Errors
+///
+/// The source's error.
+pub fn tail_start<S: ReadAt + ?Sized>(
+    src: &S,
+    n: u64,
+    block: usize,
+) -> Result<(u64, u64), Error<S::Error>> {
+    let len = src.len();
+    if n == 0 || len == 0 {
+        return Ok((len, 0));
+    }
+    let mut buf = vec![0u8; block.max(1)];
+    // The newline ending the last line is not a boundary between two of the tail's lines.
+    let mut end = len;
+    let mut last = [0u8];
+    read_exact_at(src, len - 1, &mut last)?;
+    if last[0] == b'\n' {
+        end -= 1;
+    }
+    // Newlines seen so far, each one the end of the line before a tail line.
+    let mut seen = 0u64;
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        read_exact_at(src, start, chunk)?;
+        for i in memchr::memrchr_iter(b'\n', chunk) {
+            seen += 1;
+            if seen == n {
+                return Ok((start + i as u64 + 1, n));
+            }
+        }
+        end = start;
+    }
+    Ok((0, seen + 1))
+}
+
 /// Counts `\n` bytes in `range`.
 pub(crate) fn count_newlines<S: ReadAt + ?Sized>(
     src: &S,
@@ -861,6 +1005,66 @@ mod tests {
                     shifted.line_to_byte(&new, k).unwrap(),
                     rebuilt.line_to_byte(&new, k).unwrap()
                 );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::*;
+
+    /// `tail_start` against a naive model (split after every newline) for every block size.
+    #[test]
+    fn tail_start_matches_splitting_the_whole_text() {
+        let texts: [&[u8]; 7] =
+            [b"", b"\n", b"a", b"a\n", b"a\nb", b"a\r\nb\r\n\r\nc\r\n", b"\n\nx\n\n"];
+        for text in texts {
+            let mut starts = vec![0u64];
+            for (i, _) in text.iter().enumerate().filter(|(_, b)| **b == b'\n') {
+                if i + 1 < text.len() {
+                    starts.push(i as u64 + 1);
+                }
+            }
+            let lines = if text.is_empty() { 0 } else { starts.len() as u64 };
+            for n in 1..6u64 {
+                let want = if lines == 0 {
+                    (0, 0)
+                } else if n >= lines {
+                    (0, lines)
+                } else {
+                    (starts[(lines - n) as usize], n)
+                };
+                for block in [1, 2, 3, 64] {
+                    let got = tail_start(&text.to_vec(), n, block).unwrap();
+                    assert_eq!(got, want, "{text:?} n={n} block={block}");
+                }
+            }
+            // Every line's text, by splitting; lines_from and lines_before from every line.
+            let texts: Vec<Range<u64>> = (0..lines as usize)
+                .map(|i| {
+                    let start = starts[i];
+                    let mut end = starts.get(i + 1).map_or(text.len() as u64, |&s| s - 1);
+                    if i + 1 == lines as usize && text.ends_with(b"\n") {
+                        end = text.len() as u64 - 1;
+                    }
+                    if end > start && text[end as usize - 1] == b'\r' {
+                        end -= 1;
+                    }
+                    start..end
+                })
+                .collect();
+            for (i, &from) in starts.iter().enumerate().take(lines as usize) {
+                for k in 0..4usize {
+                    for block in [2, 3, 64] {
+                        let got = lines_from(&text.to_vec(), from, k, block).unwrap();
+                        let want: Vec<_> = texts[i..(i + k).min(texts.len())].to_vec();
+                        assert_eq!(got, want, "{text:?} from={from} k={k} block={block}");
+                        let got = lines_before(&text.to_vec(), from, k, block).unwrap();
+                        let want: Vec<_> = texts[i.saturating_sub(k)..i].to_vec();
+                        assert_eq!(got, want, "{text:?} before={from} k={k} block={block}");
+                    }
+                }
             }
         }
     }

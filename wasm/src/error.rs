@@ -37,6 +37,7 @@ pub fn edit_error(e: EditError) -> JsValue {
     let range = matches!(
         e,
         EditError::LinePastEnd { .. }
+            | EditError::LineBeforeStart { .. }
             | EditError::LineZero
             | EditError::ReversedLines { .. }
             | EditError::BytesPastEnd { .. }

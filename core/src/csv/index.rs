@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::header::Header;
-use super::read::locate;
+use super::read::{fixed_rows, locate};
 use super::records::Record;
 use super::rows::Rows;
 use super::Dialect;
@@ -136,8 +136,9 @@ impl RecordIndex {
         rows: &LineRange,
         chunker: &mut Chunker,
     ) -> Result<(u64, Range<u64>), Error<S::Error>> {
-        let from = self.checkpoint_before(rows.start.unwrap_or(1));
-        locate(src, dialect, from, rows, chunker)
+        let fixed = fixed_rows(rows, || Ok(self.row_count()))?;
+        let from = self.checkpoint_before(fixed.0);
+        locate(src, dialect, from, fixed, chunker)
     }
 }
 

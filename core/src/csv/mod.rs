@@ -201,6 +201,14 @@ pub enum CsvError {
         /// How many data rows the file has.
         rows: u64,
     },
+    /// A row counted from the end (`-N`) before the first data row.
+    #[error("row -{from_end} is before the first row: the file has {rows} rows")]
+    RowBeforeStart {
+        /// The row asked for, counted from the end (1 is the last).
+        from_end: u64,
+        /// How many data rows the file has.
+        rows: u64,
+    },
     /// A delimiter and quote that cannot work together.
     #[error(
         "unusable dialect: delimiter {:?} and quote {:?} must differ and not be a line ending",

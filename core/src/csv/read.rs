@@ -49,30 +49,60 @@ where
     Ok(())
 }
 
-/// Checks a row range before any scan.
-fn check_rows(rows: &LineRange) -> Result<u64, CsvError> {
-    let start = rows.start.unwrap_or(1);
-    if start == 0 || rows.end == Some(0) {
-        return Err(CsvError::RowZero);
-    }
-    if let (Some(a), Some(b)) = (rows.start, rows.end) {
-        if a > b {
-            return Err(CsvError::ReversedRows { start: a, end: b });
+/// The first data row of `rows` and its last (`None`: to the end), checked before any scan.
+/// A range counted from the end (`-N:`, `A:-B`) needs the number of rows: `count` gives it
+/// (a scan, or an index's count), and is only called then.
+pub(crate) fn fixed_rows<E>(
+    rows: &LineRange,
+    count: impl FnOnce() -> Result<u64, Error<E>>,
+) -> Result<(u64, Option<u64>), Error<E>> {
+    let as_rows = |e: EditError| -> Error<E> {
+        match e {
+            EditError::LineZero => CsvError::RowZero.into(),
+            EditError::ReversedLines { start, end } => CsvError::ReversedRows { start, end }.into(),
+            EditError::LinePastEnd { line, lines } => {
+                CsvError::RowPastEnd { row: line, rows: lines }.into()
+            }
+            EditError::LineBeforeStart { from_end, lines } => {
+                CsvError::RowBeforeStart { from_end, rows: lines }.into()
+            }
+            other => other.into(),
         }
+    };
+    if let Some(fixed) = rows.from_start().map_err(as_rows)? {
+        return Ok(fixed);
     }
-    Ok(start)
+    let total = count()?;
+    let r = rows.resolve(total).map_err(as_rows)?;
+    Ok((*r.start(), Some(*r.end())))
 }
 
-/// Finds the bytes of data rows `rows` (1-based, inclusive, the header excluded) by scanning
-/// from `from` (a record start and its row number) until the last row of the range.
+/// Counts the data rows from `from` (a record start and its row number) to the end.
+pub(crate) fn count_rows<S: ReadAt + ?Sized>(
+    src: &S,
+    dialect: &Dialect,
+    from: (u64, u64),
+    chunker: &mut Chunker,
+) -> Result<u64, Error<S::Error>> {
+    let mut count = from.0.saturating_sub(1);
+    let source = Source { range: from.1..src.len(), first: from.0 };
+    scan_records(src, dialect, source, false, chunker, &mut |r| {
+        count = r.number();
+        Ok(Flow::Continue)
+    })?;
+    Ok(count)
+}
+
+/// Finds the bytes of data rows `first..=last` (1-based, inclusive, the header excluded;
+/// `None`: to the end) by scanning from `from` (a record start and its row number) until the
+/// last row of the range.
 pub(crate) fn locate<S: ReadAt + ?Sized>(
     src: &S,
     dialect: &Dialect,
     from: (u64, u64),
-    rows: &LineRange,
+    (first, last): (u64, Option<u64>),
     chunker: &mut Chunker,
 ) -> Result<(u64, Range<u64>), Error<S::Error>> {
-    let first = check_rows(rows)?;
     let (mut begin, mut end) = (None, None);
     let mut count = from.0.saturating_sub(1);
     let source = Source { range: from.1..src.len(), first: from.0 };
@@ -81,7 +111,7 @@ pub(crate) fn locate<S: ReadAt + ?Sized>(
         if r.number() == first {
             begin = Some(r.range().start);
         }
-        match rows.end {
+        match last {
             Some(last) if r.number() == last => {
                 end = Some(r.range().end);
                 Ok(Flow::Stop)
@@ -93,18 +123,19 @@ pub(crate) fn locate<S: ReadAt + ?Sized>(
     let Some(begin) = begin else {
         return Err(CsvError::RowPastEnd { row: first, rows: count }.into());
     };
-    let end = match rows.end {
+    let end = match last {
         Some(last) => end.ok_or(CsvError::RowPastEnd { row: last, rows: count })?,
         None => src.len(),
     };
     Ok((first, begin..end))
 }
 
-/// Where data rows `rows` (`N`, `A:B`, `A:` or `:B`, 1-based, the header excluded) are:
-/// the number of the first and the byte range from its start to the end of the last row.
+/// Where data rows `rows` (any [`LineRange`] form, 1-based, the header excluded) are: the
+/// number of the first and the byte range from its start to the end of the last row.
 ///
 /// Scans from the first data row up to the end of the range (to its first row for `A:`); a
-/// [`RecordIndex`](super::RecordIndex) makes this a short scan.
+/// [`RecordIndex`](super::RecordIndex) makes this a short scan. A range counted from the end
+/// (`-N:`, `A:-B`) first counts the rows (one more scan).
 ///
 /// # Example
 ///
@@ -129,7 +160,24 @@ pub fn rows_to_bytes<S: ReadAt + ?Sized>(
     rows: &LineRange,
     chunker: &mut Chunker,
 ) -> Result<(u64, Range<u64>), Error<S::Error>> {
-    locate(src, dialect, (1, header.data_start()), rows, chunker)
+    rows_at(src, dialect, header, rows, chunker).map(|(first, _, range)| (first, range))
+}
+
+/// Located rows: the first, the last (`None`: to the end), and their bytes.
+type Located = (u64, Option<u64>, Range<u64>);
+
+/// As [`rows_to_bytes`], with the last row (`None`: to the end).
+fn rows_at<S: ReadAt + ?Sized>(
+    src: &S,
+    dialect: &Dialect,
+    header: &Header,
+    rows: &LineRange,
+    chunker: &mut Chunker,
+) -> Result<Located, Error<S::Error>> {
+    let from = (1, header.data_start());
+    let fixed = fixed_rows(rows, || count_rows(src, dialect, from, chunker))?;
+    let (first, range) = locate(src, dialect, from, fixed, chunker)?;
+    Ok((first, fixed.1, range))
 }
 
 /// What a [`ReadRows`] pass does with each row it hands out.
@@ -350,8 +398,8 @@ where
     let pass = match rows {
         // Locate the range first, so a range past the end fails before any row is visited.
         Some(rows) => {
-            let (first, range) = rows_to_bytes(src, dialect, header, rows, chunker)?;
-            let last = rows.end.unwrap_or(u64::MAX);
+            let (first, last, range) = rows_at(src, dialect, header, rows, chunker)?;
+            let last = last.unwrap_or(u64::MAX);
             let mut pass = pass.only_rows(first..=last, (first, range.start), dialect)?;
             // The range is known to exist (`A:` has no last row to wait for).
             pass.range = None;

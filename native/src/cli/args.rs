@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 /// Edit parts of very large files without loading them.
 ///
-/// Lines are 1-based and inclusive: LINES is N, A:B, A: or :B. Byte ranges are 0-based and
+/// Lines are 1-based and inclusive: LINES is N, A:B, A: or :B, or counted from the end: -N (the
+/// Nth line from the end), -N: (the last N lines), A:-B, and A:+N (A and N more). Byte ranges are 0-based and
 /// end-exclusive: A:B. Content comes from --with TEXT, --from PATH (- for stdin), or stdin.
 #[derive(Debug, Parser)]
 #[command(name = "bigedit", version, about, long_about = None, max_term_width = 100)]
@@ -64,8 +65,12 @@ pub enum Command {
     Read {
         /// The file.
         file: PathBuf,
-        /// Lines to print: N, A:B, A: or :B.
-        #[arg(required_unless_present = "bytes", conflicts_with = "bytes")]
+        /// Lines to print: N, A:B, A:, :B, -N, -N: (the last N), A:-B or A:+N.
+        #[arg(
+            required_unless_present = "bytes",
+            conflicts_with = "bytes",
+            allow_hyphen_values = true
+        )]
         lines: Option<String>,
         /// Print the byte range A:B instead.
         #[arg(long, value_name = "A:B")]
@@ -87,12 +92,22 @@ pub enum Command {
         /// Print only the number of matches.
         #[arg(long)]
         count: bool,
+        /// Print N lines of context around each match (as grep -C; `--` between groups).
+        #[arg(short = 'C', long, value_name = "N")]
+        context: Option<usize>,
+        /// Print N lines after each match (as grep -A).
+        #[arg(short = 'A', long, value_name = "N")]
+        after_context: Option<usize>,
+        /// Print N lines before each match (as grep -B).
+        #[arg(short = 'B', long, value_name = "N")]
+        before_context: Option<usize>,
     },
     /// Replace lines with new content (empty content removes them).
     ReplaceLines {
         /// The file.
         file: PathBuf,
-        /// Lines to replace: N, A:B, A: or :B.
+        /// Lines to replace: N, A:B, A:, :B, -N, -N:, A:-B or A:+N.
+        #[arg(allow_hyphen_values = true)]
         lines: String,
         /// Where the new content comes from.
         #[command(flatten)]
@@ -127,7 +142,8 @@ pub enum Command {
     DeleteLines {
         /// The file.
         file: PathBuf,
-        /// Lines to delete: N, A:B, A: or :B.
+        /// Lines to delete: N, A:B, A:, :B, -N, -N:, A:-B or A:+N.
+        #[arg(allow_hyphen_values = true)]
         lines: String,
         /// Flags of every editing command.
         #[command(flatten)]

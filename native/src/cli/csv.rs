@@ -73,7 +73,9 @@ pub enum CsvCommand {
     Read {
         /// The file.
         file: PathBuf,
-        /// Rows to print: N, A:B, A: or :B, 1-based, the header excluded (all if not given).
+        /// Rows to print: N, A:B, A:, :B, -N, -N: (the last N), A:-B or A:+N, 1-based, the
+        /// header excluded (all if not given).
+        #[arg(allow_hyphen_values = true)]
         rows: Option<String>,
         /// Only rows where COND holds: COL=V, COL!=V, COL<V, COL<=V, COL>V, COL>=V, COL~TEXT
         /// (repeat to AND them; numeric when both sides are numbers).

@@ -141,8 +141,23 @@ fn run_command(ctx: &Ctx, command: &Command) -> Result<()> {
         Command::Read { file, lines, bytes } => {
             read::read(ctx, file, lines.as_deref(), bytes.as_deref())
         }
-        Command::Find { file, pattern, regex, max, count } => {
-            read::find(ctx, file, pattern, *regex, *max, *count)
+        Command::Find {
+            file,
+            pattern,
+            regex,
+            max,
+            count,
+            context,
+            after_context,
+            before_context,
+        } => {
+            // Any context flag, even 0, groups the output (`--` between groups), as in grep.
+            let asked = context.is_some() || after_context.is_some() || before_context.is_some();
+            let around = asked.then(|| read::Around {
+                before: before_context.or(*context).unwrap_or(0),
+                after: after_context.or(*context).unwrap_or(0),
+            });
+            read::find(ctx, file, pattern, *regex, *max, *count, around)
         }
         Command::Md { command } => md::run(ctx, command),
         Command::Csv { command } => csv::run(ctx, command),

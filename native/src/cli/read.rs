@@ -140,6 +140,12 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
         }
         (Some(l), None) => {
             let spec: LineRange = l.parse().map_err(|e| Error::edit(file, e))?;
+            if let Some(n) = spec.tail() {
+                let mut doc = open(ctx, file)?;
+                if doc.try_cached_index().is_none() && !doc.is_empty() {
+                    return read_tail(ctx, &doc, file, n);
+                }
+            }
             let doc = open_indexed(ctx, file)?;
             let count = doc.loaded_index().map_or(0, |i| i.line_count());
             let lines = spec.resolve(count).map_err(|e| Error::edit(file, e))?;
@@ -168,6 +174,125 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
     }))
 }
 
+/// `read FILE -N:` with no index: the last `n` lines, found by reading backwards from the
+/// end (O(the tail), where indexing would read the whole file). The JSON has no line
+/// numbers (they are unknown without counting): `tail` is how many lines it holds.
+fn read_tail(ctx: &Ctx, doc: &Document, file: &Path, n: u64) -> Result<()> {
+    let (start, count) =
+        bigedit_core::tail_start(doc.source(), n, ctx.opts.chunk_size).map_err(|e| doc.err(e))?;
+    let range = start..doc.len();
+    let Some((buf, version)) = read_out(ctx, doc, file, range.clone())? else { return Ok(()) };
+    let text = String::from_utf8_lossy(&buf);
+    output::json(&json!({
+        "file": file.display().to_string(),
+        "lines": null,
+        "tail": count,
+        "bytes": {"start": range.start, "end": range.end},
+        "version": version.to_string(),
+        "utf8": std::str::from_utf8(&buf).is_ok(),
+        "text": text,
+    }))
+}
+
+/// Context lines around each match of `find` (grep's `-B`, `-A`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Around {
+    /// Lines before each match.
+    pub before: usize,
+    /// Lines after each match.
+    pub after: usize,
+}
+
+/// What the text output of `find` with context has printed, so that a line is printed once
+/// and groups that do not touch are separated by `--`, as grep does.
+#[derive(Debug, Default)]
+struct Context {
+    /// The last line printed (0: none yet).
+    printed: u64,
+    /// After-context still owed: the next line's number, its start offset, how many lines.
+    owed: Option<(u64, u64, usize)>,
+}
+
+/// Where the line after the one whose text ends at `end` starts (`None` at the end).
+fn next_line_start(doc: &Document, end: u64) -> Result<Option<u64>> {
+    let src = doc.source();
+    let two =
+        bigedit_core::read_range(src, end..(end + 2).min(doc.len())).map_err(|e| doc.err(e))?;
+    Ok(match two.as_slice() {
+        [b'\n', ..] => Some(end + 1),
+        [b'\r', b'\n'] => Some(end + 2),
+        _ => None,
+    })
+}
+
+impl Context {
+    /// Prints the lines `ranges` (numbered from `first`) as context: `LINE-text`.
+    fn print(
+        &mut self,
+        doc: &Document,
+        out: &mut impl Write,
+        first: u64,
+        ranges: Vec<std::ops::Range<u64>>,
+    ) -> Result<()> {
+        for (i, r) in ranges.into_iter().enumerate() {
+            let line = first + i as u64;
+            write!(out, "{line}-").map_err(stdout_err)?;
+            doc.copy_range(r, out)?;
+            out.write_all(b"\n").map_err(stdout_err)?;
+            self.printed = line;
+        }
+        Ok(())
+    }
+
+    /// Pays the after-context owed, up to line `until` (inclusive).
+    fn pay(&mut self, doc: &Document, out: &mut impl Write, until: u64) -> Result<()> {
+        let Some((next, start, owed)) = self.owed.take() else { return Ok(()) };
+        let k = (owed as u64).min(until.saturating_add(1).saturating_sub(next)) as usize;
+        let ranges =
+            bigedit_core::lines_from(doc.source(), start, k, 64 * 1024).map_err(|e| doc.err(e))?;
+        self.print(doc, out, next, ranges)
+    }
+
+    /// Before match line `line` (whose text starts at `start`): the owed after-context, a
+    /// `--` if this group does not touch the last, and the before-context.
+    fn before_match(
+        &mut self,
+        doc: &Document,
+        out: &mut impl Write,
+        around: Around,
+        (line, start): (u64, u64),
+    ) -> Result<()> {
+        if line <= self.printed {
+            return Ok(());
+        }
+        self.pay(doc, out, line - 1)?;
+        let from = line.saturating_sub(around.before as u64).max(self.printed + 1).max(1);
+        if self.printed > 0 && from > self.printed + 1 {
+            out.write_all(b"--\n").map_err(stdout_err)?;
+        }
+        let k = (line - from) as usize;
+        let ranges = bigedit_core::lines_before(doc.source(), start, k, 64 * 1024)
+            .map_err(|e| doc.err(e))?;
+        self.print(doc, out, line - ranges.len() as u64, ranges)
+    }
+}
+
+/// The context lines of one match for `--json`: `[{"line": N, "text": ...}]`.
+fn context_json(
+    doc: &Document,
+    first: u64,
+    ranges: Vec<std::ops::Range<u64>>,
+) -> Result<serde_json::Value> {
+    let mut lines = Vec::with_capacity(ranges.len());
+    for (i, r) in ranges.into_iter().enumerate() {
+        let r = r.start..r.end.min(r.start + FIND_LINE_HELD);
+        let (bytes, _) = doc.read_range(r)?;
+        lines.push(json!({"line": first + i as u64, "text": String::from_utf8_lossy(&bytes)}));
+    }
+    Ok(serde_json::Value::Array(lines))
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn find(
     ctx: &Ctx,
     file: &Path,
@@ -175,10 +300,14 @@ pub fn find(
     regex: bool,
     max: Option<u64>,
     count_only: bool,
+    around: Option<Around>,
 ) -> Result<()> {
     let doc = open(ctx, file)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let held = if count_only { 0 } else { FIND_LINE_HELD };
+    let with_context = around.is_some();
+    let around = around.unwrap_or_default();
+    let mut context = Context::default();
     // `--json` streams the matches as it finds them (as `csv read --json` streams rows): the
     // object opens with the file, the array follows, and the count closes it.
     let stream_json = ctx.json && !count_only;
@@ -197,12 +326,33 @@ pub fn find(
             if !std::mem::take(&mut first) {
                 out.write_all(b",").map_err(stdout_err)?;
             }
-            let v = json!({
+            let mut v = json!({
                 "line": m.line, "column": m.column, "offset": m.offset, "len": m.len,
                 "text": String::from_utf8_lossy(f.text), "truncated": !f.is_whole(),
             });
+            if with_context {
+                let before = bigedit_core::lines_before(
+                    doc.source(),
+                    f.line.start,
+                    around.before,
+                    64 * 1024,
+                )
+                .map_err(|e| doc.err(e))?;
+                let after = match next_line_start(&doc, f.line.end)? {
+                    Some(next) => {
+                        bigedit_core::lines_from(doc.source(), next, around.after, 64 * 1024)
+                            .map_err(|e| doc.err(e))?
+                    }
+                    None => Vec::new(),
+                };
+                v["before"] = context_json(&doc, m.line - before.len() as u64, before)?;
+                v["after"] = context_json(&doc, m.line + 1, after)?;
+            }
             serde_json::to_writer(&mut out, &v).map_err(|e| stdout_err(e.into()))?;
             return Ok(Flow::Continue);
+        }
+        if with_context {
+            context.before_match(&doc, &mut out, around, (m.line, f.line.start))?;
         }
         write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
         if f.is_whole() {
@@ -212,8 +362,16 @@ pub fn find(
             doc.copy_range(f.line.clone(), &mut out)?;
         }
         out.write_all(b"\n").map_err(stdout_err)?;
+        if with_context {
+            context.printed = m.line;
+            context.owed =
+                next_line_start(&doc, f.line.end)?.map(|at| (m.line + 1, at, around.after));
+        }
         Ok(Flow::Continue)
     })?;
+    if with_context && !ctx.json {
+        context.pay(&doc, &mut out, u64::MAX)?;
+    }
     if stream_json {
         writeln!(out, "],\"count\":{count}}}").map_err(stdout_err)?;
         return out.flush().map_err(stdout_err);

@@ -27,12 +27,14 @@ pub struct PathOnly {
 pub struct ReadLines {
     /// File path relative to the workspace root.
     pub path: String,
-    /// First line to read (1-based). Default 1.
+    /// First line to read (1-based; negative counts from the end: -10 starts at the 10th line
+    /// from the end, so start=-10 reads the last 10 lines). Default 1.
     #[serde(default)]
-    pub start: Option<u64>,
-    /// Last line to read (inclusive). Default: as many as fit in max_bytes.
+    pub start: Option<i64>,
+    /// Last line to read (inclusive; negative counts from the end, -1 is the last line).
+    /// Default: as many as fit in max_bytes.
     #[serde(default)]
-    pub end: Option<u64>,
+    pub end: Option<i64>,
     /// Byte budget: at most this many bytes of text are returned (whole lines), default
     /// 16384, at most 1048576. The reply says where to continue.
     #[serde(default)]

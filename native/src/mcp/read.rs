@@ -176,16 +176,43 @@ pub(super) fn version_of(doc: &Document, range: Range<u64>) -> Result<Version, T
     Ok(hasher.finish())
 }
 
+/// The lines `read_lines` asks for, in the CLI's range vocabulary: a negative start or end
+/// counts from the end (`start=-10` is `-10:`, the last 10 lines); an end past the last line
+/// (or none) reads as far as the budget allows.
+fn signed_lines(start: Option<i64>, end: Option<i64>, total: u64) -> Result<(u64, u64), ToolError> {
+    use bigedit_core::{LineEnd, LineStart};
+    let from_end = start.is_some_and(|s| s < 0) || end.is_some_and(|e| e < 0);
+    if !from_end {
+        let start = start.map_or(1, i64::unsigned_abs);
+        let end = end.map_or(u64::MAX, i64::unsigned_abs);
+        if end < start {
+            return Err(ToolError::new(format!("end {end} is before start {start}")));
+        }
+        return Ok((start, end));
+    }
+    let start = match start {
+        None => LineStart::First,
+        Some(s) if s < 0 => LineStart::FromEnd(s.unsigned_abs()),
+        Some(s) => LineStart::Line(s.unsigned_abs()),
+    };
+    let (end, open) = match end {
+        None => (LineEnd::Last, true),
+        Some(e) if e < 0 => (LineEnd::FromEnd(e.unsigned_abs()), false),
+        Some(e) if e.unsigned_abs() > total => (LineEnd::Last, true),
+        Some(e) => (LineEnd::Line(e.unsigned_abs()), false),
+    };
+    let range =
+        LineRange { start, end }.resolve(total).map_err(|e| ToolError::new(e.to_string()))?;
+    Ok((*range.start(), if open { u64::MAX } else { *range.end() }))
+}
+
 /// `read_lines`.
 pub fn read_lines(s: &Session, n: &mut Notes, p: &params::ReadLines) -> Result<Value, ToolError> {
     let budget = budget(p.max_bytes)?;
     let mut doc = s.open(&p.path, LockKind::Shared, n)?;
-    let start = p.start.unwrap_or(1);
     let total = doc.index(&|_| {})?.line_count();
-    let asked_end = p.end.unwrap_or(u64::MAX);
-    if asked_end < start {
-        return Err(ToolError::new(format!("end {asked_end} is before start {start}")));
-    }
+    let (start, asked_end) = signed_lines(p.start, p.end, total)
+        .map_err(|e| ToolError::new(format!("{}: {}", p.path, e.message)))?;
     let got = read_lines_within(&mut doc, &p.path, start, asked_end, budget)?;
     n.insert("lines".into(), json!([got.lines.0, got.lines.1]));
     n.insert("bytes_out".into(), got.text.len().into());

@@ -25,7 +25,12 @@ fn read_lines(
     end: Option<u64>,
     max: Option<u64>,
 ) -> Result<Value, ToolError> {
-    let args = p::ReadLines { path: "f.txt".into(), start: Some(start), end, max_bytes: max };
+    let args = p::ReadLines {
+        path: "f.txt".into(),
+        start: Some(start as i64),
+        end: end.map(|e| e as i64),
+        max_bytes: max,
+    };
     read::read_lines(s, &mut Notes::new(), &args)
 }
 
@@ -169,4 +174,22 @@ fn binary_files_and_paths_outside_the_root_are_refused() {
         err.message,
         "b.bin: binary content (a NUL byte at offset 2); these tools read and edit text only"
     );
+}
+
+#[test]
+fn read_lines_counts_negative_starts_and_ends_from_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.txt"), "1\n2\n3\n4\n5\n").unwrap();
+    let s = session(dir.path());
+    let read = |start: Option<i64>, end: Option<i64>| {
+        let args = p::ReadLines { path: "f.txt".into(), start, end, max_bytes: None };
+        read::read_lines(&s, &mut Notes::new(), &args)
+    };
+    // As the CLI's `-2:`, `-3:-2`, `2:-2`, and `-9:` (at most the last 9, as tail does).
+    assert_eq!(read(Some(-2), None).unwrap()["text"], "4\n5\n");
+    assert_eq!(read(Some(-3), Some(-2)).unwrap()["text"], "3\n4\n");
+    assert_eq!(read(Some(2), Some(-2)).unwrap()["text"], "2\n3\n4\n");
+    assert_eq!(read(Some(-9), None).unwrap()["text"], "1\n2\n3\n4\n5\n");
+    let err = read(Some(1), Some(-9)).unwrap_err().message;
+    assert_eq!(err, "f.txt: line -9 is before the first line: the document has 5 lines");
 }
