@@ -386,10 +386,49 @@ impl Drain for Replacer<'_> {
 ///
 /// [`EditError::BadRegex`] with the engine's message.
 pub fn compile_regex(pattern: &str) -> Result<Regex, EditError> {
+    if needs_newline(pattern) {
+        return Err(EditError::BadRegex {
+            pattern: pattern.to_string(),
+            message: "it asks for a newline, but regexes match within one line (its text, \
+                      without the ending); search literally for text across lines"
+                .to_string(),
+        });
+    }
     Regex::new(pattern).map_err(|e| EditError::BadRegex {
         pattern: pattern.to_string(),
         message: e.to_string().lines().last().unwrap_or("").trim().to_string(),
     })
+}
+
+/// Whether `pattern` names a newline (a raw one, `\n`, `\x0a`, `\x{a}`, `\u000a`, `\012`)
+/// outside a character class, where it could never match a line's text. Escaped backslashes
+/// (`\\n`) are not newlines.
+fn needs_newline(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    let mut class = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'\n' if class == 0 => return true,
+            b'\\' => {
+                let rest = &pattern[i + 1..];
+                let newline =
+                    ["n", "x0a", "x0A", "x{a}", "x{A}", "x{0a}", "x{0A}", "u000a", "u000A", "012"]
+                        .iter()
+                        .any(|e| rest.starts_with(e));
+                if newline && class == 0 {
+                    return true;
+                }
+                i += 2;
+                continue;
+            }
+            b'[' => class += 1,
+            b']' if class > 0 => class -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Checks that every group `with` refers to (`$1`, `$name`, `${name}`, read as
@@ -875,6 +914,16 @@ mod tests {
         let text = "foo bar\nbarfoo\r\nfoofoo\nnone\nfoo".to_string();
         let s = text.clone().into_bytes();
         let std_re = regex::Regex::new("(o+)$").unwrap();
+        for (p, nl) in [
+            ("a\nb", true),
+            (r"a\nb", true),
+            (r"x\x0a", true),
+            (r"\\n", false),
+            (r"[\n]x", false),
+            ("a$", false),
+        ] {
+            assert_eq!(needs_newline(p), nl, "{p:?}");
+        }
         for size in [1, 7, 4096] {
             let mut c = Chunker::new(size);
             let p = replace_literal(&s, b"foo", b"FOO!", None, &mut c).unwrap();

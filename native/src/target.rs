@@ -109,7 +109,10 @@ impl Target {
     }
 
     fn resolve_plain(path: &Path) -> Result<Target> {
-        let real = path.canonicalize().map_err(|e| Error::io(path, "open", e))?;
+        let real = path.canonicalize().map_err(|e| match descriptor_link(path) {
+            Some(why) => Error::io(path, "open", io::Error::new(io::ErrorKind::InvalidInput, why)),
+            None => Error::io(path, "open", e),
+        })?;
         let (parent, name) = split(&real).ok_or_else(|| not_a_file(path))?;
         let dir = rustix::fs::open(
             parent,
@@ -135,6 +138,22 @@ impl Target {
                 "open",
                 io::Error::other("--root needs openat2 (Linux 5.6 or later)"),
             ),
+            rustix::io::Errno::NOENT => match relative_to_cwd(path, root) {
+                Some(under) => Error::io(
+                    path,
+                    "open",
+                    io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!(
+                            "no such file under the root {}: paths are relative to the root, not \
+                             to the current directory (this file is {:?} there)",
+                            root.path.display(),
+                            under
+                        ),
+                    ),
+                ),
+                None => Error::io(path, "open", rustix::io::Errno::NOENT.into()),
+            },
             e => Error::io(path, "open", e.into()),
         };
         let fd = retry_again(|| {
@@ -335,4 +354,34 @@ fn sidecar_stem(target: &OsStr) -> OsString {
 /// Whether `name` is a bigedit temporary file of the target named `target`.
 pub(crate) fn is_temp_of(name: &[u8], target: &OsStr) -> bool {
     name.starts_with(sidecar_stem(target).as_bytes()) && name.ends_with(b".bigedit-tmp")
+}
+
+/// Why `path` cannot be a file when it names a process's descriptor (`/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`: a pipe or a terminal has no path to open again).
+fn descriptor_link(path: &Path) -> Option<String> {
+    let mut p = path.to_path_buf();
+    for _ in 0..8 {
+        if p.starts_with("/proc/self/fd")
+            || p.starts_with("/dev/fd")
+            || p.parent() == Some(Path::new("/proc/self/fd"))
+        {
+            return Some(
+                "is a process's descriptor (standard input or a pipe), not a file: bigedit edits \
+                 files; save the input to a file first (new content can come from stdin with \
+                 --from -)"
+                    .to_string(),
+            );
+        }
+        let next = std::fs::read_link(&p).ok()?;
+        p = if next.is_absolute() { next } else { p.parent()?.join(next) };
+    }
+    None
+}
+
+/// The path of `path` (as the current directory sees it) relative to `root`, when it exists
+/// and lies under the root: what the user meant to type.
+fn relative_to_cwd(path: &Path, root: &Root) -> Option<String> {
+    let real = path.canonicalize().ok()?;
+    let under = real.strip_prefix(&root.path).ok()?;
+    Some(under.display().to_string())
 }

@@ -126,7 +126,7 @@ test('csvSetCell keeps the record index (shifted) and edits only that field', wi
     // A header name that does not exist lists the header; a row past the end is a RangeError.
     await assert.rejects(doc.csvSetCell(1, 'nmae', 'x'), (e) => e instanceof TypeError && /no column "nmae"; the header is: id, name, city, amount/.test(e.message));
     await assert.rejects(doc.csvSetCell(30001, 'name', 'x'), RangeError);
-    await assert.rejects(doc.csvSetCell(777, 'name', 'x'), (e) => e instanceof TypeError && /record 777 .* has 2 fields, expected 4/.test(e.message));
+    await assert.rejects(doc.csvSetCell(777, 'name', 'x'), (e) => e instanceof TypeError && /row 777 .* has 2 fields, expected 4/.test(e.message));
     assert.equal(doc.undo !== undefined, true);
     assert.equal(await doc.undo(), true);
     assert.equal(Buffer.from(await doc.bytes(0, doc.size)).toString(), text);

@@ -33,7 +33,9 @@ export function runCli(args, { cacheDir } = {}) {
     maxBuffer: 1 << 28,
   });
   if (res.error) throw res.error;
-  if (res.status !== 0) {
+  // `find` exits 1 when nothing matched, as grep does (its output is still the answer).
+  const nothingFound = res.status === 1 && args.includes('find') && res.stderr.length === 0;
+  if (res.status !== 0 && !nothingFound) {
     throw new Error(`bigedit ${args.join(' ')}: exit ${res.status}: ${res.stderr.toString().trim()}`);
   }
   return res.stdout;

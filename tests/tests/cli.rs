@@ -181,9 +181,10 @@ fn find_prints_every_literal_match_like_a_naive_search() {
             let all = model::find_literal(doc, pat.as_bytes(), None);
             let what = format!("{name}: find {pat:?}");
             let want = model::find_output(doc, all.iter().map(|r| r.start));
-            same(sb.run(&["find", &file, pat]).ok(), &want, &what);
+            same(sb.run(&["find", &file, pat]).found(!all.is_empty()), &want, &what);
             let count = sb.run(&["find", &file, pat, "--count"]);
-            same(count.ok(), format!("{}\n", all.len()).as_bytes(), format!("{what} --count"));
+            let counted = count.found(!all.is_empty());
+            same(counted, format!("{}\n", all.len()).as_bytes(), format!("{what} --count"));
             if all.len() < 2 {
                 continue;
             }
@@ -225,7 +226,7 @@ fn perl_find(doc: &[u8], pattern: &str, max: Option<usize>) -> Vec<u8> {
 }
 
 #[test]
-fn find_prints_lines_longer_than_it_holds_in_full() {
+fn find_cuts_lines_longer_than_it_holds_and_says_so() {
     let sb = Sandbox::new();
     // A 3 MiB line with two matches, between short ones, CRLF-terminated.
     let mut long = vec![b'x'; 3 << 20];
@@ -235,7 +236,22 @@ fn find_prints_lines_longer_than_it_holds_in_full() {
     let file = sb.write("long.txt", &doc);
     let all = model::find_literal(&doc, b"HERE!", None);
     assert_eq!(all.len(), 3);
-    let want = model::find_output(&doc, all.iter().map(|r| r.start));
+    // The long line is cut at 1 MiB in text output too, with a marker saying so.
+    let long_line = format!("{}:", 2);
+    let want: Vec<u8> = model::find_output(&doc, all.iter().map(|r| r.start))
+        .split_inclusive(|&b| b == b'\n')
+        .flat_map(|l| {
+            if !l.starts_with(long_line.as_bytes()) {
+                return l.to_vec();
+            }
+            let colon = l.iter().enumerate().filter(|(_, &b)| b == b':').nth(2).unwrap().0;
+            let mut cut = l[..colon + 1 + (1 << 20)].to_vec();
+            cut.extend_from_slice(
+                format!(" [line cut: {} of {} bytes shown]\n", 1 << 20, 3 << 20).as_bytes(),
+            );
+            cut
+        })
+        .collect();
     same(sb.run(&["find", &file, "HERE!"]).ok(), &want, "find on a 3 MiB line");
     // JSON holds at most 1 MiB of a line and says so.
     let json = sb.run(&["--json", "find", &file, "HERE!"]).ok_json();
@@ -267,10 +283,10 @@ fn find_regex_matches_line_by_line_as_perl_does() {
         for pat in patterns {
             let want = perl_find(doc, pat, None);
             let what = format!("{name}: find --regex {pat:?}");
-            same(sb.run(&["find", &file, "--regex", pat]).ok(), &want, &what);
+            same(sb.run(&["find", &file, "--regex", pat]).found(!want.is_empty()), &want, &what);
             let n = want.iter().filter(|&&b| b == b'\n').count();
             let run = sb.run(&["find", &file, "--regex", pat, "--count"]);
-            same(run.ok(), format!("{n}\n").as_bytes(), format!("{what} --count"));
+            same(run.found(n > 0), format!("{n}\n").as_bytes(), format!("{what} --count"));
             if n >= 2 {
                 let run = sb.run(&["find", &file, "--regex", pat, "--max", "1"]);
                 same(run.ok(), &perl_find(doc, pat, Some(1)), format!("{what} --max 1"));
@@ -856,7 +872,9 @@ fn json_outputs_carry_the_documented_fields() {
     same(got.as_bytes(), &want, "find --json matches");
     let v = sb.run(&["--json", "find", &file, "--count", "--regex", "e$"]).ok_json();
     assert_eq!(v["count"], 5, "{v}"); // one three five nine twelve
-    let v = sb.run(&["--json", "find", &file, "absent"]).ok_json();
+                                      // Nothing found: exit status 1, as grep, with the JSON all the same.
+    let run = sb.run(&["--json", "find", &file, "absent"]);
+    let v: Value = serde_json::from_slice(run.found(false)).expect("JSON");
     assert_eq!((&v["count"], &v["matches"]), (&json!(0), &json!([])), "{v}");
 
     // Invalid UTF-8 still gives valid JSON.
@@ -1147,15 +1165,18 @@ fn megabytes_with_small_chunks_give_the_same_answers() {
         for pat in [long.as_str(), "\r\n"] {
             let n = model::find_literal(&doc, pat.as_bytes(), None).len();
             let got = run(&["find", &file, pat, "--count"]);
-            same(got.ok(), format!("{n}\n").as_bytes(), format!("chunk {chunk}: count {pat:?}"));
+            let got = got.found(n > 0);
+            same(got, format!("{n}\n").as_bytes(), format!("chunk {chunk}: count {pat:?}"));
         }
         let hits = model::find_literal(&doc, "\u{1f980}x".as_bytes(), None);
         let want = model::find_output(&doc, hits.iter().map(|r| r.start));
-        same(run(&["find", &file, "\u{1f980}x"]).ok(), &want, format!("chunk {chunk}: find"));
+        let found = run(&["find", &file, "\u{1f980}x"]);
+        same(found.found(!hits.is_empty()), &want, format!("chunk {chunk}: find"));
         let ending_in_x =
             model::lines(&doc).iter().filter(|l| model::text_of(l).ends_with(b"x")).count();
         let got = run(&["find", &file, "--regex", "x$", "--count"]);
-        same(got.ok(), format!("{ending_in_x}\n").as_bytes(), format!("chunk {chunk}: x$"));
+        let got = got.found(ending_in_x > 0);
+        same(got, format!("{ending_in_x}\n").as_bytes(), format!("chunk {chunk}: x$"));
 
         for (first, last) in [(1, 3), (29_999, 30_001), (count - 2, count)] {
             let spec = format!("{first}:{last}");
@@ -1412,4 +1433,85 @@ fn new_lines_take_the_crlf_ending_of_the_file() {
         let bytes = sb.read(f);
         assert!(bytes.windows(2).all(|w| w[1] != b'\n' || w[0] == b'\r'), "{f}: a bare LF");
     }
+}
+
+/// Issue 16, items 18 and 21: the messages and exit statuses a hostile pass found unclear.
+#[test]
+fn unclear_errors_and_statuses_are_clear() {
+    let sb = Sandbox::new();
+    let f = sb.write("app.log", b"one\ntwo\n");
+    // A regex asking for a newline never matches a line: refused, saying why.
+    let err = sb.run(&["find", &f, "--regex", r"one\ntwo"]).error(1);
+    assert!(err.contains("regexes match within one line"), "{err}");
+    // Nothing found: exit 1 and no message, as grep.
+    assert!(sb.run(&["find", &f, "absent"]).found(false).is_empty());
+    // A bad argument to chunks --json prints nothing on stdout (error() checks it).
+    let err = sb.run(&["--json", "chunks", &f, "--max-bytes", "2"]).error(1);
+    assert!(err.contains("at least 4 bytes"), "{err}");
+    // /dev/stdin as a pipe is not a file.
+    let err = sb.run_stdin(&["read", "/dev/stdin", "1"], b"x\n").error(1);
+    assert!(err.contains("not a file") && err.contains("save the input to a file"), "{err}");
+    // --json over its limit is a run-time refusal (1), not a usage error (2).
+    let big = sb.write("big.log", &vec![b'x'; (64 << 20) + 1]);
+    let err = sb.run(&["--json", "read", &big, "1"]).error(1);
+    assert!(err.contains("too much for --json"), "{err}");
+    std::fs::remove_file(sb.path(&big)).unwrap();
+    // The top-level help names every md and csv command; read's usage shows LINES required.
+    let help = String::from_utf8(sb.run(&["--help"]).ok().to_vec()).unwrap();
+    assert!(help.contains("move") && help.contains("add-column, remove-column"), "{help}");
+    let help = String::from_utf8(sb.run(&["read", "--help"]).ok().to_vec()).unwrap();
+    assert!(help.contains("<FILE> <LINES>") && help.contains("--bytes <A:B>"), "{help}");
+}
+
+#[test]
+fn files_lines_cannot_split_are_warned_about() {
+    let sb = Sandbox::new();
+    let mac = sb.write("mac.txt", b"a\rb\rc\r");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("hi\nthere\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let u16 = sb.write("u16.txt", &utf16);
+    for (file, says) in [(&mac, "CR line endings"), (&u16, "UTF-16")] {
+        let run = sb.run(&["info", file]);
+        assert!(run.status.success(), "{run:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains("warning") && err.contains(says), "{file}: {err}");
+    }
+    let run = sb.run(&["info", &sb.write("plain.txt", b"a\r\nb\n")]);
+    assert!(run.stderr.is_empty(), "{run:?}");
+}
+
+#[test]
+fn paths_under_root_are_relative_to_the_root_and_say_so() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path("sub")).unwrap();
+    sb.write("sub/a.txt", b"hi\n");
+    let out = std::process::Command::new(common::bigedit())
+        .args(["--root", "..", "read", "a.txt", "1"])
+        .current_dir(sb.path("sub"))
+        .env("BIGEDIT_CACHE_DIR", sb.cache_dir())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("relative to the root") && err.contains("\"sub/a.txt\""), "{err}");
+}
+
+#[test]
+fn csv_append_refuses_an_unterminated_quote_and_ragged_rows_say_row() {
+    let sb = Sandbox::new();
+    let f = sb.write("t.csv", b"a,b\n1,2\n");
+    let err = sb.run(&["csv", "append", &f, "--row", "3,\"oops"]).error(1);
+    assert!(err.contains("row 1 to append has an unterminated quote"), "{err}");
+    let err = sb.run(&["csv", "append", &f, "--row", "3"]).error(1);
+    assert!(err.contains("has 1 field, expected 2"), "{err}");
+    assert_eq!(sb.read(&f), b"a,b\n1,2\n");
+    // Doubled quotes are fine.
+    sb.run(&["csv", "append", &f, "--row", "3,\"say \"\"hi\"\"\""]).ok();
+    assert_eq!(sb.read(&f), b"a,b\n1,2\n3,\"say \"\"hi\"\"\"\n");
+    // An empty heading is suggested by number, not as "".
+    let md = sb.write("e.md", b"# \n\ntext\n\n## Child\n");
+    let err = sb.run(&["md", "read", &md, "Nope"]).error(1);
+    assert!(err.contains("\"#1\"") && !err.contains("\"\""), "{err}");
 }

@@ -585,10 +585,8 @@ fn set_rewrites_the_rows_python_selects_and_keeps_the_rest() {
         let run = sb.run(&args);
         assert!(run.status.success(), "{run:?}");
         let err = String::from_utf8_lossy(&run.stderr);
-        let want_err = format!(
-            "record 5 (at byte {}) has 3 fields, expected 4; left untouched",
-            at(b"5,Paris")
-        );
+        let want_err =
+            format!("row 5 (at byte {}) has 3 fields, expected 4; left untouched", at(b"5,Paris"));
         assert!(err.contains(&want_err), "{err}");
         same(&sb.read("people.csv"), &want, format!("csv set {conds:?}"));
     }
@@ -679,7 +677,7 @@ fn errors_name_the_column_and_leave_the_file_untouched() {
     assert!(err.contains("invalid condition \"city\""), "{err}");
     let err =
         sb.run(&["csv", "set", &file, "--where", "id=1", "--set", "status=x", "--strict"]).error(1);
-    let want = format!("record 5 (at byte {}) has 3 fields, expected 4", at(b"5,Paris"));
+    let want = format!("row 5 (at byte {}) has 3 fields, expected 4", at(b"5,Paris"));
     assert!(err.contains(&want), "{err}");
     let err = sb.run(&["csv", "append", &file, "--row", "7,Oslo"]).error(1);
     assert!(err.contains("row 1 to append has 2 fields, expected 4"), "{err}");

@@ -554,6 +554,19 @@ pub fn append_rows<S: ReadAt + ?Sized>(
     if len > 0 && !matches!(read_range(src, len - 1..len)?.first(), Some(b'\n' | b'\r')) {
         bytes.extend_from_slice(dialect.newline.as_bytes());
     }
+    // Every quote opens or closes a quoted field, or is one of a doubled pair: an odd count
+    // means the text ends inside a quoted field, which the scanner would take as one field
+    // running to the end.
+    if memchr::memchr_iter(dialect.quote, rows).count() % 2 == 1 {
+        let mut complete = 0usize;
+        let mut scanner = RecordScanner::starting_at(dialect, 0, 1);
+        scanner.feed(0, rows, &mut |_: &Record<'_>| {
+            complete += 1;
+            Ok(Flow::Continue)
+        })?;
+        let quote = char::from(dialect.quote);
+        return Err(CsvError::UnterminatedQuote { row: complete + 1, quote }.into());
+    }
     let mut count = 0usize;
     let mut scanner = RecordScanner::starting_at(dialect, 0, 1);
     let mut each = |r: &Record<'_>| {

@@ -128,7 +128,11 @@ pub enum CsvError {
         expected: &'static str,
     },
     /// A row with the wrong number of fields (an error only when asked to be strict).
-    #[error("record {record} (at byte {offset}) has {fields} fields, expected {expected}")]
+    #[error(
+        "{} (at byte {offset}) has {fields} field{}, expected {expected}",
+        if *record == 0 { "the header".to_string() } else { format!("row {record}") },
+        if *fields == 1 { "" } else { "s" }
+    )]
     RaggedRow {
         /// 1-based data row number (the header is record 0).
         record: u64,
@@ -139,8 +143,16 @@ pub enum CsvError {
         /// How many the header (or first record) has.
         expected: usize,
     },
+    /// Rows to append that end inside a quoted field.
+    #[error("row {row} to append has an unterminated quote ({quote:?} opened and never closed)")]
+    UnterminatedQuote {
+        /// 1-based position among the rows given.
+        row: usize,
+        /// The quote character.
+        quote: char,
+    },
     /// A row to append with the wrong number of fields.
-    #[error("row {row} to append has {fields} fields, expected {expected}")]
+    #[error("row {row} to append has {fields} field{}, expected {expected}", if *fields == 1 { "" } else { "s" })]
     BadRow {
         /// 1-based position among the rows given.
         row: usize,

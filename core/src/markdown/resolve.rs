@@ -228,8 +228,10 @@ impl Matcher {
         }
         if let Some(best) = &mut self.suggest {
             let d = distance(&self.sel.exact, path).min(distance(&self.sel.exact, title));
-            if !best.iter().any(|(_, p)| p == path) {
-                best.push((d, path.to_string()));
+            // A heading with no text has no path to type: suggest its number, `#N`.
+            let shown = if path.is_empty() { format!("#{}", index + 1) } else { path.to_string() };
+            if !best.iter().any(|(_, p)| *p == shown) {
+                best.push((d, shown));
                 best.sort_by_key(|(d, _)| *d);
                 best.truncate(SUGGESTIONS);
             }

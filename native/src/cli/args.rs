@@ -62,6 +62,9 @@ pub enum Command {
         file: PathBuf,
     },
     /// Print lines (or bytes) exactly as stored.
+    #[command(
+        override_usage = "bigedit read [OPTIONS] <FILE> <LINES>\n       bigedit read [OPTIONS] <FILE> --bytes <A:B>"
+    )]
     Read {
         /// The file.
         file: PathBuf,
@@ -183,13 +186,13 @@ pub enum Command {
         #[command(flatten)]
         edit: EditFlags,
     },
-    /// Markdown sections: outline, read, replace, delete, insert, rename.
+    /// Markdown sections: outline, read, replace, delete, insert, rename, move.
     Md {
         /// What to do with the Markdown file.
         #[command(subcommand)]
         command: super::md::MdCommand,
     },
-    /// CSV records: headers, read, set, delete, append.
+    /// CSV records: headers, read, set, delete, append, add-column, remove-column.
     Csv {
         /// What to do with the CSV file.
         #[command(subcommand)]

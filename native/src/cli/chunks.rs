@@ -66,13 +66,15 @@ pub fn run(ctx: &Ctx, args: &ChunksArgs) -> Result<()> {
     let with_text = args.with_text && ctx.json;
     let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut failed: Option<io::Error> = None;
-    if ctx.json {
-        // One JSON array on one line, written chunk by chunk.
-        out.write_all(b"[").map_err(stdout_err)?;
-    }
+    // One JSON array on one line, written chunk by chunk; it opens with the first chunk, so an
+    // error before any (a bad --max-bytes) prints nothing on stdout.
     let each = |c: Chunk| {
-        let written =
-            if ctx.json { write_json(&mut out, &c, c.index > 0) } else { write_text(&mut out, &c) };
+        let written = if ctx.json {
+            let open: &[u8] = if c.index == 0 { b"[" } else { b"" };
+            out.write_all(open).and_then(|()| write_json(&mut out, &c, c.index > 0))
+        } else {
+            write_text(&mut out, &c)
+        };
         match written {
             Ok(()) => Flow::Continue,
             Err(e) => {
@@ -95,7 +97,8 @@ pub fn run(ctx: &Ctx, args: &ChunksArgs) -> Result<()> {
     }
     ctx.note("chunks", count);
     if ctx.json {
-        out.write_all(b"]\n").map_err(stdout_err)?;
+        let close: &[u8] = if count == 0 { b"[]\n" } else { b"]\n" };
+        out.write_all(close).map_err(stdout_err)?;
     }
     out.flush().map_err(stdout_err)
 }

@@ -11,6 +11,7 @@ mod read;
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
@@ -21,8 +22,11 @@ use crate::audit::{self, AuditLog};
 use crate::error::{Error, Result};
 use crate::{LockKind, OpenOptions};
 
+/// Set by `find` when nothing matched: the command succeeded, and exits 1 as grep does.
+static NOTHING_FOUND: AtomicBool = AtomicBool::new(false);
+
 /// Runs the CLI with the process's arguments and returns its exit status: 0 on success, 1 on
-/// an error, 2 on a usage error.
+/// an error (or a `find` that found nothing, as grep), 2 on a usage error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Mcp) {
@@ -32,6 +36,7 @@ pub fn main() -> ExitCode {
     let result = run(&cli);
     crate::retire::release();
     match result {
+        Ok(()) if NOTHING_FOUND.load(Ordering::Relaxed) => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Io { ref source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS

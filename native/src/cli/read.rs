@@ -43,11 +43,15 @@ pub(crate) fn read_out(
         return out.flush().map(|()| None).map_err(stdout_err);
     }
     if range.end - range.start > JSON_READ_MAX {
-        return Err(Error::Usage(format!(
-            "{}: {} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
-            file.display(),
-            range.end - range.start
-        )));
+        // A limit met at run time (the request was well formed): exit status 1, not 2.
+        return Err(Error::io(
+            file,
+            "read",
+            io::Error::other(format!(
+                "{} bytes is too much for --json (limit {JSON_READ_MAX}); read without --json",
+                range.end - range.start
+            )),
+        ));
     }
     doc.read_range(range).map(Some)
 }
@@ -75,9 +79,32 @@ pub(crate) fn open_indexed(ctx: &Ctx, file: &Path) -> Result<Document> {
     Ok(doc)
 }
 
+/// Warns (on stderr) about a file whose lines bigedit cannot split as its author meant:
+/// UTF-16 (a byte-order mark; newlines are two bytes) or old Mac line endings (CR only). Until
+/// encodings are supported, such a file reads as one long line or as lines cut mid-character.
+fn warn_unsplit(doc: &Document, file: &Path, index: &bigedit_core::LineIndex) -> Result<()> {
+    let head =
+        bigedit_core::read_range(doc.source(), 0..doc.len().min(4096)).map_err(|e| doc.err(e))?;
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        super::warn(&format!(
+            "{}: warning: looks like UTF-16 (byte-order mark); lines are split at 0x0A bytes, so \
+             line numbers and text do not match the decoded file (UTF-16 is not supported yet)",
+            file.display()
+        ));
+    } else if index.newline_count() == 0 && head.contains(&b'\r') {
+        super::warn(&format!(
+            "{}: warning: has CR line endings and no LF; bigedit splits lines at LF only, so \
+             it reads as one line",
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
 pub fn info(ctx: &Ctx, file: &Path) -> Result<()> {
     let doc = open_indexed(ctx, file)?;
     let index = doc.loaded_index().expect("open_indexed loads the index");
+    warn_unsplit(&doc, file, index)?;
     let state = state_name(doc.index_state());
     if ctx.json {
         return output::json(&json!({
@@ -111,6 +138,7 @@ pub fn index(ctx: &Ctx, file: &Path) -> Result<()> {
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     let index = doc.loaded_index().expect("just built");
+    warn_unsplit(&doc, file, index)?;
     let stored = doc.index_state() == Some(IndexState::Built { stored: true });
     if ctx.json {
         return output::json(&json!({
@@ -355,11 +383,12 @@ pub fn find(
             context.before_match(&doc, &mut out, around, (m.line, f.line.start))?;
         }
         write!(out, "{}:{}:{}:", m.line, m.column, m.offset).map_err(stdout_err)?;
-        if f.is_whole() {
-            out.write_all(f.text).map_err(stdout_err)?;
-        } else {
-            // Only lines longer than FIND_LINE_HELD stream.
-            doc.copy_range(f.line.clone(), &mut out)?;
+        out.write_all(f.text).map_err(stdout_err)?;
+        if !f.is_whole() {
+            // A line longer than FIND_LINE_HELD is cut, as in --json, and says so.
+            let len = f.line.end - f.line.start;
+            write!(out, " [line cut: {} of {len} bytes shown]", f.text.len())
+                .map_err(stdout_err)?;
         }
         out.write_all(b"\n").map_err(stdout_err)?;
         if with_context {
@@ -371,6 +400,9 @@ pub fn find(
     })?;
     if with_context && !ctx.json {
         context.pay(&doc, &mut out, u64::MAX)?;
+    }
+    if count == 0 {
+        super::NOTHING_FOUND.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     if stream_json {
         writeln!(out, "],\"count\":{count}}}").map_err(stdout_err)?;

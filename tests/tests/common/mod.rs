@@ -214,6 +214,18 @@ impl Run {
         &self.stdout
     }
 
+    /// Stdout of a `find` that ran well: exit status 0 when it `matched`, 1 (as grep) when it
+    /// found nothing, and nothing on stderr either way.
+    #[track_caller]
+    pub fn found(&self, matched: bool) -> &[u8] {
+        let want = if matched { 0 } else { 1 };
+        assert!(
+            self.status.code() == Some(want) && self.stderr.is_empty(),
+            "expected exit status {want} and no message: {self:?}"
+        );
+        &self.stdout
+    }
+
     /// Stdout of a successful run, as text.
     #[track_caller]
     pub fn ok_text(&self) -> &str {
