@@ -772,6 +772,36 @@ impl Lenient for common::Run {
     }
 }
 
+/// Issue 16, item 9: a header whose names repeat is detected, flagged, and its columns are
+/// addressed by position (`#3`) or as `NAME #2`; the bare repeated name is refused.
+#[test]
+fn repeated_header_names_are_detected_and_addressed_by_position() {
+    let sb = Sandbox::new();
+    let doc = b"id,amount,amount\n1,2,3\n4,5,6\n";
+    let f = sb.write("dup.csv", doc);
+    let v = sb.run(&["--json", "csv", "headers", &f]).ok_json();
+    assert_eq!(v["header"], true, "{v}");
+    assert_eq!(v["repeated_names"], true, "{v}");
+    assert_eq!(v["columns"], serde_json::json!(["id", "amount", "amount #2"]));
+    // --json rows have one key per column.
+    let v = sb.run(&["--json", "csv", "read", &f]).ok_json();
+    assert_eq!(
+        v["rows"][0]["values"],
+        serde_json::json!({"id": "1", "amount": "2", "amount #2": "3"})
+    );
+    let err = sb.run(&["csv", "read", &f, "--where", "amount=2"]).error(1);
+    assert!(err.contains("\"amount\" is ambiguous: columns 2 and 3"), "{err}");
+    assert_eq!(sb.read(&f), doc);
+    // Python's csv module sets the third column of the rows whose third column is 6.
+    let want = python(
+        "import csv,sys,io\nr=list(csv.reader(io.StringIO(sys.stdin.read())))\nfor row in r[1:]:\n    if row[2]=='6': row[2]='60'\nsys.stdout.write(''.join(','.join(x)+'\\n' for x in r))",
+        doc,
+    );
+    sb.run(&["csv", "set", &f, "--where", "amount #2=6", "--set", "#3=60"]).ok();
+    same(&sb.read(&f), &want, "csv set by #3 and NAME #2");
+    assert_eq!(sb.run(&["csv", "read", &f, "--where", "#1=4"]).ok(), b"4,5,60\n");
+}
+
 #[test]
 fn new_values_use_the_files_quote_and_line_ending() {
     let sb = Sandbox::new();

@@ -249,14 +249,27 @@ fn first_newline(sample: &[u8], dialect: &Dialect) -> Newline {
     newline
 }
 
-/// Whether the first record looks like a header: fields non-empty, distinct, not numbers.
+/// Whether the first record looks like a header: fields non-empty and not numbers, and either
+/// distinct or, when some names repeat (`amount,amount`), followed by a record holding a
+/// number, which a header row would not.
 fn looks_like_header(sample: &[u8], dialect: &Dialect) -> bool {
+    let is_number = |f: &[u8]| super::cond::parse_number(f).is_some();
+    let mut first: Option<bool> = None;
     let mut header = false;
-    each_record(sample, dialect, true, &mut |fields| {
-        header = fields.iter().all(|f| !f.trim_ascii().is_empty())
-            && fields.iter().all(|f| super::cond::parse_number(f).is_none())
-            && fields.iter().enumerate().all(|(i, f)| !fields[..i].contains(f));
-        false
+    each_record(sample, dialect, true, &mut |fields| match first {
+        None => {
+            let names = fields.iter().all(|f| !f.trim_ascii().is_empty())
+                && !fields.iter().any(|f| is_number(f));
+            let distinct = fields.iter().enumerate().all(|(i, f)| !fields[..i].contains(f));
+            header = names && distinct;
+            first = Some(names && !distinct);
+            // Repeated names: the second record decides.
+            names && !distinct
+        }
+        Some(_) => {
+            header = fields.iter().any(|f| is_number(f));
+            false
+        }
     });
     header
 }
@@ -293,6 +306,8 @@ mod tests {
         assert!(!detect(b"1,Paris\n2,Rome\n").has_header);
         assert!(!detect(b"a,,c\n").has_header);
         assert!(!detect(b"a,a\n").has_header);
+        assert!(!detect(b"a,a\nb,b\n").has_header, "repeated names and no number after them");
+        assert!(detect(b"id,amount,amount\n1,2,3\n").has_header, "repeated names over numbers");
         assert!(detect(b"\xef\xbb\xbfid,name\n").has_header);
         let o = Overrides { delimiter: Some(b';'), quote: Some(b'\''), has_header: Some(false) };
         let d = Dialect::detect(b"id,city\n".as_slice(), &o).unwrap();

@@ -95,24 +95,61 @@ impl Header {
         self.data_start
     }
 
-    /// The 0-based position of column `name`: a header name (exact, else the only one equal
-    /// once spaces are trimmed), or a 1-based number in a file without header.
+    /// The 0-based position of column `name`: `#N` (the Nth column, 1-based, in any file); a
+    /// header name (exact, else the only one equal once spaces are trimmed); `NAME #K`, the
+    /// Kth column of a repeated name; or a 1-based number in a file without header.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use bigedit_core::{csv::{Dialect, Header}, Chunker};
+    ///
+    /// let src = b"id,amount,amount\n1,2,3\n".to_vec();
+    /// let h = Header::read(&src, &Dialect::default(), &mut Chunker::default()).unwrap();
+    /// assert_eq!((h.column("#3").unwrap(), h.column("amount #2").unwrap()), (2, 2));
+    /// assert_eq!(h.key(1), "amount");
+    /// assert_eq!(h.key(2), "amount #2");
+    /// assert!(h.column("amount").unwrap_err().to_string().contains("columns 2 and 3"));
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`CsvError::UnknownColumn`] listing the header, or [`CsvError::UnknownColumnNumber`].
+    /// [`CsvError::UnknownColumn`] listing the header, [`CsvError::AmbiguousColumn`] for a
+    /// repeated name, or [`CsvError::UnknownColumnNumber`].
     pub fn column(&self, name: &str) -> Result<usize, CsvError> {
+        if let Some(n) = name.trim().strip_prefix('#').and_then(|n| n.parse::<usize>().ok()) {
+            return match &self.names {
+                _ if (1..=self.fields).contains(&n) => Ok(n - 1),
+                Some(names) => {
+                    Err(CsvError::UnknownColumn { name: name.to_string(), header: names.clone() })
+                }
+                None => Err(CsvError::UnknownColumnNumber {
+                    name: name.to_string(),
+                    columns: self.fields,
+                }),
+            };
+        }
         match &self.names {
             Some(names) => {
-                if let Some(i) = names.iter().position(|n| n == name) {
-                    return Ok(i);
-                }
-                let mut trimmed = names.iter().enumerate().filter(|(_, n)| n.trim() == name.trim());
-                match (trimmed.next(), trimmed.next()) {
-                    (Some((i, _)), None) => Ok(i),
-                    _ => Err(CsvError::UnknownColumn {
+                let exact: Vec<usize> = (0..names.len()).filter(|&i| names[i] == name).collect();
+                let keyed = || (0..names.len()).filter(|&i| self.key(i) == name).collect();
+                let trimmed =
+                    || (0..names.len()).filter(|&i| names[i].trim() == name.trim()).collect();
+                let hits: Vec<usize> = match exact.len() {
+                    0 => {
+                        Some(keyed()).filter(|k: &Vec<usize>| !k.is_empty()).unwrap_or_else(trimmed)
+                    }
+                    _ => exact,
+                };
+                match hits.as_slice() {
+                    [i] => Ok(*i),
+                    [] => Err(CsvError::UnknownColumn {
                         name: name.to_string(),
                         header: names.clone(),
+                    }),
+                    many => Err(CsvError::AmbiguousColumn {
+                        name: name.to_string(),
+                        columns: many.iter().map(|i| i + 1).collect(),
                     }),
                 }
             }
@@ -124,6 +161,25 @@ impl Header {
                 }),
             },
         }
+    }
+
+    /// A unique name for column `i` (the key of `--json` rows): its header name, with ` #K`
+    /// after the Kth use of a repeated name from the second on; its 1-based number without
+    /// header.
+    pub fn key(&self, i: usize) -> String {
+        let name = self.name(i);
+        let Some(names) = &self.names else { return name };
+        let k = names[..i.min(names.len())].iter().filter(|n| **n == name).count();
+        if k == 0 {
+            name
+        } else {
+            format!("{name} #{}", k + 1)
+        }
+    }
+
+    /// Whether some header names repeat (then [`Header::key`] tells the columns apart).
+    pub fn has_repeated_names(&self) -> bool {
+        self.names.as_ref().is_some_and(|n| n.iter().enumerate().any(|(i, x)| n[..i].contains(x)))
     }
 
     /// The name of column `i`: its header name, or its 1-based number without header.

@@ -101,6 +101,17 @@ pub enum CsvError {
         /// The header's names.
         header: Vec<String>,
     },
+    /// A header name that several columns share.
+    #[error(
+        "column {name:?} is ambiguous: columns {} have that name; use #N (the Nth column) or \"{name} #2\"",
+        columns.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" and ")
+    )]
+    AmbiguousColumn {
+        /// The name as given.
+        name: String,
+        /// The 1-based columns with that name.
+        columns: Vec<usize>,
+    },
     /// A column of a file without header that is not a number from 1 to the field count.
     #[error(
         "no column {name:?}: the file has no header, so columns are numbers from 1 to {columns}"

@@ -377,7 +377,7 @@ fn headers(ctx: &Ctx, file: &Path, flags: &DialectFlags) -> Result<()> {
     let dialect = dialect(&doc, flags)?;
     let header =
         Header::read(doc.source(), &dialect, &mut doc.chunker()).map_err(|e| doc.err(e))?;
-    let columns: Vec<String> = (0..header.len()).map(|i| header.name(i)).collect();
+    let columns: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
     let show = |b: u8| char::from(b).to_string();
     if ctx.json {
         return output::json(&json!({
@@ -387,6 +387,7 @@ fn headers(ctx: &Ctx, file: &Path, flags: &DialectFlags) -> Result<()> {
             "line_ending": dialect.newline.as_str(),
             "header": dialect.has_header,
             "columns": columns,
+            "repeated_names": header.has_repeated_names(),
         }));
     }
     let mut text = format!(
@@ -399,6 +400,12 @@ fn headers(ctx: &Ctx, file: &Path, flags: &DialectFlags) -> Result<()> {
     );
     for (i, c) in columns.iter().enumerate() {
         text.push_str(&format!("{}: {c}\n", i + 1));
+    }
+    if header.has_repeated_names() {
+        text.push_str(
+            "note: some names repeat; address those columns as \"NAME #2\" (as listed) or by \
+             position, #N\n",
+        );
     }
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes()).map_err(stdout_err)
@@ -417,7 +424,7 @@ fn read(
     let dialect = dialect(&doc, flags)?;
     let mut chunker = doc.chunker();
     let header = Header::read(doc.source(), &dialect, &mut chunker).map_err(|e| doc.err(e))?;
-    let names: Vec<String> = (0..header.len()).map(|i| header.name(i)).collect();
+    let names: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
     let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut failed: Option<io::Error> = None;
     let mut first = true;
