@@ -221,8 +221,11 @@ pub struct Line<'a> {
     pub number: u64,
     /// Byte offset of the line's first byte.
     pub offset: u64,
-    /// The line without its ending.
+    /// The line without its ending (its first bytes only, for a line a clipping splitter cut).
     pub text: &'a [u8],
+    /// Bytes of the line's text past `text`, not held: 0 unless a clipping splitter
+    /// ([`LineSplitter::clipping`]) cut the line. The ending follows them.
+    pub skipped: u64,
     /// `\n`, `\r\n`, or empty for a last line without newline.
     pub ending: &'a [u8],
 }
@@ -257,6 +260,12 @@ pub struct LineSplitter {
     carry_offset: u64,
     number: u64,
     limit: usize,
+    /// Cut lines over the limit (keep their first bytes) instead of refusing them.
+    clip: bool,
+    /// Bytes of the current line's text dropped past the limit (clipping only).
+    skipped: u64,
+    /// The current line's last byte so far (clipping only), to find a `\r\n` split away.
+    last: u8,
 }
 
 /// The default longest line a line-by-line scan holds: 64 MiB.
@@ -271,7 +280,36 @@ impl Default for LineSplitter {
 impl LineSplitter {
     /// A splitter that refuses lines longer than `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        LineSplitter { carry: Vec::new(), carry_offset: 0, number: 0, limit }
+        LineSplitter {
+            carry: Vec::new(),
+            carry_offset: 0,
+            number: 0,
+            limit,
+            clip: false,
+            skipped: 0,
+            last: 0,
+        }
+    }
+
+    /// A splitter that hands out lines longer than `limit` bytes cut: their first `limit`
+    /// bytes as [`Line::text`], the rest counted in [`Line::skipped`], so memory stays
+    /// bounded by `limit` whatever the file holds (a 200 MB data URI on one line).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use bigedit_core::{Flow, LineSplitter};
+    ///
+    /// let mut s = LineSplitter::clipping(4);
+    /// let mut got = Vec::new();
+    /// for (i, b) in b"ab\nlong line\r\nx".iter().enumerate() {
+    ///     s.feed(i as u64, &[*b], &mut |l| { got.push((l.offset, l.text.to_vec(), l.skipped, l.ending.len())); Ok(Flow::Continue) }).unwrap();
+    /// }
+    /// s.finish(&mut |l| { got.push((l.offset, l.text.to_vec(), l.skipped, l.ending.len())); Ok(Flow::Continue) }).unwrap();
+    /// assert_eq!(got, [(0, b"ab".to_vec(), 0, 1), (3, b"long".to_vec(), 5, 2), (14, b"x".to_vec(), 0, 0)]);
+    /// ```
+    pub fn clipping(limit: usize) -> Self {
+        LineSplitter { clip: true, ..LineSplitter::new(limit) }
     }
 
     /// Starts numbering at 1-based `line`, for a scan that begins at the start of that line.
@@ -291,6 +329,9 @@ impl LineSplitter {
         chunk: &[u8],
         each: &mut F,
     ) -> Result<Flow, EditError> {
+        if self.clip {
+            return self.feed_clipping(offset, chunk, each);
+        }
         let mut start = 0;
         for nl in memchr_iter(b'\n', chunk) {
             let flow = if self.carry.is_empty() {
@@ -319,6 +360,81 @@ impl LineSplitter {
         Ok(Flow::Continue)
     }
 
+    /// [`LineSplitter::feed`] for a clipping splitter.
+    fn feed_clipping<F: FnMut(Line<'_>) -> Result<Flow, EditError> + ?Sized>(
+        &mut self,
+        offset: u64,
+        chunk: &[u8],
+        each: &mut F,
+    ) -> Result<Flow, EditError> {
+        let mut start = 0;
+        for nl in memchr_iter(b'\n', chunk) {
+            let held = self.carry.is_empty() && self.skipped == 0 && self.last == 0;
+            let flow = if held && nl - start <= self.limit {
+                self.emit(offset + start as u64, &chunk[start..=nl], each)?
+            } else {
+                if held {
+                    self.carry_offset = offset + start as u64;
+                }
+                self.clip_in(&chunk[start..nl]);
+                let crlf = self.last == b'\r';
+                if crlf {
+                    if self.skipped > 0 {
+                        self.skipped -= 1;
+                    } else {
+                        self.carry.pop();
+                    }
+                }
+                let ending: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+                self.emit_clipped(ending, each)?
+            };
+            start = nl + 1;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        if start < chunk.len() {
+            if self.carry.is_empty() && self.skipped == 0 && self.last == 0 {
+                self.carry_offset = offset + start as u64;
+            }
+            self.clip_in(&chunk[start..]);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Adds `bytes` of the current line: held up to the limit, counted past it.
+    fn clip_in(&mut self, bytes: &[u8]) {
+        let keep = self.limit.saturating_sub(self.carry.len()).min(bytes.len());
+        self.carry.extend_from_slice(&bytes[..keep]);
+        self.skipped += (bytes.len() - keep) as u64;
+        if let Some(&b) = bytes.last() {
+            self.last = b;
+        }
+    }
+
+    /// Hands out the held (cut) line with `ending`, and starts the next one.
+    fn emit_clipped<F: FnMut(Line<'_>) -> Result<Flow, EditError> + ?Sized>(
+        &mut self,
+        ending: &[u8],
+        each: &mut F,
+    ) -> Result<Flow, EditError> {
+        self.number += 1;
+        let carry = std::mem::take(&mut self.carry);
+        let line = Line {
+            number: self.number,
+            offset: self.carry_offset,
+            text: &carry,
+            skipped: self.skipped,
+            ending,
+        };
+        let flow = each(line);
+        self.carry = carry;
+        self.carry.clear();
+        self.skipped = 0;
+        self.last = 0;
+        flow
+    }
+
     /// Ends the input, handing out a last line that had no newline.
     ///
     /// # Errors
@@ -328,6 +444,9 @@ impl LineSplitter {
         &mut self,
         each: &mut F,
     ) -> Result<Flow, EditError> {
+        if self.clip && (self.skipped > 0 || self.last != 0 || !self.carry.is_empty()) {
+            return self.emit_clipped(b"", each);
+        }
         if self.carry.is_empty() {
             return Ok(Flow::Continue);
         }
@@ -354,7 +473,7 @@ impl LineSplitter {
     ) -> Result<Flow, EditError> {
         self.number += 1;
         let (text, ending) = split_ending(line);
-        each(Line { number: self.number, offset, text, ending })
+        each(Line { number: self.number, offset, text, skipped: 0, ending })
     }
 }
 
@@ -362,6 +481,48 @@ impl LineSplitter {
 mod tests {
     use super::*;
     use crate::scan::testing::{push, SIZES};
+
+    /// The clipping splitter against a naive split: every line's first `limit` bytes of text,
+    /// the rest counted, exact offsets and endings, at every chunk size.
+    #[test]
+    fn clipping_splitter_matches_a_naive_split() {
+        let texts: [&[u8]; 6] = [
+            b"ab\nlong line\r\nx",
+            b"abc\r\nabcd\r\nabcde\r\n\r\n",
+            b"\n\n\r\n",
+            b"no newline at all, long",
+            b"abc\rdef\r",
+            b"",
+        ];
+        for text in texts {
+            for limit in [1, 3, 4, 100] {
+                let mut want = Vec::new();
+                let mut at = 0usize;
+                while at < text.len() {
+                    let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| at + i + 1);
+                    let (full, ending) = split_ending(&text[at..end]);
+                    let kept = full.len().min(limit);
+                    want.push((at as u64, full[..kept].to_vec(), (full.len() - kept) as u64, ending.to_vec()));
+                    at = end;
+                }
+                for size in SIZES {
+                    let mut s = LineSplitter::clipping(limit);
+                    let mut got = Vec::new();
+                    let mut each = |l: Line<'_>| {
+                        got.push((l.offset, l.text.to_vec(), l.skipped, l.ending.to_vec()));
+                        Ok(Flow::Continue)
+                    };
+                    let mut off = 0;
+                    for piece in text.chunks(size.min(text.len().max(1))) {
+                        s.feed(off, piece, &mut each).unwrap();
+                        off += piece.len() as u64;
+                    }
+                    s.finish(&mut each).unwrap();
+                    assert_eq!(got, want, "{text:?} limit {limit} chunk {size}");
+                }
+            }
+        }
+    }
 
     fn naive_find(hay: &[u8], needle: &[u8]) -> Vec<(u64, u64, u64)> {
         let mut out = Vec::new();

@@ -5,7 +5,7 @@ use std::ops::{Range, RangeInclusive};
 
 use super::block::{BlockParser, Found, LineIn};
 use crate::error::EditError;
-use crate::find::{Line, LineSplitter, DEFAULT_LINE_LIMIT};
+use crate::find::{Line, LineSplitter};
 use crate::scan::{Flow, Scanner};
 
 /// How the scanner reads a document.
@@ -14,13 +14,18 @@ pub struct Options {
     /// Skip YAML (`---` ... `---` or `...`) or TOML (`+++` ... `+++`) front matter at the
     /// very start. Front matter longer than 64 KiB, or never closed, is read as Markdown.
     pub front_matter: bool,
-    /// The longest line the scanner holds, in bytes (longer lines are an error).
+    /// The most bytes of one line the scanner holds: a longer line (a paragraph holding a
+    /// 200 MB data URI) is read from its first `line_limit` bytes, which decide its block,
+    /// and the rest is passed over, so memory stays bounded.
     pub line_limit: usize,
 }
 
+/// The most bytes of a Markdown line the scanner holds by default: 1 MiB.
+pub const MD_LINE_HELD: usize = 1 << 20;
+
 impl Default for Options {
     fn default() -> Self {
-        Options { front_matter: true, line_limit: DEFAULT_LINE_LIMIT }
+        Options { front_matter: true, line_limit: MD_LINE_HELD }
     }
 }
 
@@ -180,14 +185,18 @@ impl State {
     #[inline]
     fn line(&mut self, line: Line<'_>) {
         let ending = line.ending.len();
-        self.read_to = line.offset + (line.text.len() + ending) as u64;
+        self.read_to = line.offset + line.text.len() as u64 + line.skipped + ending as u64;
         self.info.lines += 1;
         match ending {
             1 => self.info.endings.0 += 1,
             2 => self.info.endings.1 += 1,
             _ => {}
         }
-        let mut line = LineIn { number: line.number, offset: line.offset, text: line.text, ending };
+        // The bytes of a cut line past what is held count as part of its end: the blocks see
+        // its first bytes, and every offset after it stays exact.
+        let tail = ending + line.skipped as usize;
+        let mut line =
+            LineIn { number: line.number, offset: line.offset, text: line.text, ending: tail };
         // A UTF-8 BOM is no part of the first line's Markdown (a heading may follow it); the
         // first section starts after it.
         if line.offset == 0 {
@@ -310,7 +319,7 @@ impl HeadingScanner {
     /// A scanner for a document that starts at offset 0.
     pub fn new(options: Options) -> Self {
         HeadingScanner {
-            splitter: LineSplitter::new(options.line_limit),
+            splitter: LineSplitter::clipping(options.line_limit),
             state: State {
                 parser: BlockParser::default(),
                 front: if options.front_matter { Front::Start } else { Front::Off },
@@ -501,10 +510,25 @@ mod tests {
     }
 
     #[test]
-    fn a_line_over_the_limit_is_an_error_naming_it() {
-        let mut s = HeadingScanner::new(Options { line_limit: 8, ..Options::default() });
-        let text = b"# a\nthis line is long\n";
-        let err = (0..text.len()).find_map(|i| s.feed(i as u64, &text[i..=i]).err()).unwrap();
-        assert_eq!(err, EditError::LineTooLong { line: 2, offset: 4, limit: 8 });
+    fn a_line_over_the_limit_is_read_from_its_first_bytes_with_exact_offsets() {
+        let long = "x".repeat(100);
+        let text = format!("# a\npara {long}\r\n# b {long}\n\n## c\n");
+        for size in SIZES {
+            let (h, _) =
+                scan(text.as_bytes(), size, Options { line_limit: 8, ..Options::default() });
+            let got: Vec<_> = h
+                .iter()
+                .map(|h| (h.level, h.title.clone(), *h.lines.start(), h.range.clone()))
+                .collect();
+            let b = text.find("# b").unwrap() as u64;
+            let b_end = text.find("\n\n## c").unwrap() as u64 + 1;
+            let c = text.find("## c").unwrap() as u64;
+            let want = [
+                (1, "a".to_string(), 1, 0..4),
+                (1, "b xxxx".to_string(), 3, b..b_end),
+                (2, "c".to_string(), 5, c..text.len() as u64),
+            ];
+            assert_eq!(got, want, "{size}");
+        }
     }
 }
