@@ -119,8 +119,21 @@ fn io_error(py: Python<'_>, path: &str, source: &io::Error, message: &str) -> Py
             _ => {}
         }
     }
-    let errno = source.raw_os_error().unwrap_or(0);
+    let errno = source.raw_os_error().unwrap_or_else(|| errno_of(source.kind()));
     let exc = py.get_type::<PyOSError>().call1((errno, message))?;
     exc.setattr("filename", path)?;
     Ok(PyErr::from_value(exc))
+}
+
+/// The errno of an error the library made without one, from its kind (0 if none fits).
+fn errno_of(kind: io::ErrorKind) -> i32 {
+    match kind {
+        io::ErrorKind::NotFound => 2,
+        io::ErrorKind::PermissionDenied => 13,
+        io::ErrorKind::AlreadyExists => 17,
+        io::ErrorKind::NotADirectory => 20,
+        io::ErrorKind::IsADirectory => 21,
+        io::ErrorKind::TimedOut => 110,
+        _ => 0,
+    }
 }
