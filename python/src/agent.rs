@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::errors::{raise, IntoPy};
 
+
 /// One agent's session over a workspace directory.
 #[pyclass(module = "bigedit._bigedit", name = "AgentSession", frozen)]
 pub struct AgentSession {
@@ -85,15 +86,28 @@ impl AgentSession {
         })?;
         let path = args.get("path").and_then(Value::as_str).unwrap_or_default().to_string();
         let root = &self.root;
-        let result = py.detach(|| {
-            // The library's own confinement first, for a typed error.
-            if !path.is_empty() {
-                let root = Root::open(root)?;
-                Target::resolve(Path::new(&path), Some(&root))?;
-            }
-            Ok(self.session.call(tool, &path, &self.client, |s, n| dispatch(s, n, tool, args)))
+        let (typed, result) = py.detach(|| {
+            // The library's own confinement first, for a typed error (still audited: the
+            // call fails inside the session with the same message).
+            let mut typed: Option<bigedit::Error> = None;
+            let result = self.session.call(tool, &path, &self.client, |s, n| {
+                if !path.is_empty() {
+                    let resolved = Root::open(root)
+                        .and_then(|root| Target::resolve(Path::new(&path), Some(&root)));
+                    if let Err(e) = resolved {
+                        let message = e.to_string();
+                        typed = Some(e);
+                        return Err(ToolError::new(message));
+                    }
+                }
+                dispatch(s, n, tool, args)
+            });
+            (typed, result)
         });
-        match result.py()? {
+        if let Some(e) = typed {
+            return Err(crate::errors::to_py(e));
+        }
+        match result {
             Ok(v) => Ok(v.to_string()),
             Err(e) => {
                 let attrs = PyDict::new(py);

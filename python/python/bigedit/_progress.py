@@ -11,7 +11,7 @@ def callback(progress: ProgressArg, desc: str) -> Optional[Callable[[int, int], 
         return None
     if progress is True:
         try:
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
             return None
         bar: Any = None
