@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use crate::errors::{raise, IntoPy};
 
-
 /// One agent's session over a workspace directory.
 #[pyclass(module = "bigedit._bigedit", name = "AgentSession", frozen)]
 pub struct AgentSession {
