@@ -32,7 +32,7 @@ status=0
 # Run from target/ so pytest's and Hypothesis's caches stay out of the source tree.
 (cd target && "$py" -m pytest -q -p no:cacheprovider "$repo/python/tests") 2>&1 | tee "$log" || status=$?
 last=$(grep -E ' in [0-9.]+s' "$log" | tail -1 || true)
-count() { grep -oE "[0-9]+ ($1)" <<<"$last" | awk '{ n += $1 } END { print n + 0 }'; }
+count() { { grep -oE "[0-9]+ ($1)" <<<"$last" || true; } | awk '{ n += $1 } END { print n + 0 }'; }
 passed=$(count passed)
 failed=$(count 'failed|errors?')
 # The stubs: the package itself and a typed use of the whole API (one check).

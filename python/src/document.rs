@@ -199,7 +199,9 @@ impl PyDocument {
     }
 
     /// Replaces the open document by the file opened again under `lock` (the old lock is
-    /// released first, so two documents upgrading at once cannot deadlock).
+    /// released first, so two documents upgrading at once cannot deadlock). If that fails
+    /// (a lock timeout), the document's own lock is taken again if it is free at once;
+    /// otherwise the document is left closed.
     fn reopen(&self, py: Python<'_>, lock: Option<LockKind>) -> PyResult<()> {
         py.detach(|| {
             let mut guard = self.guard();
@@ -207,8 +209,17 @@ impl PyDocument {
                 return Err(closed());
             }
             *guard = None;
-            *guard = Some(self.opening.open(lock)?);
-            Ok(())
+            match self.opening.open(lock) {
+                Ok(doc) => {
+                    *guard = Some(doc);
+                    Ok(())
+                }
+                Err(e) => {
+                    let again = Opening { lock_timeout: Duration::ZERO, ..self.opening.clone() };
+                    *guard = again.open(self.opening.lock).ok();
+                    Err(e)
+                }
+            }
         })
         .py()
     }

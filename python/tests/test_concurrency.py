@@ -70,6 +70,7 @@ def test_a_held_lock_makes_a_second_writer_time_out(tmp_path: Path) -> None:
                 with doc.edit() as tx:
                     tx.replace_lines(1, 1, "b")
             assert time.monotonic() - started >= 0.3
+            assert doc.lines(1) == ["a"]  # still open after the failed upgrade
     finally:
         release.set()
         holder.join(30)
