@@ -21,7 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::errors::{plain, IntoPy};
-use crate::progress::Progress;
+use crate::progress::{Progress, Watched};
 use crate::stream::{self, Stream};
 
 /// Text given to an edit: `str` (written as UTF-8) or `bytes` (written as they are).
@@ -487,7 +487,7 @@ impl PyDocument {
 
 /// Edits staged on an overlay of the document.
 struct Staged {
-    view: Overlay<FileSource>,
+    view: Overlay<Watched>,
     chunker: Chunker,
 }
 
@@ -518,11 +518,15 @@ impl PyTransaction {
             doc.ensure_index(py, d)?;
         }
         let d: &Document = d;
-        py.detach(|| {
+        let staged_ok = py.detach(|| {
             step.stage(&mut staged.view, d.loaded_index(), &mut staged.chunker)
                 .map_err(|e| d.err(e))
-        })
-        .py()
+        });
+        // Ctrl+C (or the progress callback's exception) stopped the pass: raise that.
+        match (staged_ok, staged.view.source().take_error()) {
+            (_, Some(e)) => Err(e),
+            (result, None) => result.py(),
+        }
     }
 }
 
@@ -637,10 +641,12 @@ impl PyTransaction {
             if doc.opening.lock != Some(LockKind::Exclusive) {
                 doc.reopen(py, Some(LockKind::Exclusive))?;
             }
+            let callback = doc.progress.as_ref().map(|p| p.clone_ref(py));
             let view = doc.with(py, |d| {
                 let file =
                     d.source().file().try_clone().map_err(|e| Error::io(d.path(), "dup", e))?;
                 let src = FileSource::new(file).map_err(|e| Error::io(d.path(), "stat", e))?;
+                let src = Watched::new(src, callback);
                 Ok(Staged { view: Overlay::new(src), chunker: d.chunker() })
             })?;
             *this.staged.lock().unwrap_or_else(|p| p.into_inner()) = Some(view);

@@ -50,3 +50,27 @@ def test_ctrl_c_while_waiting_for_a_stream_raises_keyboard_interrupt(tmp_path: P
             time.sleep(5)  # the scan finished first on a fast machine: interrupt the sleep
         assert time.perf_counter() - t0 < 5
     os.unlink(path)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+def test_ctrl_c_during_a_staged_scan_commits_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    with open(path, "wb") as f:
+        f.write(b"2026 INFO a line of an ordinary log file, nothing in it\n" * 4_000_000)
+    before = path.stat()
+    main = threading.get_ident()
+    seen = []
+    with bigedit.open(path, progress=lambda done, total: seen.append(done)) as doc:
+        with doc.edit() as tx:
+            tx.replace("not in the file", "x")  # one pass, reported, nothing to commit
+        assert seen and max(seen) <= before.st_size
+        timer = threading.Timer(0.1, lambda: signal.pthread_kill(main, signal.SIGINT))
+        with pytest.raises(KeyboardInterrupt):
+            with doc.edit() as tx:
+                timer.start()
+                for _ in range(50):  # each a full pass; the interrupt lands in one of them
+                    tx.replace(r"(INFO) a (line)", "$2 $1", regex=True)
+        timer.cancel()
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    assert sorted(os.listdir(tmp_path)) == sorted(["big.log", ".big.log.bigedit-lock"])
