@@ -224,14 +224,13 @@ impl PyDocument {
         .py()
     }
 
-    /// Commits `patch` under the exclusive lock (taking it for the commit when the document
+    /// Runs `work` on the document under the exclusive lock (taken for it when the document
     /// holds another), then goes back to the document's lock.
-    fn commit_exclusive<R: Send>(
+    fn exclusive<R>(
         &self,
         py: Python<'_>,
-        plan: impl FnOnce(Python<'_>, &mut Document) -> PyResult<(bigedit_core::Patch, R)>,
-        opts: CommitOptions,
-    ) -> PyResult<(CommitReport, R)> {
+        work: impl FnOnce(Python<'_>, &mut Document) -> PyResult<R>,
+    ) -> PyResult<R> {
         let upgrade = self.opening.lock != Some(LockKind::Exclusive);
         if upgrade {
             self.reopen(py, Some(LockKind::Exclusive))?;
@@ -239,10 +238,7 @@ impl PyDocument {
         let result = (|| {
             let mut guard = self.guard_py(py);
             let doc = guard.as_mut().ok_or_else(closed).py()?;
-            let (patch, extra) = plan(py, doc)?;
-            py.check_signals()?;
-            let report = py.detach(|| doc.commit_with(&patch, &opts)).py()?;
-            Ok((report, extra))
+            work(py, doc)
         })();
         if upgrade {
             let back = self.reopen(py, self.opening.lock);
@@ -251,6 +247,21 @@ impl PyDocument {
             return Ok(result);
         }
         result
+    }
+
+    /// Commits the patch `plan` makes under the exclusive lock ([`PyDocument::exclusive`]).
+    fn commit_exclusive<R: Send>(
+        &self,
+        py: Python<'_>,
+        plan: impl FnOnce(Python<'_>, &mut Document) -> PyResult<(bigedit_core::Patch, R)>,
+        opts: CommitOptions,
+    ) -> PyResult<(CommitReport, R)> {
+        self.exclusive(py, |py, doc| {
+            let (patch, extra) = plan(py, doc)?;
+            py.check_signals()?;
+            let report = py.detach(|| doc.commit_with(&patch, &opts)).py()?;
+            Ok((report, extra))
+        })
     }
 
     /// The file's path.
@@ -399,6 +410,36 @@ impl PyDocument {
             opts,
             staged: Mutex::new(None),
             report: Mutex::new(None),
+        })
+    }
+
+    /// Replaces `find` with `with_` everywhere (at most `limit` times) and commits at once:
+    /// a literal, or with `regex=True` a regular expression matched line by line (`$1` in
+    /// `with_`). Unlike `tx.replace` in a transaction, the new content is written while the
+    /// file is scanned, so memory stays bounded however many lines change (as `bigedit
+    /// replace` does). Returns the number of replacements.
+    #[pyo3(signature = (find, with_, regex=false, limit=None, commit="atomic", backup=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn replace(
+        &self,
+        py: Python<'_>,
+        find: String,
+        with_: Text,
+        regex: bool,
+        limit: Option<u64>,
+        commit: &str,
+        backup: bool,
+    ) -> PyResult<usize> {
+        let opts = commit_options(py, commit, backup)?;
+        let with = with_.into_bytes();
+        self.exclusive(py, |py, doc| {
+            py.check_signals()?;
+            py.detach(|| {
+                let pass = bigedit_core::text::Replacer::new(&find, &with, regex, limit, doc.len())
+                    .map_err(|e| doc.err(e.into()))?;
+                doc.commit_drained(pass, &opts, |()| Ok(())).map(|d| d.report.changes)
+            })
+            .py()
         })
     }
 

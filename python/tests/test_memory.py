@@ -35,10 +35,11 @@ with bigedit.open(path) as doc:
     with doc.edit() as tx:
         tx.replace("needle-0000", "NEEDLE")  # a full scan, one match
     found = [m.line for m in doc.find("NEEDLE")]
+    every = doc.replace("INFO", "WARN")  # every line changes: streamed while planned
     assert doc.lines(mid) == ["EDITED in the middle"], doc.lines(mid)
     assert doc.line_count == n + 1
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({"lines": n, "late": late, "found": found, "vmhwm_kib": hwm,
+print(json.dumps({"every": every, "lines": n, "late": late, "found": found, "vmhwm_kib": hwm,
                   "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -61,6 +62,7 @@ def test_editing_a_1_gib_file_keeps_peak_rss_under_64_mib(tmp_path: Path) -> Non
         r = json.loads(out.stdout)
         print(f"1 GiB edit: VmHWM {r['vmhwm_kib'] / 1024:.1f} MiB, ru_maxrss {r['ru_maxrss_kib'] / 1024:.1f} MiB")
         assert r["found"] == [r["lines"]]
+        assert r["every"] == r["lines"] - 2  # all but the needle and the edited line
         assert r["late"][-1] == "needle-0000 at the end"
         assert r["vmhwm_kib"] < LIMIT_KIB
         parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -204,3 +204,17 @@ def test_progress_callback_and_its_interrupt(tmp_path: Path) -> None:
             doc.line_count
     with bigedit.open(path, use_cache=False, progress=True) as doc:  # a tqdm bar
         assert doc.line_count == 3_000_000
+
+
+@pytest.mark.parametrize("regex", [False, True])
+def test_document_replace_streams_and_matches_str_replace(tmp_path: Path, regex: bool) -> None:
+    path = tmp_path / "f.txt"
+    text = "".join(f"row {i} aab aaab\n" for i in range(50_000))
+    path.write_text(text)
+    with bigedit.open(path) as doc:
+        assert doc.replace("aa", "X", regex=regex) == 100_000
+        assert doc.lines(1) == ["row 0 Xb Xab"]
+        assert doc.replace("nothing", "x") == 0
+        assert doc.replace("row", "R", limit=3) == 3
+    assert path.read_text() == text.replace("aa", "X").replace("row", "R", 3)
+    assert leftovers(tmp_path, "f.txt") == []

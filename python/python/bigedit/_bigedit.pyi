@@ -149,6 +149,8 @@ class Document:
         """Matches of ``pattern``, streamed."""
     def edit(self, commit: str = "atomic", backup: bool = False) -> Transaction:
         """A transaction."""
+    def replace(self, find: str, with_: _Text, regex: bool = False, limit: Optional[int] = None, commit: str = "atomic", backup: bool = False) -> int:
+        """Find and replace, committed at once, streamed (bounded memory); returns the count."""
     def transform_lines(self, function: Callable[[str, List[str]], Optional[_Text]], context: int = 0, commit: str = "atomic", backup: bool = False) -> int:
         """Rewrites lines with ``function(line, previous)``; returns the changed line count."""
     def close(self) -> None:
