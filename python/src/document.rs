@@ -366,9 +366,16 @@ impl PyDocument {
     }
 
     /// The version of lines `a` to `b` (`b` defaults to `a`): the hash of their bytes as
-    /// stored, endings included. Pass it as `expect=` to an edit of those lines.
-    #[pyo3(signature = (a, b=None))]
-    fn version(&self, py: Python<'_>, a: u64, b: Option<u64>) -> PyResult<String> {
+    /// stored, endings included. Pass it as `expect=` to an edit of those lines. Without
+    /// arguments: the version of the whole file (hashed in one streamed pass), which
+    /// `csv.set(expect=)` takes.
+    #[pyo3(signature = (a=None, b=None))]
+    fn version(&self, py: Python<'_>, a: Option<u64>, b: Option<u64>) -> PyResult<String> {
+        let Some(a) = a else {
+            return self.with(py, |doc| {
+                doc.copy_range(0..doc.len(), &mut io::sink()).map(|v| v.to_string())
+            });
+        };
         self.with_index(py, |doc| {
             let range = doc.lines_to_bytes(line_range(doc, a, b)?)?;
             doc.copy_range(range, &mut io::sink()).map(|v| v.to_string())

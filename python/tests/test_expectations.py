@@ -127,7 +127,13 @@ def test_csv_rows_match_csv_reader(tmp_path: Path, newline: str) -> None:
 def test_csv_set_keeps_other_rows_byte_identical(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
     p.write_bytes(CSV_TEXT.encode())
-    result = bigedit.csv.set(p, where=["city=Paris"], set={"note": "done, really"})
+    with bigedit.open(p) as doc:
+        whole = doc.version()
+    assert whole == bigedit.version_of(CSV_TEXT)
+    with pytest.raises(bigedit.StaleVersion):
+        bigedit.csv.set(p, where=["city=Paris"], set={"note": "x"}, expect=bigedit.version_of("old"))
+    assert p.read_bytes() == CSV_TEXT.encode()
+    result = bigedit.csv.set(p, where=["city=Paris"], set={"note": "done, really"}, expect=whole)
     assert result == (3, 3)
     after = p.read_text()
     rows = list(csv.reader(io.StringIO(after, newline="")))

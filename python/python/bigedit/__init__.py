@@ -52,8 +52,11 @@ def open(  # noqa: A001 - like the built-in, for files
     default), ``"exclusive"``, or ``None``. A transaction (``doc.edit()``) takes the exclusive
     lock for its commit either way. ``lock_timeout``: seconds to wait for a lock before
     raising :class:`LockTimeout`. ``root``: confine ``path`` to this directory
-    (:class:`OutsideRoot`). ``progress``: ``True`` for a tqdm bar while the line index is
-    built, or a callable ``fn(done_bytes, total_bytes)``.
+    (:class:`OutsideRoot`). ``use_cache``: keep the line index in the user's cache directory
+    (a transaction reopens the file under the exclusive lock and finds the index there,
+    shifted by the commit; without the cache the next line access indexes again).
+    ``progress``: ``True`` for a tqdm bar while the line index is built and during a
+    transaction's passes, or a callable ``fn(done_bytes, total_bytes)``.
     """
     return _bigedit.open(
         path,

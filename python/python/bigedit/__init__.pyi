@@ -17,8 +17,11 @@ def open(path: PathLike, *, lock: str | None = 'shared', lock_timeout: float = 3
     default), ``"exclusive"``, or ``None``. A transaction (``doc.edit()``) takes the exclusive
     lock for its commit either way. ``lock_timeout``: seconds to wait for a lock before
     raising :class:`LockTimeout`. ``root``: confine ``path`` to this directory
-    (:class:`OutsideRoot`). ``progress``: ``True`` for a tqdm bar while the line index is
-    built, or a callable ``fn(done_bytes, total_bytes)``.
+    (:class:`OutsideRoot`). ``use_cache``: keep the line index in the user's cache directory
+    (a transaction reopens the file under the exclusive lock and finds the index there,
+    shifted by the commit; without the cache the next line access indexes again).
+    ``progress``: ``True`` for a tqdm bar while the line index is built and during a
+    transaction's passes, or a callable ``fn(done_bytes, total_bytes)``.
     '''
 def chunks(path: PathLike, max_bytes: int = 4096, *, format: str | None = None, with_text: bool = True, lock_timeout: float = 30.0) -> Iterator[Chunk]:
     """Semantic chunks of at most ``max_bytes`` for language models, streamed: cut at Markdown

@@ -143,8 +143,8 @@ class Document:
         """Lines ``a`` to ``b`` as ``bytes``, without endings."""
     def read_bytes(self, offset: int, n: int) -> bytes:
         """``n`` bytes from ``offset``."""
-    def version(self, a: int, b: Optional[int] = None) -> str:
-        """The version of lines ``a`` to ``b``."""
+    def version(self, a: Optional[int] = None, b: Optional[int] = None) -> str:
+        """The version of lines ``a`` to ``b`` (of the whole file without arguments)."""
     def find(self, pattern: str, regex: bool = False, limit: Optional[int] = None) -> Stream[Match]:
         """Matches of ``pattern``, streamed."""
     def edit(self, commit: str = "atomic", backup: bool = False) -> Transaction:
