@@ -62,6 +62,8 @@ say "npm package (wasm build, types, Node tests, packaging smoke test)"
 bash scripts/test-js.sh 2>&1 | tee -a "$log"
 say "MCP server (official TypeScript SDK client)"
 bash scripts/test-mcp.sh 2>&1 | tee -a "$log"
+say "Python package (maturin build in target/py-venv, pytest, mypy --strict)"
+bash scripts/test-python.sh 2>&1 | tee -a "$log"
 say "web editor (headless Chromium, ${WEB_BIG_MIB:=1024} MiB file)"
 export WEB_BIG_MIB
 bash scripts/test-web.sh 2>&1 | tee -a "$log"
@@ -73,10 +75,12 @@ if [ -s "$BIGEDIT_NOT_RUN" ]; then
 fi
 # One closing line for the whole suite (cargo prints one per test binary).
 # Counted: cargo and wasm-bindgen-test ("test result:"), the npm package ("js: N passed, N
-# failed"), and the TAP summaries of the MCP and web suites ("# pass N", "# fail N").
+# failed"), the Python package ("python: N passed, N failed"), and the TAP summaries of the
+# MCP and web suites ("# pass N", "# fail N").
 {
   grep '^test result:' "$log" | awk '{ print $4, $6 }'
   grep -E '^js: [0-9]+ passed' "$log" | awk '{ print $2, $4 }'
+  grep -E '^python: [0-9]+ passed' "$log" | awk '{ print $2, $4 }'
   grep -E '^# (pass|fail) [0-9]+$' "$log" | awk '$2 == "pass" { print $3, 0 } $2 == "fail" { print 0, $3 }'
 } | awk '{ p += $1; f += $2 } END { printf "all checks passed\n%d passed, %d failed\n", p, f }'
 say "done in $((SECONDS / 60)) min"

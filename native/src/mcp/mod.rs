@@ -10,10 +10,10 @@
 //!   binary content and oversized requests are tool errors (`isError` results), never a crash.
 //! - File work runs on tokio's blocking pool; the protocol runs on a current-thread runtime.
 
-mod edit;
+pub mod edit;
 mod frame;
-mod params;
-mod read;
+pub mod params;
+pub mod read;
 mod server;
 mod session;
 pub mod token;
@@ -24,7 +24,7 @@ mod tests;
 use std::path::PathBuf;
 
 pub use server::Server;
-pub use session::{Config, Session};
+pub use session::{Config, Notes, Session, ToolError};
 
 use crate::error::{Error, Result};
 
