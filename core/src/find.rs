@@ -499,10 +499,18 @@ mod tests {
                 let mut want = Vec::new();
                 let mut at = 0usize;
                 while at < text.len() {
-                    let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| at + i + 1);
+                    let end = text[at..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(text.len(), |i| at + i + 1);
                     let (full, ending) = split_ending(&text[at..end]);
                     let kept = full.len().min(limit);
-                    want.push((at as u64, full[..kept].to_vec(), (full.len() - kept) as u64, ending.to_vec()));
+                    want.push((
+                        at as u64,
+                        full[..kept].to_vec(),
+                        (full.len() - kept) as u64,
+                        ending.to_vec(),
+                    ));
                     at = end;
                 }
                 for size in SIZES {

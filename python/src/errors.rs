@@ -87,7 +87,15 @@ fn edit_class(e: &EditError, attrs: &Bound<'_, PyDict>) -> PyResult<&'static str
             attrs.set_item("size", len)?;
             "OutOfRange"
         }
-        EditError::LineZero => "OutOfRange",
+        EditError::LineBeforeStart { from_end, lines } => {
+            attrs.set_item("from_end", from_end)?;
+            attrs.set_item("lines", lines)?;
+            "OutOfRange"
+        }
+        EditError::LineZero
+        | EditError::Csv(
+            CsvError::RowZero | CsvError::RowPastEnd { .. } | CsvError::RowBeforeStart { .. },
+        ) => "OutOfRange",
         EditError::Markdown(
             MarkdownError::UnknownPath { .. }
             | MarkdownError::IndexOutOfRange { .. }
