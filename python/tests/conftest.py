@@ -15,8 +15,5 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 def leftovers(directory: Path, name: str) -> list[str]:
-    """Files beside `name` other than it and bigedit's lock sidecar (temp files, journals)."""
-    return sorted(
-        f for f in os.listdir(directory)
-        if f != name and f != f".{name}.bigedit-lock" and name in f
-    )
+    """Files beside `name` other than it (temp files, journals, lock files: none may stay)."""
+    return sorted(f for f in os.listdir(directory) if f != name and name in f)
