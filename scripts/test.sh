@@ -67,6 +67,8 @@ bash scripts/test-python.sh 2>&1 | tee -a "$log"
 say "web editor (headless Chromium, ${WEB_BIG_MIB:=1024} MiB file)"
 export WEB_BIG_MIB
 bash scripts/test-web.sh 2>&1 | tee -a "$log"
+say "fuzzing (every target a few seconds; scripts/fuzz.sh runs them for hours)"
+bash scripts/fuzz.sh --short 2>&1 | tee -a "$log"
 say "fault-test figures"
 cat "$BIGEDIT_FIGURES"
 if [ -s "$BIGEDIT_NOT_RUN" ]; then

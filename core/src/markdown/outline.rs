@@ -306,9 +306,11 @@ impl Outline {
     }
 
     /// The shortest selector that names `section`: its path, with `#N` when other sections
-    /// share the path, or `#N` alone for an empty path.
+    /// share the path, or `#N` alone for an empty path or a path that reads as a selector
+    /// form (`# #1`, found by fuzzing: its path `#1` would name the first section).
     pub fn selector(&self, section: &Section) -> String {
-        if section.path.is_empty() {
+        // An empty path, or one that reads as a numbered form (a heading titled `#1`): by number.
+        if section.path.is_empty() || !Selector::parse(&section.path).is_ok_and(|s| s.is_plain()) {
             return format!("#{}", section.number());
         }
         if self.counts.get(&section.path).copied().unwrap_or(1) > 1 {
@@ -433,6 +435,19 @@ impl Pass for OutlineBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: headings titled `#1`/`#2` and empty headings; every selector must
+    /// name its own section.
+    #[test]
+    fn every_selector_names_its_own_section_even_for_titles_that_look_like_numbers() {
+        for text in ["##\n# #1", "## \n#\n# #2 \t #\n", "# a\n# #1\n# a\n"] {
+            let o = outline(&text.as_bytes().to_vec(), &mut Chunker::new(3)).unwrap();
+            for s in o.sections() {
+                let sel = o.selector(s);
+                assert_eq!(o.resolve(&sel).unwrap().index, s.index, "{sel:?} in {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn join_path_is_normalize_path_of_the_joined_text() {

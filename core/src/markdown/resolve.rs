@@ -101,6 +101,12 @@ fn join(path: &str, part: &str) -> String {
 }
 
 impl Selector {
+    /// Whether the selector is a plain path (no `#N` anywhere), so that a section whose path
+    /// reads as one of the numbered forms (a heading titled `#1`) is named by number instead.
+    pub fn is_plain(&self) -> bool {
+        self.number.is_none() && self.nth.is_none() && self.qualified.is_none()
+    }
+
     pub fn parse(given: &str) -> Result<Selector, MarkdownError> {
         let trimmed = given.trim();
         if trimmed.is_empty() {
@@ -259,6 +265,13 @@ impl Matcher {
     /// The index of the named section.
     pub fn finish(&self) -> Result<usize, MarkdownError> {
         let path = self.sel.given.trim().to_string();
+        // `#N` alone is always the Nth heading, even when a heading is titled `#N` (that one
+        // is named by its own number; see `Outline::selector`).
+        if let Some(n) = self.sel.number {
+            return self
+                .number_hit
+                .ok_or(MarkdownError::IndexOutOfRange { number: n, count: self.total });
+        }
         match self.exact.as_slice() {
             [(only, _)] if self.exact_count == 1 => return Ok(*only),
             [] => {}
