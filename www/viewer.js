@@ -263,10 +263,12 @@ function afterTyping() {
   return afterEdit({ typed: true });
 }
 
-/** After the whole file was replaced (Ctrl+A then typing): show it from the top. */
-async function afterWholeFile() {
+/** After the whole file was replaced by `text` (Ctrl+A then typing): the cursor after the text. */
+async function afterWholeFile(text) {
   await afterEdit({ typed: true });
-  await load(1, { top: 1 });
+  const parts = text.split('\n');
+  const end = { line: parts.length, col: parts.at(-1).length };
+  await load(end.line, { top: Math.max(1, end.line - 3), cursor: end });
 }
 
 /** Sets the editor up for a newly opened file of kind `kind` ('text' | 'markdown' | 'csv'). */

@@ -39,7 +39,7 @@ function replaceWhole(c, text, after) {
   const lines = [{ a: 1, b: Math.max(1, c.doc.lineCount ?? 1), n: text ? text.split('\n').length : 0 }];
   enqueue(() => c.history.apply(text ? 'replace the whole file' : 'delete the whole file',
     () => c.doc.spliceBytes(bom, c.doc.size, bytes), { lines }, 1, true))
-    .then(after, fail);
+    .then(() => after(text), fail);
 }
 
 /** Copies the whole file to the clipboard when it is small enough. */
@@ -53,7 +53,7 @@ async function copyWhole(c) {
 
 /**
  * The extension: turns an edit of the selection into an edit of the whole file while it is
- * selected. `ctx()` -> `{ doc, history, bw, bom }`; `after()` runs once the edit is staged.
+ * selected. `ctx()` -> `{ doc, history, bw, bom }`; `after(text)` runs once the edit is staged.
  */
 export function wholeFile(ctx, { after }) {
   return [

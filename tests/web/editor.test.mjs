@@ -689,6 +689,86 @@ test('undo after window shifts restores the exact bytes (SHA-256 of a save equal
   }
 });
 
+test('a line longer than the window opens clipped and read-only, saying so; Ctrl+A then typing replaces the whole file, undone as one step', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'longline.txt');
+  const long = 'x'.repeat(3 * MIB);
+  fs.writeFileSync(file, `head\n${long}\ntail\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, 3, 60_000);
+    await gotoLine(page, 2);
+    await page.waitForSelector('[data-testid=window-note]:not([hidden])');
+    assert.match(await page.textContent('[data-testid=window-note]'), /Line 2 is longer than 2\.0 MiB: it is shown clipped to its first 2\.0 MiB and is read-only/);
+    await page.click('[data-testid=line-2]');
+    await page.keyboard.type('Z');
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '0', 'nothing typed into the clipped line');
+    await gotoLine(page, 3);
+    assert.equal(await page.isHidden('[data-testid=window-note]'), true, 'a window of whole lines has no note');
+
+    // Ctrl+A selects the whole file (not the window); typing replaces all of it as one splice.
+    await page.click('[data-testid=line-3]');
+    await page.keyboard.press('Control+a');
+    assert.match(await page.textContent('[data-testid=selection-size]'), /^all 3\.0 MiB selected/);
+    await page.keyboard.type('N');
+    await settle(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid=line-count]')?.textContent === '1');
+    assert.equal(await page.textContent('[data-testid=line-1]'), 'N');
+    await typeKeys(page, 'ew\nfile');
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '2', 'the whole-file replacement, then the typing');
+    let saved = await saveAndFetch(page, 60_000);
+    assert.equal(fs.readFileSync(saved, 'utf8'), 'New\nfile', 'the whole file replaced by what was typed');
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=line-count]'), '3');
+    saved = await saveAndFetch(page, 60_000);
+    assert.equal(sha256File(saved), sha256File(file), 'undone: the original bytes');
+    await sampler.stop();
+  } finally {
+    await context.close();
+  }
+});
+
+test('replace one match at a time (then the next is found), replace all with a preview count; hits marked along the scrollbar; CSV text mode colours columns', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'replace.csv');
+  const rows = ['id,name,city'];
+  for (let i = 1; i <= 5000; i++) rows.push(`${i},name ${i},${i % 100 === 0 ? 'Paris' : 'Lyon'}`);
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, rows.length, 60_000);
+    await page.click('[data-testid=mode-text]');
+    await page.waitForSelector('[data-testid=line-2] .cm-col-2');
+    assert.equal(await page.textContent('[data-testid=line-2] .cm-col-1'), 'name 1', 'the second column coloured as column 1');
+    await page.fill('[data-testid=search]', 'Paris');
+    await page.click('[data-testid=search-count]');
+    await waitText(page, 'search-status', '50 matches');
+    assert.equal(await page.$$eval('[data-testid=search-hits] .hit', (els) => els.length) > 10, true, 'hits along the scrollbar');
+    await page.click('[data-testid=search-next]');
+    await page.waitForFunction(() => window.bigeditEditor.ui.search.current?.line === 101);
+    await page.fill('[data-testid=replace]', 'Rome');
+    await page.click('[data-testid=replace-one]');
+    await page.waitForFunction(() => window.bigeditEditor.ui.search.current?.line === 201 && window.bigeditEditor.settled());
+    await gotoLine(page, 101);
+    assert.equal(await page.textContent('[data-testid=line-101]'), '100,name 100,Rome');
+    await page.fill('[data-testid=replace]', 'Oslo');
+    await page.click('[data-testid=replace-preview]');
+    await waitText(page, 'message', 'replace all would change 49 matches');
+    await page.click('[data-testid=replace-all]');
+    await waitText(page, 'message', 'replaced 49 matches');
+    await settle(page);
+    await shot(page, '14-csv-text-rainbow');
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const want = rows.map((r, i) => (i === 100 ? r.replace('Paris', 'Rome') : r.replace('Paris', 'Oslo')));
+    assert.equal(fs.readFileSync(saved, 'utf8'), `${want.join('\n')}\n`);
+  } finally {
+    await context.close();
+  }
+});
+
 /** The page's current search match `{ line, column }` (window.bigeditEditor, a test hook). */
 const currentMatch = (page) => page.evaluate(() => {
   const c = window.bigeditEditor.ui.search.current;
