@@ -297,15 +297,17 @@ export function redrawMarks() {
 async function revealLine(n, { col = 0, to = null } = {}) {
   const visible = win.bw && n >= viewportLine() && n <= viewportLine(true);
   const top = Math.max(1, n - 3);
-  if (!win.bw || n < win.first || n > winLast() || (!visible && (top < win.first || top + textScroller.visible > winLast()))) {
-    await load(n, { top, cursor: { line: n, col } });
-  } else if (!visible) {
-    view.dispatch({ effects: EditorView.scrollIntoView(view.state.doc.line(top - win.first + 1).from, { y: 'start', yMargin: 0 }) });
+  const inWindow = win.bw && n >= win.first && n <= winLast();
+  if (!inWindow || (!visible && (top < win.first || top + textScroller.visible > winLast()))) {
+    await load(n, { top, cursor: { line: n, col } }); // the cursor set, `top` at the top
   }
   const line = view.state.doc.line(n - win.first + 1);
   const from = line.from + Math.min(col, line.length);
   const head = to == null ? from : line.from + Math.min(to, line.length);
-  view.dispatch({ selection: EditorSelection.range(from, head), scrollIntoView: true });
+  const scroll = visible || viewportLine() === top
+    ? {} // shown already (or just loaded there): keep the scroll position
+    : { effects: EditorView.scrollIntoView(view.state.doc.line(top - win.first + 1).from, { y: 'start', yMargin: 0 }) };
+  view.dispatch({ selection: EditorSelection.range(from, head), ...scroll });
 }
 
 /** Shows line `n` (clamped): the cursor at its start in the text view, or its record in the grid. */

@@ -327,6 +327,26 @@ test(`a ${BIG_MIB} MiB log: go near the end, type, Enter, Backspace, paste, undo
     await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; });
     await page.waitForFunction((mid) => Math.abs(window.bigeditEditor.viewportLine() - mid) < mid / 1000, Math.round(lines / 2));
 
+    // The mouse wheel scrolls the editor by pixels, across window shifts without a jump: each
+    // notch of 10 lines moves the top line by 10, and the scrollbar follows.
+    const mid = Math.round(lines / 2);
+    await gotoLine(page, mid);
+    const ed = await (await page.$('[data-testid=editor] .cm-scroller')).boundingBox();
+    await page.mouse.move(ed.x + 300, ed.y + 200);
+    const wheelShifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    let prev = await page.evaluate(() => window.bigeditEditor.viewportLine());
+    for (let k = 0; k < 80; k++) {
+      await page.mouse.wheel(0, 200);
+      await page.waitForFunction((p) => window.bigeditEditor.viewportLine() !== p, prev, { polling: 'raf' });
+      await settle(page);
+      const top = await page.evaluate(() => window.bigeditEditor.viewportLine());
+      assert.equal(top - prev, 10, `wheel notch ${k + 1}: the top line moved from ${prev} to ${top}`);
+      prev = top;
+    }
+    assert.ok((await page.evaluate(() => window.bigeditEditor.win.shifts)) - wheelShifts >= 3, 'the wheel crossed window shifts');
+    const bar = await page.evaluate(() => window.bigeditEditor.textScroller.first);
+    assert.ok(Math.abs(bar - prev) <= 1, `the scrollbar follows the editor (${bar} vs ${prev})`);
+
     // Go to a line near the end; click into the middle of the line after it.
     const n = lines - 2000;
     await gotoLine(page, n);
