@@ -45,12 +45,12 @@ export async function afterEdit({ cellEdit = false, typed = false } = {}) {
   ui.marks = ui.history.marks();
   $('line-count').textContent = fmtNum(doc.lineCount);
   if (typed) {
-    textScroller.resize(doc.lineCount ?? 0);
-    redrawMarks();
+    if (textScroller.rows !== doc.lineCount) textScroller.resize(doc.lineCount ?? 0);
+    redrawMarks({ ifChanged: true });
   } else {
     await reload();
   }
-  drawHits();
+  if (!typed) drawHits();
   if (ui.kind === 'csv') {
     csvAfterEdit(cellEdit);
     if (ui.view === 'csv') {
@@ -62,7 +62,7 @@ export async function afterEdit({ cellEdit = false, typed = false } = {}) {
   }
   if (ui.kind === 'markdown' && !typed) await loadOutline();
   else if (ui.kind === 'markdown') scheduleOutline();
-  renderEdits();
+  renderEdits({ ifChanged: typed });
 }
 
 let outlineTimer = null;
@@ -73,10 +73,18 @@ function scheduleOutline() {
   outlineTimer = setTimeout(() => { if (ui.doc && !ui.busy) loadOutline(); }, 1500);
 }
 
-/** Draws the pending-edits panel from History (one entry per undo step). */
-export function renderEdits() {
+let drawnEdits = null;
+
+/**
+ * Draws the pending-edits panel from History (one entry per undo step); `ifChanged`: only when
+ * steps were added or removed (more keys in the last typing step change nothing shown).
+ */
+export function renderEdits({ ifChanged = false } = {}) {
   const list = $('edits');
   const h = ui.history;
+  const shape = h && `${h.done.length}/${h.undone.length}/${h.done.at(-1)?.label}`;
+  if (ifChanged && shape === drawnEdits) return;
+  drawnEdits = shape;
   if (!ui.doc || !h) {
     list.replaceChildren();
     $('edits-count').textContent = '0';

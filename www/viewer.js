@@ -58,7 +58,80 @@ export const breakTypingGroup = stager.breakGroup;
 const mode = new Compartment();
 const readOnly = new Compartment();
 
+let edgeChain = null;
+
+/**
+ * A vertical move that must not stop at the window's edge: when the cursor is within a page of
+ * the edge and the file goes on, the window is loaded around the cursor first, then `cmd` runs
+ * (keys pressed meanwhile, or while any window loads, run after it, in order). Otherwise
+ * CodeMirror's own `cmd`.
+ */
+function acrossEdge(cmd, down) {
+  /** Whether the cursor of `v` is within a page of the window's edge with more file beyond it. */
+  const nearEdge = (v) => {
+    const k = v.state.doc.lineAt(v.state.selection.main.head).number;
+    return down ? winLast() < (ui.doc?.lineCount ?? 0) && v.state.doc.lines - k <= textScroller.visible + 1
+      : win.first > 1 && k <= textScroller.visible + 1;
+  };
+  return (v) => {
+    if (!nearEdge(v) && !edgeChain && !loading) return cmd(v);
+    const step = (edgeChain ?? Promise.resolve()).then(async () => {
+      await loadsDone();
+      // Asked again: an earlier key may have loaded the window already.
+      if (nearEdge(view)) await load(placeOf(view.state.selection.main.head).line);
+      cmd(view);
+    });
+    const chained = step.catch(fail).finally(() => { if (edgeChain === chained) edgeChain = null; });
+    edgeChain = chained;
+    return true;
+  };
+}
+
+/** The file line the editor was last scrolled to put at the top (until the scroll is seen). */
+let scrolledTop = null;
+
+/**
+ * A vertical move by `lines` (negative: up) of the cursor (`select`: of the selection's head), in
+ * lines rather than pixels: every line has the same height (no wrapping), and the move must not
+ * depend on geometry CodeMirror has not measured yet (right after a window load, or between keys
+ * faster than frames). The top line moves with the cursor when the cursor would leave the screen
+ * (a page move always moves it), so the cursor keeps its place on screen.
+ */
+function moveLines(lines, select, page) {
+  return (v) => {
+    const { doc, selection } = v.state;
+    const range = selection.main;
+    const line = doc.lineAt(range.head);
+    const goal = range.goalColumn ?? range.head - line.from;
+    const target = doc.line(Math.min(Math.max(1, line.number + lines), doc.lines));
+    const head = target.from + Math.min(goal, target.length);
+    const cursor = EditorSelection.cursor(head, 0, undefined, goal);
+    const next = select ? EditorSelection.range(range.anchor, head, goal) : cursor;
+    const top = scrolledTop ?? viewportLine();
+    const rows = textScroller.visible;
+    const at = win.first + target.number - 1;
+    let newTop = top;
+    if (page) newTop = top + (target.number - line.number);
+    else if (at < top) newTop = at;
+    else if (at > top + rows - 1) newTop = at - rows + 1;
+    newTop = Math.min(Math.max(win.first, newTop), winLast());
+    const spec = { selection: next, userEvent: 'select' };
+    if (newTop !== top) {
+      scrolledTop = newTop;
+      spec.effects = EditorView.scrollIntoView(doc.line(newTop - win.first + 1).from, { y: 'start', yMargin: 0 });
+    }
+    v.dispatch(spec);
+    return true;
+  };
+}
+
+const page = (dir, select) => (v) => moveLines(dir * Math.max(1, textScroller.visible - 1), select, true)(v);
+
 const keys = [
+  { key: 'PageDown', run: acrossEdge(page(1, false), true), shift: acrossEdge(page(1, true), true) },
+  { key: 'PageUp', run: acrossEdge(page(-1, false), false), shift: acrossEdge(page(-1, true), false) },
+  { key: 'ArrowDown', run: acrossEdge(moveLines(1, false), true), shift: acrossEdge(moveLines(1, true), true) },
+  { key: 'ArrowUp', run: acrossEdge(moveLines(-1, false), false), shift: acrossEdge(moveLines(-1, true), false) },
   { key: 'Mod-z', run: () => { $('undo').click(); return true; }, preventDefault: true },
   { key: 'Mod-y', run: () => { $('redo').click(); return true; }, preventDefault: true },
   { key: 'Mod-Shift-z', run: () => { $('redo').click(); return true; }, preventDefault: true },
@@ -136,10 +209,19 @@ async function load(center, opts = {}) {
   loading++;
   try {
     await loadNow(center, opts);
+    // CodeMirror measures the new window (and restores the scroll) in its next frame: until
+    // then its geometry is the old window's, which a page move must not use.
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   } finally {
     loading--;
+    if (!loading) for (const resolve of loadWaiters.splice(0)) resolve();
   }
 }
+
+const loadWaiters = [];
+
+/** Resolves when no window load is in flight. */
+const loadsDone = () => (loading ? new Promise((resolve) => loadWaiters.push(resolve)) : Promise.resolve());
 
 async function loadNow(center, { top = null, cursor = null } = {}) {
   const doc = ui.doc;
@@ -225,7 +307,7 @@ function scheduleCheck() {
   checkQueued = true;
   requestAnimationFrame(() => {
     checkQueued = false;
-    if (!win.bw || !ui.doc) return;
+    if (!win.bw || !ui.doc || !view.dom.offsetParent) return; // hidden (the CSV grid): no geometry
     textScroller.follow(viewportLine());
     maybeShift();
   });
@@ -237,9 +319,15 @@ function maybeShift() {
   if (shifting || !win.bw || count == null) return;
   const top = viewportLine();
   const bottom = viewportLine(true);
-  const nearTop = win.first > 1 && top - win.first < MARGIN;
-  const nearEnd = winLast() < count && winLast() - bottom < MARGIN;
-  const center = Math.round((top + bottom) / 2);
+  // The keyboard moves the cursor ahead of the scroll: centre on the cursor when it is in or
+  // near the viewport (so it stays in the window), else on the viewport (the wheel, the bar).
+  const head = placeOf(view.state.selection.main.head).line;
+  const withCursor = head >= top - textScroller.visible && head <= bottom + textScroller.visible;
+  const from = withCursor ? Math.min(top, head) : top;
+  const to = withCursor ? Math.max(bottom, head) : bottom;
+  const nearTop = win.first > 1 && from - win.first < MARGIN;
+  const nearEnd = winLast() < count && winLast() - to < MARGIN;
+  const center = withCursor ? head : Math.round((top + bottom) / 2);
   if ((!nearTop && !nearEnd) || Math.abs(center - win.center) < 2) return;
   shifting = true;
   win.shifts++;
@@ -250,17 +338,26 @@ function maybeShift() {
     .finally(() => { shifting = false; scheduleCheck(); });
 }
 
-view.scrollDOM.addEventListener('scroll', scheduleCheck, { passive: true });
+view.scrollDOM.addEventListener('scroll', () => { scrolledTop = null; scheduleCheck(); }, { passive: true });
 
 /** Whether nothing is pending: no staged edit queued, no window load, no edge check (tests, benchmarks). */
-export const settled = () => idle() && !shifting && !checkQueued && !loading;
+export const settled = () => idle() && !shifting && !checkQueued && !loading && !edgeChain;
 
 /** What `settled` waits for, and the window (for a test's failure message). */
 export const debugState = () => ({ idle: idle(), shifting, checkQueued, loading, first: win.first, lines: view.state.doc.lines, center: win.center, shifts: win.shifts });
 
-/** After a typed step was staged: line count, marks, the edits panel (the window is current). */
+let typedFrame = null;
+
+/**
+ * After a typed step was staged: line count, marks, the edits panel (the window is current),
+ * once per frame however many keys were staged in it, so typing fast stays one update a frame.
+ */
 function afterTyping() {
-  return afterEdit({ typed: true });
+  typedFrame ??= new Promise((resolve) => requestAnimationFrame(() => {
+    typedFrame = null;
+    resolve(afterEdit({ typed: true }));
+  }));
+  return typedFrame;
 }
 
 /** After the whole file was replaced by `text` (Ctrl+A then typing): the cursor after the text. */
@@ -285,8 +382,12 @@ export function resetEditor(kind) {
   $('window-note').hidden = true;
 }
 
-/** Redraws the marks and search highlights of the visible lines. */
-export function redrawMarks() {
+let drawnMarks = null;
+
+/** Redraws the marks and search highlights of the visible lines (`ifChanged`: only when the marks changed). */
+export function redrawMarks({ ifChanged = false } = {}) {
+  if (ifChanged && drawnMarks === JSON.stringify(ui.marks.lines)) return;
+  drawnMarks = JSON.stringify(ui.marks.lines);
   view.dispatch({ effects: redraw.of(null) });
 }
 
