@@ -9,7 +9,7 @@ import { $, ui } from './state.js';
 import { fmtNum } from './format.js';
 import { say, fail } from './status.js';
 import { enqueue, bump } from './queue.js';
-import { textScroller, reload, redrawMarks, breakTypingGroup } from './viewer.js';
+import { textScroller, reload, redrawMarks, breakTypingGroup, selectedText } from './viewer.js';
 import { gridScroller, csvAfterEdit, ensureCsvIndex } from './grid.js';
 import { loadOutline } from './outline.js';
 import { forgetMatches, drawHits } from './search.js';
@@ -144,8 +144,11 @@ document.addEventListener('keydown', (e) => {
     if (e.key === 'g') { e.preventDefault(); $('goto-line').focus(); }
     else if (e.key === 'f') {
       e.preventDefault();
+      const picked = selectedText();
+      if (picked) $('search').value = picked;
       $('search').focus();
       $('search').select();
+      $('search').dispatchEvent(new Event('input'));
     }
     else if (!inField && e.key === 'z') { e.preventDefault(); $('undo').click(); }
     else if (!inField && (e.key === 'y' || e.key === 'Z')) { e.preventDefault(); $('redo').click(); }

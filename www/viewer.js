@@ -67,11 +67,12 @@ let edgeChain = null;
  * CodeMirror's own `cmd`.
  */
 function acrossEdge(cmd, down) {
-  /** Whether the cursor of `v` is within a page of the window's edge with more file beyond it. */
+  /** Whether the cursor of `v` is within two pages of the window's edge with more file beyond it. */
   const nearEdge = (v) => {
     const k = v.state.doc.lineAt(v.state.selection.main.head).number;
-    return down ? winLast() < (ui.doc?.lineCount ?? 0) && v.state.doc.lines - k <= textScroller.visible + 1
-      : win.first > 1 && k <= textScroller.visible + 1;
+    const reach = 2 * textScroller.visible + 1; // the cursor moves a page, and a page below it shows
+    return down ? winLast() < (ui.doc?.lineCount ?? 0) && v.state.doc.lines - k <= reach
+      : win.first > 1 && k <= reach;
   };
   return (v) => {
     if (!nearEdge(v) && !edgeChain && !loading) return cmd(v);
@@ -87,15 +88,14 @@ function acrossEdge(cmd, down) {
   };
 }
 
-/** The file line the editor was last scrolled to put at the top (until the scroll is seen). */
-let scrolledTop = null;
-
 /**
  * A vertical move by `lines` (negative: up) of the cursor (`select`: of the selection's head), in
  * lines rather than pixels: every line has the same height (no wrapping), and the move must not
  * depend on geometry CodeMirror has not measured yet (right after a window load, or between keys
  * faster than frames). The top line moves with the cursor when the cursor would leave the screen
- * (a page move always moves it), so the cursor keeps its place on screen.
+ * (a page move always moves it), so the cursor keeps its place on screen. The scroll position is
+ * set at once (from the height map, exact for lines of one height), so the next key, or a window
+ * load, sees where the editor is.
  */
 function moveLines(lines, select, page) {
   return (v) => {
@@ -105,22 +105,17 @@ function moveLines(lines, select, page) {
     const goal = range.goalColumn ?? range.head - line.from;
     const target = doc.line(Math.min(Math.max(1, line.number + lines), doc.lines));
     const head = target.from + Math.min(goal, target.length);
-    const cursor = EditorSelection.cursor(head, 0, undefined, goal);
-    const next = select ? EditorSelection.range(range.anchor, head, goal) : cursor;
-    const top = scrolledTop ?? viewportLine();
-    const rows = textScroller.visible;
+    const next = select ? EditorSelection.range(range.anchor, head, goal) : EditorSelection.cursor(head, 0, undefined, goal);
+    const top = viewportLine();
+    const scroller = v.scrollDOM;
+    const rows = Math.max(1, Math.floor(scroller.clientHeight / v.defaultLineHeight)); // whole lines on screen
     const at = win.first + target.number - 1;
-    let newTop = top;
-    if (page) newTop = top + (target.number - line.number);
-    else if (at < top) newTop = at;
-    else if (at > top + rows - 1) newTop = at - rows + 1;
-    newTop = Math.min(Math.max(win.first, newTop), winLast());
-    const spec = { selection: next, userEvent: 'select' };
-    if (newTop !== top) {
-      scrolledTop = newTop;
-      spec.effects = EditorView.scrollIntoView(doc.line(newTop - win.first + 1).from, { y: 'start', yMargin: 0 });
-    }
-    v.dispatch(spec);
+    let newTop = page ? top + (target.number - line.number) : top;
+    newTop = Math.min(Math.max(newTop, at - rows + 1), at); // the cursor on screen
+    newTop = Math.min(Math.max(win.first, newTop), Math.max(win.first, winLast() - rows + 1));
+    const offset = v.documentTop - scroller.getBoundingClientRect().top + scroller.scrollTop; // padding above the text
+    v.dispatch({ selection: next, userEvent: 'select' });
+    if (newTop !== top) scroller.scrollTop = offset + v.lineBlockAt(doc.line(newTop - win.first + 1).from).top;
     return true;
   };
 }
@@ -331,14 +326,12 @@ function maybeShift() {
   if ((!nearTop && !nearEnd) || Math.abs(center - win.center) < 2) return;
   shifting = true;
   win.shifts++;
-  const t0 = performance.now();
   load(center)
-    .then(() => { ui.lastShiftMs = performance.now() - t0; })
     .catch(fail)
     .finally(() => { shifting = false; scheduleCheck(); });
 }
 
-view.scrollDOM.addEventListener('scroll', () => { scrolledTop = null; scheduleCheck(); }, { passive: true });
+view.scrollDOM.addEventListener('scroll', scheduleCheck, { passive: true });
 
 /** Whether nothing is pending: no staged edit queued, no window load, no edge check (tests, benchmarks). */
 export const settled = () => idle() && !shifting && !checkQueued && !loading && !edgeChain;
@@ -383,6 +376,13 @@ export function resetEditor(kind) {
 }
 
 let drawnMarks = null;
+
+/** The editor's selected text when it is short and on one line (Ctrl+F searches it), else ''. */
+export function selectedText() {
+  const r = view.state.selection.main;
+  const text = r.empty || r.to - r.from > 200 ? '' : view.state.sliceDoc(r.from, r.to);
+  return text.includes('\n') ? '' : text;
+}
 
 /** Redraws the marks and search highlights of the visible lines (`ifChanged`: only when the marks changed). */
 export function redrawMarks({ ifChanged = false } = {}) {
