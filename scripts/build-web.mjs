@@ -21,6 +21,7 @@ export const PACKAGES = {
   language: '@codemirror/language',
   'lang-markdown': '@codemirror/lang-markdown',
   search: '@codemirror/search',
+  'lezer-highlight': '@lezer/highlight',
 };
 
 function fresh() {

@@ -9,7 +9,7 @@ import { $, ui } from './state.js';
 import { fmtNum } from './format.js';
 import { say, fail } from './status.js';
 import { enqueue, bump } from './queue.js';
-import { textScroller, reload, redrawMarks, breakTypingGroup, selectedText } from './viewer.js';
+import { textScroller, reload, redrawMarks, breakTypingGroup, selectedText, refreshStatus } from './viewer.js';
 import { gridScroller, csvAfterEdit, ensureCsvIndex } from './grid.js';
 import { loadOutline } from './outline.js';
 import { forgetMatches, drawHits } from './search.js';
@@ -63,6 +63,7 @@ export async function afterEdit({ cellEdit = false, typed = false } = {}) {
   if (ui.kind === 'markdown' && !typed) await loadOutline();
   else if (ui.kind === 'markdown') scheduleOutline();
   renderEdits({ ifChanged: typed });
+  refreshStatus();
 }
 
 let outlineTimer = null;

@@ -21,8 +21,8 @@ import {
   highlightSpecialChars, dropCursor, rectangularSelection,
 } from '@codemirror/view';
 import { defaultKeymap, insertTab } from '@codemirror/commands';
-import { syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
 import { markdown } from '@codemirror/lang-markdown';
+import { markdownHighlighting } from './md-style.js';
 import { $, ui, LINE_H } from './state.js';
 import { fmtNum, fmtBytes, parseCount } from './format.js';
 import { say, fail } from './status.js';
@@ -364,7 +364,7 @@ async function afterWholeFile(text) {
 /** Sets the editor up for a newly opened file of kind `kind` ('text' | 'markdown' | 'csv'). */
 export function resetEditor(kind) {
   Object.assign(win, { first: 1, bw: null, clipped: false, center: 0, shifts: 0 });
-  const ext = kind === 'markdown' ? [markdown(), syntaxHighlighting(defaultHighlightStyle)]
+  const ext = kind === 'markdown' ? [markdown(), markdownHighlighting]
     : kind === 'csv' ? [rainbowColumns(() => ui.csv)] : [];
   view.dispatch({
     changes: { from: 0, to: view.state.doc.length, insert: '' },
@@ -382,6 +382,11 @@ export function selectedText() {
   const r = view.state.selection.main;
   const text = r.empty || r.to - r.from > 200 ? '' : view.state.sliceDoc(r.from, r.to);
   return text.includes('\n') ? '' : text;
+}
+
+/** Updates the editor's part of the status bar (after an edit was staged: the edited size). */
+export function refreshStatus() {
+  updateCursorStatus(view, win);
 }
 
 /** Redraws the marks and search highlights of the visible lines (`ifChanged`: only when the marks changed). */
