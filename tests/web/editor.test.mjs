@@ -1,9 +1,14 @@
 // Browser tests of the web editor (www/): Playwright (playwright-core) drives Debian's headless
 // Chromium through the page's data-testid hooks, the way a person would: open a file through the
-// real file input, wait for the index, jump to a line, edit, save to OPFS. The saved file is read
-// back (the page's Download link, saved by Playwright) and its SHA-256 compared with the file the
-// native CLI produces for the same edit on a copy. JS heap (CDP Performance.getMetrics) and wasm
-// memory (the page's readout, from the worker) are sampled during indexing and saving.
+// real file input, wait for the index, jump to a line, click into the CodeMirror window and type
+// (keyboard, Enter, Backspace, paste events, Page Up/Down, the wheel, Ctrl+Z, Ctrl+A), save to
+// OPFS. The saved file is read back (the page's Download link, saved by Playwright) and compared
+// with an independent expectation: its SHA-256 with the file the native CLI produces for the same
+// edit on a copy (`bigedit apply`, `csv set`, `md replace`), or bytes built by hand. Shown lines
+// are checked against the generator of the file. JS heap (CDP Performance.getMetrics, page and
+// worker) and wasm memory (the page's readout, from the worker) are sampled during indexing,
+// editing and saving. `window.bigeditEditor` (app.js) is the page's test hook: `settled()` says
+// no edit is queued and no window is loading.
 //
 // Run by scripts/test-web.sh. Env: BIGEDIT (the CLI binary), WEB_BIG_MIB (size of the big file,
 // default 1024), CHROMIUM (default /usr/bin/chromium), SCREENSHOTS (default target/screenshots).
@@ -792,6 +797,37 @@ test('replace one match at a time (then the next is found), replace all with a p
     await sampler.stop();
     const want = rows.map((r, i) => (i === 100 ? r.replace('Paris', 'Rome') : r.replace('Paris', 'Oslo')));
     assert.equal(fs.readFileSync(saved, 'utf8'), `${want.join('\n')}\n`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Shift+Page Down selects across a window shift; typing replaces the selection; equals `bigedit apply`', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'select.log');
+  const lines = writeLines(file, 4 * MIB, logLine);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines, 60_000);
+    await gotoLine(page, 1000);
+    await page.click('[data-testid=line-1000]');
+    await page.keyboard.press('Home');
+    const shifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    for (let k = 0; k < 25; k++) await page.keyboard.press('Shift+PageDown');
+    await settle(page);
+    assert.ok((await page.evaluate(() => window.bigeditEditor.win.shifts)) > shifts, 'the selection crossed a window shift');
+    const pageLines = await page.evaluate(() => window.bigeditEditor.textScroller.visible - 1);
+    const end = 1000 + 25 * pageLines;
+    assert.deepEqual(await cursorAt(page), { line: end, col: 1 });
+    let chars = 0;
+    for (let k = 1000; k < end; k++) chars += logLine(k).length + 1;
+    assert.equal(await page.textContent('[data-testid=selection-size]'), `${chars.toLocaleString('en-US')} chars (${chars.toLocaleString('en-US')} bytes) selected`);
+    await typeKeys(page, 'X');
+    await gotoLine(page, 1000);
+    assert.equal(await page.textContent('[data-testid=line-1000]'), `X${logLine(end)}`);
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const expected = cliApply(file, [{ op: 'replace-lines', lines: `1000:${end}`, with: `X${logLine(end)}` }]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved file equals the CLI edit');
   } finally {
     await context.close();
   }
