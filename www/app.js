@@ -6,6 +6,8 @@
 // This module opens files (picker, drop, the sample) and indexes them; the rest of the page is in
 //   state.js     shared state and constants       status.js   messages, progress, memory readout
 //   viewer.js    the editor: CodeMirror 6 over a window of the file, go to line / byte
+//   navigation.js  Page Up/Down and arrows by lines, across window edges
+//   md-style.js  Markdown highlighting in the page's colours
 //   typing.js    typed edits staged as byte splices, keystroke groups
 //   whole-file.js  Ctrl+A: the whole file as an engine range
 //   cm-lines.js  file line numbers, edited marks, search marks, read-only lines (CM extensions)

@@ -36,6 +36,7 @@ import { wholeFile, selectWholeFile } from './whole-file.js';
 import { rainbowColumns } from './rainbow.js';
 import { flush, idle, generation } from './queue.js';
 import { updateCursorStatus } from './cursor-status.js';
+import { lineNavigation } from './navigation.js';
 import { gridScroller, recordOfLine } from './grid.js';
 import { afterEdit } from './edits.js';
 
@@ -58,75 +59,19 @@ export const breakTypingGroup = stager.breakGroup;
 const mode = new Compartment();
 const readOnly = new Compartment();
 
-let edgeChain = null;
-
-/**
- * A vertical move that must not stop at the window's edge: when the cursor is within a page of
- * the edge and the file goes on, the window is loaded around the cursor first, then `cmd` runs
- * (keys pressed meanwhile, or while any window loads, run after it, in order). Otherwise
- * CodeMirror's own `cmd`.
- */
-function acrossEdge(cmd, down) {
-  /** Whether the cursor of `v` is within two pages of the window's edge with more file beyond it. */
-  const nearEdge = (v) => {
-    const k = v.state.doc.lineAt(v.state.selection.main.head).number;
-    const reach = 2 * textScroller.visible + 1; // the cursor moves a page, and a page below it shows
-    return down ? winLast() < (ui.doc?.lineCount ?? 0) && v.state.doc.lines - k <= reach
-      : win.first > 1 && k <= reach;
-  };
-  return (v) => {
-    if (!nearEdge(v) && !edgeChain && !loading) return cmd(v);
-    const step = (edgeChain ?? Promise.resolve()).then(async () => {
-      await loadsDone();
-      // Asked again: an earlier key may have loaded the window already.
-      if (nearEdge(view)) await load(placeOf(view.state.selection.main.head).line);
-      cmd(view);
-    });
-    const chained = step.catch(fail).finally(() => { if (edgeChain === chained) edgeChain = null; });
-    edgeChain = chained;
-    return true;
-  };
-}
-
-/**
- * A vertical move by `lines` (negative: up) of the cursor (`select`: of the selection's head), in
- * lines rather than pixels: every line has the same height (no wrapping), and the move must not
- * depend on geometry CodeMirror has not measured yet (right after a window load, or between keys
- * faster than frames). The top line moves with the cursor when the cursor would leave the screen
- * (a page move always moves it), so the cursor keeps its place on screen. The scroll position is
- * set at once (from the height map, exact for lines of one height), so the next key, or a window
- * load, sees where the editor is.
- */
-function moveLines(lines, select, page) {
-  return (v) => {
-    const { doc, selection } = v.state;
-    const range = selection.main;
-    const line = doc.lineAt(range.head);
-    const goal = range.goalColumn ?? range.head - line.from;
-    const target = doc.line(Math.min(Math.max(1, line.number + lines), doc.lines));
-    const head = target.from + Math.min(goal, target.length);
-    const next = select ? EditorSelection.range(range.anchor, head, goal) : EditorSelection.cursor(head, 0, undefined, goal);
-    const top = viewportLine();
-    const scroller = v.scrollDOM;
-    const rows = Math.max(1, Math.floor(scroller.clientHeight / v.defaultLineHeight)); // whole lines on screen
-    const at = win.first + target.number - 1;
-    let newTop = page ? top + (target.number - line.number) : top;
-    newTop = Math.min(Math.max(newTop, at - rows + 1), at); // the cursor on screen
-    newTop = Math.min(Math.max(win.first, newTop), Math.max(win.first, winLast() - rows + 1));
-    const offset = v.documentTop - scroller.getBoundingClientRect().top + scroller.scrollTop; // padding above the text
-    v.dispatch({ selection: next, userEvent: 'select' });
-    if (newTop !== top) scroller.scrollTop = offset + v.lineBlockAt(doc.line(newTop - win.first + 1).from).top;
-    return true;
-  };
-}
-
-const page = (dir, select) => (v) => moveLines(dir * Math.max(1, textScroller.visible - 1), select, true)(v);
+const navigation = lineNavigation({
+  win,
+  winLast: () => winLast(),
+  viewportLine,
+  load,
+  loadsDone: () => loadsDone(),
+  isLoading: () => loading > 0,
+  lineCount: () => ui.doc?.lineCount,
+  pageLines: () => Math.max(1, textScroller.visible - 1), rows: () => textScroller.visible, onError: fail,
+});
 
 const keys = [
-  { key: 'PageDown', run: acrossEdge(page(1, false), true), shift: acrossEdge(page(1, true), true) },
-  { key: 'PageUp', run: acrossEdge(page(-1, false), false), shift: acrossEdge(page(-1, true), false) },
-  { key: 'ArrowDown', run: acrossEdge(moveLines(1, false), true), shift: acrossEdge(moveLines(1, true), true) },
-  { key: 'ArrowUp', run: acrossEdge(moveLines(-1, false), false), shift: acrossEdge(moveLines(-1, true), false) },
+  ...navigation.keys,
   { key: 'Mod-z', run: () => { $('undo').click(); return true; }, preventDefault: true },
   { key: 'Mod-y', run: () => { $('redo').click(); return true; }, preventDefault: true },
   { key: 'Mod-Shift-z', run: () => { $('redo').click(); return true; }, preventDefault: true },
@@ -334,7 +279,7 @@ function maybeShift() {
 view.scrollDOM.addEventListener('scroll', scheduleCheck, { passive: true });
 
 /** Whether nothing is pending: no staged edit queued, no window load, no edge check (tests, benchmarks). */
-export const settled = () => idle() && !shifting && !checkQueued && !loading && !edgeChain;
+export const settled = () => idle() && !shifting && !checkQueued && !loading && !navigation.pending();
 
 /** What `settled` waits for, and the window (for a test's failure message). */
 export const debugState = () => ({ idle: idle(), shifting, checkQueued, loading, first: win.first, lines: view.state.doc.lines, center: win.center, shifts: win.shifts });
