@@ -256,7 +256,7 @@ function scheduleCheck() {
 /** Loads the next window when the viewport is within MARGIN lines of this one's edge. */
 function maybeShift() {
   const count = ui.doc?.lineCount;
-  if (shifting || !win.bw || count == null) return;
+  if (shifting || dragging || !win.bw || count == null) return;
   const top = viewportLine();
   const bottom = viewportLine(true);
   // The keyboard moves the cursor ahead of the scroll: centre on the cursor when it is in or
@@ -277,6 +277,12 @@ function maybeShift() {
 }
 
 view.scrollDOM.addEventListener('scroll', scheduleCheck, { passive: true });
+
+// While a mouse button is down CodeMirror tracks a drag selection by positions of this window:
+// the window is not reloaded under it (the check runs again on release).
+let dragging = false;
+view.contentDOM.addEventListener('mousedown', () => { dragging = true; });
+window.addEventListener('mouseup', () => { if (dragging) { dragging = false; scheduleCheck(); } });
 
 /** Whether nothing is pending: no staged edit queued, no window load, no edge check (tests, benchmarks). */
 export const settled = () => idle() && !shifting && !checkQueued && !loading && !navigation.pending();

@@ -802,13 +802,23 @@ test('replace one match at a time (then the next is found), replace all with a p
   }
 });
 
-test('Shift+Page Down selects across a window shift; typing replaces the selection; equals `bigedit apply`', { timeout: 5 * 60_000 }, async () => {
+test('a mouse drag selects lines; Shift+Page Down selects across a window shift; typing replaces the selection; equals `bigedit apply`', { timeout: 5 * 60_000 }, async () => {
   const file = path.join(tmp, 'select.log');
   const lines = writeLines(file, 4 * MIB, logLine);
   const { context, page, sampler } = await openEditor();
   try {
     await openFile(page, file, lines, 60_000);
     await gotoLine(page, 1000);
+    // A mouse drag from the start of line 1000 to the start of line 1010 selects ten lines.
+    const from = await (await page.$('[data-testid=line-1000]')).boundingBox();
+    const to = await (await page.$('[data-testid=line-1010]')).boundingBox();
+    await page.mouse.move(from.x + 1, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + 1, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+    let ten = 0;
+    for (let k = 1000; k < 1010; k++) ten += logLine(k).length + 1;
+    assert.equal(await page.textContent('[data-testid=selection-size]'), `${ten} chars (${ten} bytes) selected`, 'the mouse selection');
     await page.click('[data-testid=line-1000]');
     await page.keyboard.press('Home');
     const shifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
