@@ -584,11 +584,12 @@ test('a Markdown file: outline, replace a section, save; equals `bigedit md repl
   }
 });
 
-test('a CRLF file with a BOM, tabs, a line not UTF-8 and no final newline: type into its neighbours; the saved bytes keep all of it', { timeout: 5 * 60_000 }, async () => {
+test('a CRLF file with a BOM, tabs, a line not UTF-8, a line of 150,000 characters and no final newline: type into its neighbours; the saved bytes keep all of it', { timeout: 5 * 60_000 }, async () => {
   const file = path.join(tmp, 'crlf.txt');
   const bad = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe]); // "caf\xe9 \xff\xfe": not UTF-8
   const head = ['alpha', 'beta'];
-  const tail = ['delta', '\tTabbed\tline'];
+  const long = `${'long line '.repeat(15_000)}|`; // 150,001 characters
+  const tail = ['delta', '\tTabbed\tline', long];
   for (let i = 1; i <= 200; i++) tail.push(`filler ${i}`);
   tail.push('omega');
   const crlf = (ls) => Buffer.from(ls.map((l) => `${l}\r\n`).join(''));
@@ -620,6 +621,14 @@ test('a CRLF file with a BOM, tabs, a line not UTF-8 and no final newline: type 
     await settle(page);
     assert.match(await page.textContent('[data-testid=message]'), /not valid UTF-8/, 'the refusal says why');
     assert.equal(await page.textContent('[data-testid=line-4]'), 'caf\uFFFD \uFFFD\uFFFD', 'the bad line is unchanged');
+    // A line of 150,001 characters: type at its end.
+    await gotoLine(page, 7);
+    await page.keyboard.press('End');
+    await typeKeys(page, 'END');
+    // (CodeMirror draws only the visible part of so long a line: ask its state.)
+    const longNow = await page.evaluate(() => { const b = window.bigeditEditor; return b.view.state.doc.line(7 - b.win.first + 1).text; });
+    assert.equal(longNow, `${long}END`, 'typed at the end of the long line');
+    assert.deepEqual(await cursorAt(page), { line: 7, col: long.length + 4 });
     // The last line (no final newline): type at its end.
     await page.keyboard.press('Control+End');
     await settle(page);
@@ -629,7 +638,7 @@ test('a CRLF file with a BOM, tabs, a line not UTF-8 and no final newline: type 
     const saved = await saveAndFetch(page, 60_000);
     await sampler.stop();
     const want = Buffer.concat([bom, crlf(['alpha', 'beta typed\tæ', 'new line']), bad, Buffer.from('\r\n'),
-      crlf(['Xdelta', ...tail.slice(1, -1), 'omega!']).subarray(0, -2)]);
+      crlf(['Xdelta', tail[1], `${long}END`, ...tail.slice(3, -1), 'omega!']).subarray(0, -2)]);
     assert.ok(fs.readFileSync(saved).equals(want), 'CRLF, the BOM, the tab, the bad bytes and the missing final newline are kept');
   } finally {
     await context.close();
