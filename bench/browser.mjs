@@ -7,6 +7,10 @@
 //             and vs a plain read of the same File in a worker (the browser's own floor)
 //   save      a one-line edit saved to OPFS through the worker, vs a plain OPFS copy of the same
 //             File (blob.stream() into a FileSystemSyncAccessHandle in a worker)
+//   editor    the web editor (www/) on the same file: keystroke to paint in the CodeMirror window
+//             (keydown to the frame after it, p50/p95 of 200 keys typed at line ~40M or 60% of
+//             the file) and window shifts (Page Down that loads the next window: keydown to the
+//             frame after the new lines, p50/p95 of 20 shifts)
 //   memory    wasm memory (from the worker) sampled every 100 ms and renderer processes' RSS
 //             (/proc) during index and save; the page's CDP JSHeapUsedSize sampled during the
 //             last run; JS heap of page + worker (measureUserAgentSpecificMemory, cross-origin
@@ -192,6 +196,59 @@ const heapSamples = [];
 const heapTimer = setInterval(async () => { try { heapSamples.push(await cdpHeap()); } catch { /* closing */ } }, 200);
 const sampled = await run(true);
 clearInterval(heapTimer);
+
+// The editor: keystroke to paint and window shifts, measured in the page.
+execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs')], { stdio: 'inherit' });
+const editor = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+editor.on('pageerror', (e) => console.error('editor pageerror:', e.message));
+await editor.goto(server.url + 'www/');
+await editor.setInputFiles('[data-testid=open-file]', file);
+await editor.waitForFunction((n) => document.querySelector('[data-testid=line-count]')?.textContent.replace(/\D/g, '') === String(n), lineCount, { timeout: 30 * 60_000, polling: 250 });
+const at = Math.min(40_000_000, Math.floor(lineCount * 0.6));
+await editor.fill('[data-testid=goto-line]', String(at));
+await editor.press('[data-testid=goto-line]', 'Enter');
+await editor.waitForSelector(`[data-testid=line-${at}]`);
+await editor.waitForFunction(() => window.bigeditEditor.settled());
+await editor.click(`[data-testid=line-${at}]`);
+// Per key: keydown to the editor's DOM updated (the first mutation of its content after the
+// key), and keydown to the frame after it (requestAnimationFrame, then a task: after the paint).
+await editor.evaluate(() => {
+  window.keyDom = [];
+  window.keyPaint = [];
+  let t0 = null;
+  new MutationObserver(() => { if (t0 !== null) { window.keyDom.push(performance.now() - t0); t0 = null; } })
+    .observe(window.bigeditEditor.view.contentDOM, { childList: true, subtree: true, characterData: true });
+  document.addEventListener('keydown', () => {
+    const t = performance.now();
+    t0 = t;
+    requestAnimationFrame(() => setTimeout(() => window.keyPaint.push(performance.now() - t)));
+  }, true);
+});
+// A fast typist: a key every 30 ms (about 400 characters a minute).
+for (let i = 0; i < 200; i++) await editor.keyboard.type(i % 40 === 39 ? '\n' : 'x', { delay: 30 });
+await editor.waitForFunction(() => window.keyPaint.length >= 200 && window.bigeditEditor.settled());
+const keyPaint = await editor.evaluate(() => window.keyPaint);
+const keyDom = await editor.evaluate(() => window.keyDom);
+const shiftTimes = await editor.evaluate(async () => {
+  const b = window.bigeditEditor;
+  const content = b.view.contentDOM;
+  const out = [];
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+  for (let k = 0; k < 400 && out.length < 20; k++) {
+    const before = b.win.shifts;
+    const t0 = performance.now();
+    content.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', code: 'PageDown', keyCode: 34, bubbles: true, cancelable: true }));
+    await frame();
+    while (!b.settled()) await new Promise((r) => setTimeout(r, 1));
+    if (b.win.shifts === before) continue;
+    await frame();
+    out.push(performance.now() - t0);
+  }
+  return out;
+});
+await editor.close();
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
 const version = browser.version();
 await browser.close();
 await server.close();
@@ -220,6 +277,9 @@ console.log(`| wasm memory (peak, sampled) | ${fmtMiB(wasmPeak)} | | |`);
 console.log(`| JS heap, page + worker (measureUserAgentSpecificMemory after index and after save) | ${fmtMiB(uaPeakJs)} (all types ${fmtMiB(uaPeakTotal)}) | | |`);
 console.log(`| page JS heap (CDP JSHeapUsedSize, sampled every 200 ms, peak) | ${fmtMiB(max(heapSamples))} | | |`);
 console.log(`| renderer processes RSS (peak, /proc) | ${fmtMiB(peakRenderer)} | | |`);
+console.log(`| editor: keystroke to DOM updated (line ${at.toLocaleString('en')}, ${keyDom.length} keys, one per 30 ms) | p50 ${pct(keyDom, 0.5).toFixed(1)} ms, p95 **${pct(keyDom, 0.95).toFixed(1)} ms** | target p95 < 16 ms | |`);
+console.log(`| editor: keystroke to the frame after it (includes the wait for the frame) | p50 ${pct(keyPaint, 0.5).toFixed(1)} ms, p95 **${pct(keyPaint, 0.95).toFixed(1)} ms** | | |`);
+console.log(`| editor: window shift by Page Down (${shiftTimes.length} shifts) | p50 ${pct(shiftTimes, 0.5).toFixed(1)} ms, p95 **${pct(shiftTimes, 0.95).toFixed(1)} ms** | target < 100 ms | |`);
 if (!ok) console.log('WARNING: a run reported an unexpected line count or saved size');
 console.log(`\nnative index runs: ${nativeRuns.map((s) => s.toFixed(2)).join(', ')} s; browser index runs: ${timed.map((r) => r.index.toFixed(2)).join(', ')} s; saves: ${timed.map((r) => r.save.toFixed(2)).join(', ')} s; copies: ${timed.map((r) => r.copy.toFixed(2)).join(', ')} s; plain reads: ${timed.map((r) => r.read.toFixed(2)).join(', ')} s`);
 console.log(`sampled run (with JS heap measurement): index ${sampled.index.toFixed(2)} s, save ${sampled.save.toFixed(2)} s`);

@@ -214,6 +214,13 @@ export class Document {
     return this.#doc().lineOfByte(offset);
   }
 
+  /** The view byte range [start, end) of lines a..=b (1-based, the last line's ending included). Indexes first if needed. */
+  async lineBytes(a, b) {
+    await this.#ensureIndex();
+    const [start, end] = this.#doc().lineBytes(a, b);
+    return [start, end];
+  }
+
   /** View bytes [a, b). */
   async bytes(a, b) {
     return this.#doc().bytes(a, b);

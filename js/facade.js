@@ -40,6 +40,7 @@ export class DocumentBase {
   bytes(a, b) { return this._call('bytes', [a, b]); }
   /** The 1-based line holding view byte `offset`. */
   lineOfByte(offset) { return this._call('lineOfByte', [offset]); }
+  lineBytes(a, b) { return this._call('lineBytes', [a, b]); }
   /** Literal or regex matches: `[{ line, column, offset, length }]`. */
   find(pattern, opts) { return this._call('find', [pattern, opts]); }
   /** Stages replacing lines a..=b by `text`. */

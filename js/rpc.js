@@ -14,7 +14,7 @@
 
 /** Methods of the worker-level Document that the facade proxies (every one returns a promise). */
 export const DOCUMENT_METHODS = [
-  'index', 'lines', 'bytes', 'lineOfByte', 'find', 'replaceLines', 'insertLines', 'deleteLines', 'replaceAll',
+  'index', 'lines', 'bytes', 'lineOfByte', 'lineBytes', 'find', 'replaceLines', 'insertLines', 'deleteLines', 'replaceAll',
   'outline', 'readSection', 'replaceSection', 'deleteSection', 'insertSection', 'renameSection',
   'moveSection', 'csvHeaders', 'csvIndex', 'csvRows', 'csvCount', 'csvSet', 'csvDelete',
   'csvAppend', 'csvAddColumn', 'csvRemoveColumn', 'csvSetCell', 'chunks', 'spliceBytes', 'edits', 'undo',

@@ -211,6 +211,8 @@ export interface DocumentApi {
   bytes(a: number, b: number): Promise<Uint8Array<ArrayBuffer>>;
   /** The 1-based line holding view byte `offset` (the end of a view ending with a newline: its last line). */
   lineOfByte(offset: number): Promise<number>;
+  /** The view byte range [start, end) of lines a..=b (1-based; the last line's ending included). */
+  lineBytes(a: number, b: number): Promise<[number, number]>;
   /** Literal or regex search. */
   find(pattern: string, opts?: FindOptions): Promise<Match[]>;
   /** Stages replacing lines a..=b (empty text removes them). */

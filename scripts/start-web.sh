@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm start` (web part): build the wasm engine if it is missing or older than its sources, then
-# serve the repository on 127.0.0.1 and print the editor's URL (http://127.0.0.1:PORT/www/).
+# `npm start` (web part): build the wasm engine if it is missing or older than its sources, bundle
+# CodeMirror 6 from node_modules into www/dist/ when stale (offline: esbuild, a dev dependency),
+# then serve the repository on 127.0.0.1 and print the editor's URL (http://127.0.0.1:PORT/www/).
 #   PORT=8080 bash scripts/start-web.sh     (default port 8080; PORT=0 picks a free one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ if stale; then
   echo "building the wasm engine (npm run build)..."
   bash scripts/build-wasm.sh
 fi
+
+[ -d node_modules/@codemirror/view ] && [ -d node_modules/esbuild ] || npm install --no-audit --no-fund
+node scripts/build-web.mjs
 
 exec node --input-type=module -e '
   const { serve } = await import(process.cwd() + "/scripts/serve.mjs");

@@ -5,18 +5,26 @@
 //
 // This module opens files (picker, drop, the sample) and indexes them; the rest of the page is in
 //   state.js     shared state and constants       status.js   messages, progress, memory readout
-//   viewer.js    the text viewer, go to            search.js   find, next/previous, replace all
-//   editor.js    the line and section editor       edits.js    staging, pending edits, undo/redo
-//   outline.js   the Markdown outline              grid.js     the CSV grid and bulk edit
-//   save.js      save to OPFS, download, save back sample.js   the generated sample
-// and the DOM-free logic (tested in Node): format.js, marks.js, matches.js, history.js.
+//   viewer.js    the editor: CodeMirror 6 over a window of the file, go to line / byte
+//   navigation.js  Page Up/Down and arrows by lines, across window edges
+//   md-style.js  Markdown highlighting in the page's colours
+//   typing.js    typed edits staged as byte splices, keystroke groups
+//   whole-file.js  Ctrl+A: the whole file as an engine range
+//   cm-lines.js  file line numbers, edited marks, search marks, read-only lines (CM extensions)
+//   rainbow.js   CSV columns coloured in the text view  cursor-status.js  line:column, bytes
+//   search.js    find, next/previous, replace      edits.js    staging, pending edits, undo/redo
+//   editor.js    the Markdown section panel        outline.js  the Markdown outline
+//   grid.js      the CSV grid and bulk edit        save.js     save to OPFS, download, save back
+//   sample.js    the generated sample              queue.js    one queue for every staged edit
+// and the DOM-free logic (tested in Node): format.js, marks.js, matches.js, history.js,
+// window.js (the window's bytes), window-range.js (which lines a window holds), cm-window.js.
 
 import { open } from '../js/index.js';
 import { $, ui } from './state.js';
 import { fmtBytes, fmtNum } from './format.js';
 import { say, fail, withProgress, startMemoryReadout } from './status.js';
 import { History } from './history.js';
-import { textScroller, gotoLine } from './viewer.js';
+import { textScroller, gotoLine, resetEditor, view, win, viewportLine, settled, debugState } from './viewer.js';
 import { gridScroller, setView } from './grid.js';
 import { closeEditor } from './editor.js';
 import { renderEdits } from './edits.js';
@@ -33,7 +41,7 @@ export async function openFile(file, handle = null) {
     ui.doc = null;
     await old.close().catch(() => {});
   }
-  Object.assign(ui, { file, handle, sel: null, section: null, outline: [], csv: null, csvStale: false });
+  Object.assign(ui, { file, handle, section: null, outline: [], csv: null, csvStale: false, eol: '\n', bom: 0 });
   ui.marks = { lines: [], records: [] };
   Object.assign(ui.search, { pattern: null, current: null, matches: null });
   $('search-status').textContent = '';
@@ -47,6 +55,8 @@ export async function openFile(file, handle = null) {
   $('outline-panel').hidden = ui.kind !== 'markdown';
   $('csv-panel').hidden = ui.kind !== 'csv';
   $('mode-text').hidden = $('mode-csv').hidden = ui.kind !== 'csv';
+  $('encoding').textContent = '';
+  resetEditor(ui.kind);
   await setView('text');
   textScroller.setRows(0);
   gridScroller.setRows(0);
@@ -67,6 +77,10 @@ export async function openFile(file, handle = null) {
   if (ui.doc !== doc) return;
   $('line-count').textContent = fmtNum(doc.lineCount);
   $('ending').textContent = `line endings: ${info.ending}`;
+  ui.eol = info.ending === 'CRLF' ? '\r\n' : '\n';
+  const head = await doc.bytes(0, Math.min(3, doc.size));
+  ui.bom = head.length === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  $('encoding').textContent = ui.bom ? 'UTF-8 with BOM' : 'UTF-8';
   $('save').disabled = false;
   say(`indexed ${fmtNum(doc.lineCount)} lines`);
   if (ui.kind === 'markdown') await loadOutline();
@@ -128,4 +142,4 @@ $('sample').addEventListener('click', async () => {
 });
 
 // Exposed for tests and automation (state only; the page works without it).
-window.bigeditEditor = { ui, gotoLine };
+window.bigeditEditor = { ui, gotoLine, view, win, textScroller, viewportLine, settled, debug: debugState };

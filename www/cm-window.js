@@ -2,7 +2,13 @@
 // changes of a ChangeSet in the form `ByteWindow.splices` takes, and a transaction filter that
 // refuses changes touching a line that is not UTF-8 (so its bytes are never rewritten).
 
-import { EditorState } from '@codemirror/state';
+import { Annotation, EditorState } from '@codemirror/state';
+
+/**
+ * Marks the transaction that loads a window into the editor (its text comes from the engine):
+ * it is not an edit, so it is neither staged nor filtered.
+ */
+export const windowLoad = Annotation.define();
 
 /** The changes of `changes` (a ChangeSet) as `[{ fromA, toA, text }]`, ascending. */
 export function changesOf(changes) {
@@ -19,7 +25,7 @@ export function changesOf(changes) {
  */
 export function readOnlyLines(win, onBlocked = () => {}) {
   return EditorState.transactionFilter.of((tr) => {
-    if (!tr.docChanged) return tr;
+    if (!tr.docChanged || tr.annotation(windowLoad)) return tr;
     const w = win();
     let why = null;
     tr.changes.iterChanges((fromA, toA) => { why ??= w?.blocked(fromA, toA) ?? null; });

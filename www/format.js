@@ -10,7 +10,8 @@ export function fmtBytes(n) {
 }
 
 /** `n` with thousands separators ("12,000,000"); "–" for null. */
-export const fmtNum = (n) => (n == null ? '–' : n.toLocaleString('en-US'));
+const numberFormat = new Intl.NumberFormat('en-US');
+export const fmtNum = (n) => (n == null ? '–' : numberFormat.format(n)); // toLocaleString builds a formatter per call
 
 /** Seconds as "12 s" or "3 min 4 s"; "–" when not finite. */
 export function fmtSecs(s) {

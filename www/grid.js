@@ -42,7 +42,7 @@ export async function setView(view) {
     }
   }
   ui.view = view;
-  $('viewer').hidden = view !== 'text';
+  $('viewer').hidden = $('text-wrap').hidden = view !== 'text';
   $('grid-wrap').hidden = view !== 'csv';
   $('mode-text').classList.toggle('on', view === 'text');
   $('mode-csv').classList.toggle('on', view === 'csv');

@@ -30,16 +30,32 @@ export class History {
 
   /**
    * Stages an edit (`run` stages it on the document) and remembers it. Clears redo. `count` is
-   * the number of engine edits `run` stages (undo drops that many).
+   * the number of engine edits `run` stages (undo drops that many). `bytes`: the edit addresses
+   * view bytes (typing), so it cannot be re-staged after an earlier edit is removed.
    */
-  async apply(label, run, effect = null, count = 1) {
+  async apply(label, run, effect = null, count = 1, bytes = false) {
     const before = this.doc.lineCount;
     const result = await run();
     const delta = (this.doc.lineCount ?? 0) - (before ?? 0);
     const fx = typeof effect === 'function' ? effect({ result, delta }) : effect;
-    this.done.push({ label, run, effect: fx ?? {}, count });
+    this.done.push({ label, run, effect: fx ?? {}, count, bytes });
     this.undone = [];
     return result;
+  }
+
+  /**
+   * Adds engine edits to the last entry (the next keystrokes of one typing group): `run` stages
+   * them, `lines` (a splice list, see marks.js) says which rows they changed. Clears redo.
+   */
+  async extend(run, count, lines = []) {
+    const last = this.done.at(-1);
+    if (!last) throw new Error('no edit to extend');
+    await run();
+    const prev = last.run;
+    last.run = async () => { await prev(); await run(); };
+    last.count += count;
+    if (Array.isArray(last.effect.lines)) last.effect.lines = [...last.effect.lines, ...lines];
+    this.undone = [];
   }
 
   /** Drops the last edit; false when there is none. */
@@ -66,6 +82,10 @@ export class History {
    */
   async remove(i) {
     if (i < 0 || i >= this.done.length) return;
+    const typed = this.done.slice(i + 1).find((e) => e.bytes);
+    if (typed) {
+      throw new Error(`"${typed.label}" after it addresses bytes of the text as it was: undo back to the edit instead`);
+    }
     const later = [];
     while (this.done.length > i + 1) {
       await this.#drop(this.done.at(-1));

@@ -4,7 +4,7 @@
 import { $, ui } from './state.js';
 import { say, fail } from './status.js';
 import { replaced } from './marks.js';
-import { textScroller } from './viewer.js';
+import { gotoLine } from './viewer.js';
 import { openSectionEditor } from './editor.js';
 import { stage } from './edits.js';
 
@@ -39,8 +39,7 @@ $('outline').addEventListener('click', (e) => {
   ui.section = h;
   for (const x of $('outline').children) x.classList.toggle('current', x === li);
   $('section-actions').hidden = false;
-  ui.sel = { a: h.lines[0], b: h.lines[0] };
-  textScroller.scrollTo(h.lines[0]);
+  gotoLine(h.lines[0]).catch(fail);
 });
 
 /** The siblings of outline entry `h`: entries of the same level under the same parent. */

@@ -57,14 +57,30 @@ export class Scroller {
     this.scrollTo(Math.min(this.first, this.maxFirst));
   }
 
-  /** Shows `first` as the top row and moves the scrollbar to match. */
-  scrollTo(first) {
+  /**
+   * Sets the number of rows without drawing (the rows are drawn by someone else, e.g. an editor
+   * that scrolls itself and calls `follow`).
+   */
+  resize(rows) {
+    this.rows = rows;
+    const h = Math.min(rows * this.rowHeight, MAX_SCROLL_PX);
+    this.spacer.style.height = `${Math.max(0, h - this.viewport.clientHeight)}px`;
+    this.follow(this.first);
+  }
+
+  /** Moves the scrollbar to show `first` as the top row without drawing (see `resize`). */
+  follow(first) {
     this.first = Math.min(Math.max(1, Math.round(first)), this.maxFirst);
     const max = this.viewport.scrollHeight - this.viewport.clientHeight;
     const span = this.maxFirst - 1;
     const top = span > 0 ? Math.round(((this.first - 1) / span) * max) : 0;
     this.expectedTop = top;
     if (Math.abs(this.viewport.scrollTop - top) >= 1) this.viewport.scrollTop = top;
+  }
+
+  /** Shows `first` as the top row and moves the scrollbar to match. */
+  scrollTo(first) {
+    this.follow(first);
     this.refresh();
   }
 

@@ -1,13 +1,16 @@
-// Find (literal or regex) with next/previous, a match count with progress, highlighting of the
-// visible matches, and replace all with a preview count.
+// Find (literal or regex) with next/previous through the engine (the whole file), a match count
+// with progress (its matches marked along the scrollbar), highlighting of the matches in the
+// editor window (cm-lines.js), replace the current match, and replace all with a preview count.
+// Ctrl+F (edits.js) focuses the find box.
 
 import { $, ui, COUNT_CAP } from './state.js';
 import { fmtNum, escapeRegex } from './format.js';
 import { say, fail, withProgress } from './status.js';
 import { matchAfter, matchBefore } from './matches.js';
-import { textScroller } from './viewer.js';
+import { revealMatch, redrawMarks } from './viewer.js';
 import { setView } from './grid.js';
-import { afterEdit } from './edits.js';
+import { afterEdit, stage } from './edits.js';
+import { replaced } from './marks.js';
 
 /** The search state for the pattern and regex box now on the page (reset when they changed). */
 export function searchInput() {
@@ -41,6 +44,7 @@ export async function countMatches() {
   const matches = await withProgress(`Counting "${s.pattern}"`, (onProgress, signal) =>
     ui.doc.find(s.pattern, { regex: s.regex, max: COUNT_CAP, onProgress, signal }));
   s.matches = matches;
+  drawHits();
   const n = `${fmtNum(matches.length)}${matches.length >= COUNT_CAP ? '+' : ''}`;
   $('search-status').textContent = `${n} match${matches.length === 1 ? '' : 'es'}`;
   return matches;
@@ -57,7 +61,29 @@ async function showMatch(m) {
     $('search-status').textContent = `line ${fmtNum(m.line)}`;
   }
   if (ui.view === 'csv') await setView('text');
-  textScroller.reveal(m.line);
+  await revealMatch(m);
+}
+
+/**
+ * Marks the counted matches along the scrollbar (one tick per distinct pixel row), or clears the
+ * marks when there is no count.
+ */
+export function drawHits() {
+  const box = $('hits');
+  const matches = ui.search.matches;
+  const lines = ui.doc?.lineCount;
+  if (!matches?.length || !lines) {
+    box.replaceChildren();
+    return;
+  }
+  const height = box.clientHeight || 1;
+  const rows = new Set(matches.map((m) => Math.floor(((m.line - 1) / lines) * height)));
+  box.replaceChildren(...[...rows].map((y) => {
+    const tick = document.createElement('div');
+    tick.className = 'hit';
+    tick.style.top = `${y}px`;
+    return tick;
+  }));
 }
 
 /** The engine's find for the current pattern, as matches.js wants it. */
@@ -77,7 +103,7 @@ export async function findNext() {
   }
   if (!m) {
     $('search-status').textContent = 'no match';
-    textScroller.refresh();
+    redrawMarks();
     return;
   }
   await showMatch(m);
@@ -96,7 +122,7 @@ export async function findPrev() {
   }
   if (!m) {
     $('search-status').textContent = 'no match';
-    textScroller.refresh();
+    redrawMarks();
     return;
   }
   await showMatch(m);
@@ -106,11 +132,29 @@ $('search').addEventListener('keydown', (e) => {
   if (e.key !== 'Enter') return;
   (e.shiftKey ? findPrev() : findNext()).catch(fail);
 });
-$('search').addEventListener('input', () => { searchInput(); textScroller.refresh(); });
-$('search-regex').addEventListener('change', () => { searchInput(); textScroller.refresh(); });
+$('search').addEventListener('input', () => { searchInput(); drawHits(); redrawMarks(); });
+$('search-regex').addEventListener('change', () => { searchInput(); drawHits(); redrawMarks(); });
 $('search-next').addEventListener('click', () => findNext().catch(fail));
 $('search-prev').addEventListener('click', () => findPrev().catch(fail));
 $('search-count').addEventListener('click', () => countMatches().catch(fail));
+
+/** Replaces the current match (one byte splice), then finds the next one. */
+async function replaceOne() {
+  const s = searchInput();
+  const m = s.current;
+  if (!m || !ui.doc) return findNext();
+  const found = new TextDecoder().decode(await ui.doc.bytes(m.offset, m.offset + m.length));
+  const replacement = $('replace').value;
+  // The engine's replacement syntax ($1, ${name}) is the one JS's String.replace takes.
+  const text = s.regex ? found.replace(new RegExp(s.pattern), replacement) : replacement;
+  const ok = await stage(`replace "${found}" at line ${fmtNum(m.line)}`, () => ui.doc.spliceBytes(m.offset, m.offset + m.length, text),
+    ({ delta }) => ({ lines: replaced(m.line, m.line, delta) }), true);
+  if (!ok) return;
+  s.current = { ...m, length: new TextEncoder().encode(text).length };
+  await findNext();
+}
+
+$('replace-one').addEventListener('click', () => replaceOne().catch(fail));
 
 $('replace-preview').addEventListener('click', async () => {
   try {

@@ -6,8 +6,6 @@ export const $ = (id) => document.getElementById(id);
 
 /** Pixels per text line (and per grid row, plus a 1 px border). */
 export const LINE_H = 20;
-/** Lines longer than this are clipped on screen (click the marker to see the whole line). */
-export const CLIP_CHARS = 4000;
 /** Match counting stops here (the count then reads "N+"). */
 export const COUNT_CAP = 100_000;
 
@@ -18,8 +16,9 @@ export const ui = {
   history: null,
   kind: 'text', // 'text' | 'markdown' | 'csv'
   view: 'text', // 'text' | 'csv' (what the main area shows)
-  sel: null, // { a, b } selected lines
-  editor: null, // what the editor panel edits: { mode: 'lines'|'section'|'rename', ... }
+  editor: null, // what the section panel edits: { mode: 'section'|'rename', ... }
+  eol: '\n', // what a typed newline is written as: the file's line ending
+  bom: 0, // bytes of the file's byte order mark (0 or 3)
   outline: [],
   section: null, // selected outline entry
   search: { pattern: '', regex: false, current: null, matches: null, re: null },

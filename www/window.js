@@ -94,6 +94,40 @@ export class ByteWindow {
     return b + utf8Length(line.text.slice(0, col));
   }
 
+  /**
+   * The text position of view byte `offset` (clamped to the window; inside a character or a
+   * line that is not UTF-8: the start of that character or line).
+   */
+  posOf(offset) {
+    let b = this.start + this.bom;
+    let p = 0;
+    for (let i = 0; i < this.lines.length; i++) {
+      const l = this.lines[i];
+      if (offset < b + l.len + l.eolLen || i === this.lines.length - 1) {
+        const within = Math.max(0, Math.min(offset - b, l.len));
+        if (l.bad) return p + (within === l.len ? l.text.length : 0);
+        let n = 0;
+        let k = 0;
+        while (k < l.text.length) {
+          const c = l.text.codePointAt(k);
+          const w = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+          if (n + w > within) break;
+          n += w;
+          k += c >= 0x10000 ? 2 : 1;
+        }
+        return p + k;
+      }
+      b += l.len + l.eolLen;
+      p += l.text.length + 1;
+    }
+    return p;
+  }
+
+  /** Whether line `i` (0-based) of the window is not valid UTF-8 (shown lossily, read-only). */
+  isBad(i) {
+    return !!this.lines[i]?.bad;
+  }
+
   /** Text ranges [from, to] of the read-only lines (their newlines on both sides included). */
   get readOnly() {
     const out = [];

@@ -1,9 +1,14 @@
 // Browser tests of the web editor (www/): Playwright (playwright-core) drives Debian's headless
 // Chromium through the page's data-testid hooks, the way a person would: open a file through the
-// real file input, wait for the index, jump to a line, edit, save to OPFS. The saved file is read
-// back (the page's Download link, saved by Playwright) and its SHA-256 compared with the file the
-// native CLI produces for the same edit on a copy. JS heap (CDP Performance.getMetrics) and wasm
-// memory (the page's readout, from the worker) are sampled during indexing and saving.
+// real file input, wait for the index, jump to a line, click into the CodeMirror window and type
+// (keyboard, Enter, Backspace, paste events, Page Up/Down, the wheel, Ctrl+Z, Ctrl+A), save to
+// OPFS. The saved file is read back (the page's Download link, saved by Playwright) and compared
+// with an independent expectation: its SHA-256 with the file the native CLI produces for the same
+// edit on a copy (`bigedit apply`, `csv set`, `md replace`), or bytes built by hand. Shown lines
+// are checked against the generator of the file. JS heap (CDP Performance.getMetrics, page and
+// worker) and wasm memory (the page's readout, from the worker) are sampled during indexing,
+// editing and saving. `window.bigeditEditor` (app.js) is the page's test hook: `settled()` says
+// no edit is queued and no window is loading.
 //
 // Run by scripts/test-web.sh. Env: BIGEDIT (the CLI binary), WEB_BIG_MIB (size of the big file,
 // default 1024), CHROMIUM (default /usr/bin/chromium), SCREENSHOTS (default target/screenshots).
@@ -23,7 +28,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIGEDIT = process.env.BIGEDIT ?? path.join(ROOT, 'target/release/bigedit');
 const BIG_MIB = Number(process.env.WEB_BIG_MIB ?? 1024);
 const SHOTS = path.resolve(ROOT, process.env.SCREENSHOTS ?? 'target/screenshots');
-const MEMORY_LIMIT = 256 * 1024 * 1024;
+const HEAP_LIMIT = 128 * 1024 * 1024;
+const WASM_LIMIT = 64 * 1024 * 1024;
 const MIB = 1024 * 1024;
 
 let server;
@@ -132,11 +138,11 @@ async function workerHeaps(bcdp, sessions) {
 }
 
 /** A page with the editor loaded and a memory sampler (call `sampler.stop()` for the peaks). */
-async function openEditor() {
+async function openEditor(query = '') {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 760 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}www/`);
+  await page.goto(`${server.url}www/${query}`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const bcdp = await browser.newBrowserCDPSession();
@@ -187,6 +193,7 @@ async function gotoLine(page, n) {
   await page.fill('[data-testid=goto-line]', String(n));
   await page.press('[data-testid=goto-line]', 'Enter');
   await page.waitForSelector(`[data-testid=line-${n}]`);
+  await settle(page);
 }
 
 /** Clicks Save, waits for "saved", then downloads the saved OPFS file (Download link) and returns its path. */
@@ -248,10 +255,70 @@ const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.p
 
 // ------------------------------------------------------------------------------ tests
 
-test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, save to OPFS`, { timeout: 30 * 60_000 }, async () => {
+/** The page's state is settled: no staged edit queued, no window loading (a test hook). */
+async function settle(page) {
+  try {
+    await page.waitForFunction(() => window.bigeditEditor.settled(), null, { polling: 50, timeout: 60_000 });
+  } catch (e) {
+    const state = await page.evaluate(() => { const b = window.bigeditEditor; return JSON.stringify({ ...b.debug(), message: document.querySelector('[data-testid=message]').textContent }); });
+    throw new Error(`the page did not settle: ${state}`);
+  }
+}
+
+/** The lines the editor shows (rendered, the viewport and a margin): [[file line, text], ...]. */
+const shownLines = (page) => page.$$eval('[data-testid=editor] .cm-line[data-line]', (els) => els.map((e) => [Number(e.dataset.line), e.textContent]));
+
+/** Checks every shown line against `expect(n)` (the file's line n as the page should show it). */
+async function checkShown(page, expect, what) {
+  const shown = await shownLines(page);
+  assert.ok(shown.length > 10, `${what}: lines are shown`);
+  for (const [n, text] of shown) assert.equal(text, expect(n), `${what}: line ${n}`);
+  return shown;
+}
+
+/** Asserts the cursor's line is on screen (between the viewport's top and bottom lines). */
+async function cursorOnScreen(page, what) {
+  const { line } = await cursorAt(page);
+  const [top, bottom] = await page.evaluate(() => [window.bigeditEditor.viewportLine(), window.bigeditEditor.viewportLine(true)]);
+  assert.ok(line >= top && line <= bottom, `${what}: the cursor's line ${line} is on screen (${top}-${bottom})`);
+}
+
+/** The cursor as the status bar shows it: { line, col }. */
+async function cursorAt(page) {
+  const t = await page.textContent('[data-testid=cursor]');
+  const m = /Ln ([\d,]+), Col ([\d,]+)/.exec(t);
+  return { line: Number(m[1].replaceAll(',', '')), col: Number(m[2].replaceAll(',', '')) };
+}
+
+/** Pastes `text` into the editor as the browser does (a paste event with clipboard data). */
+function paste(page, text) {
+  return page.$eval('[data-testid=editor] .cm-content', (el, t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** Types `text` one key at a time (Enter for a newline) and waits until it is staged. */
+async function typeKeys(page, text) {
+  const parts = text.split('\n');
+  for (let i = 0; i < parts.length; i++) {
+    if (i) await page.keyboard.press('Enter');
+    if (parts[i]) await page.keyboard.type(parts[i]);
+  }
+  await settle(page);
+}
+
+/** The CLI's `apply` with an edit list, on a copy of `file`; returns the copy's path. */
+const cliApply = (file, edits) => cliEdit(file, (f) => {
+  fs.writeFileSync(`${f}.edits.json`, JSON.stringify(edits));
+  return ['apply', f, `${f}.edits.json`];
+});
+
+test(`a ${BIG_MIB} MiB log: go near the end, type, Enter, Backspace, paste, undo, Page Down across window shifts and back, save to OPFS; equals \`bigedit apply\``, { timeout: 30 * 60_000 }, async () => {
   const file = path.join(tmp, 'big.log');
   const lines = writeLines(file, BIG_MIB * MIB, logLine);
-  const { context, page, sampler } = await openEditor();
+  const { context, page, sampler } = await openEditor('?window-lines=600');
   try {
     await shot(page, '1-empty');
     sampler.measure('index');
@@ -263,35 +330,88 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
     assert.equal(await page.textContent('[data-testid=line-1]'), logLine(1));
     await shot(page, '2-indexed');
 
-    // The scroll range is capped (browsers stop laying out near 17-33M px) and scaled: the
-    // scrollbar's end shows the last line, its middle the middle of the file.
+    // The scrollbar stands for the whole file, capped (browsers stop laying out near 17-33M px)
+    // and scaled: its end shows the last line, its middle the middle of the file.
     const height = await page.$eval('[data-testid=viewer]', (v) => v.scrollHeight);
     assert.ok(height <= 8_000_000, `scroll height ${height} is capped`);
     await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = v.scrollHeight; });
     assert.equal(await (await page.waitForSelector(`[data-testid=line-${lines}]`)).textContent(), logLine(lines));
     await page.$eval('[data-testid=viewer]', (v) => { v.scrollTop = (v.scrollHeight - v.clientHeight) / 2; });
-    await page.waitForFunction((mid) => {
-      const first = Number(document.querySelector('#lines .line')?.dataset.line);
-      return Math.abs(first - mid) < mid / 1000;
-    }, Math.round(lines / 2));
+    await page.waitForFunction((mid) => Math.abs(window.bigeditEditor.viewportLine() - mid) < mid / 1000, Math.round(lines / 2));
 
-    const n = lines - 7;
-    await gotoLine(page, n);
-    for (const k of [n - 1, n, n + 1, lines]) {
-      const el = await page.waitForSelector(`[data-testid=line-${k}]`);
-      assert.equal(await el.textContent(), logLine(k), `line ${k} as shown`);
+    // The mouse wheel scrolls the editor by pixels, across window shifts without a jump: each
+    // notch of 10 lines moves the top line by 10, and the scrollbar follows.
+    const mid = Math.round(lines / 2);
+    await gotoLine(page, mid);
+    const ed = await (await page.$('[data-testid=editor] .cm-scroller')).boundingBox();
+    await page.mouse.move(ed.x + 300, ed.y + 200);
+    const wheelShifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    let prev = await page.evaluate(() => window.bigeditEditor.viewportLine());
+    for (let k = 0; k < 80; k++) {
+      await page.mouse.wheel(0, 200);
+      await page.waitForFunction((p) => window.bigeditEditor.viewportLine() !== p, prev, { polling: 'raf' });
+      await settle(page);
+      const top = await page.evaluate(() => window.bigeditEditor.viewportLine());
+      assert.equal(top - prev, 10, `wheel notch ${k + 1}: the top line moved from ${prev} to ${top}`);
+      prev = top;
     }
-    await shot(page, '3-goto-end');
+    assert.ok((await page.evaluate(() => window.bigeditEditor.win.shifts)) - wheelShifts >= 3, 'the wheel crossed window shifts');
+    const bar = await page.evaluate(() => window.bigeditEditor.textScroller.first);
+    assert.ok(Math.abs(bar - prev) <= 1, `the scrollbar follows the editor (${bar} vs ${prev})`);
 
-    const text = `edited in the browser: line ${n} ✓`;
-    await page.click(`[data-testid=line-${n}]`);
-    await page.fill('[data-testid=edit-text]', text);
-    await shot(page, '4-editing');
-    await page.click('[data-testid=edit-apply]');
-    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want,
-      [`[data-testid=line-${n}]`, text]);
-    assert.equal(await page.textContent(`[data-testid=line-${n + 1}]`), logLine(n + 1));
-    assert.equal(await page.textContent('[data-testid=edits-count]'), '1');
+    // Go to a line near the end; click into the middle of the line after it.
+    const n = lines - 2000;
+    await gotoLine(page, n);
+    await settle(page);
+    for (const k of [n - 1, n, n + 1]) assert.equal(await page.textContent(`[data-testid=line-${k}]`), logLine(k), `line ${k} as shown`);
+    await shot(page, '3-goto-end');
+    const box = await (await page.$(`[data-testid=line-${n}]`)).boundingBox();
+    await page.mouse.click(box.x + 200, box.y + box.height / 2);
+    const at = await cursorAt(page);
+    assert.equal(at.line, n, 'the click put the cursor on that line');
+    assert.ok(at.col > 5 && at.col < logLine(n).length - 5, `the cursor is inside the line (column ${at.col})`);
+
+    sampler.measure('edit');
+    const [before, after] = [logLine(n).slice(0, at.col - 1), logLine(n).slice(at.col - 1)];
+    await typeKeys(page, 'TYPED ✓ é\nsecond line');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    await paste(page, ' p1\np2\np3 ');
+    await settle(page);
+    assert.equal(await page.textContent(`[data-testid=line-${n + 3}]`), `p3 ${after}`, 'the pasted lines');
+    await shot(page, '4-typed');
+    await page.keyboard.press('Control+z'); // the paste is one undo step
+    await settle(page);
+    const edited = [`${before}TYPED ✓ é`, `second li${after}`];
+    /** Line k of the edited file. */
+    const expect = (k) => (k < n ? logLine(k) : k === n ? edited[0] : k === n + 1 ? edited[1] : logLine(k - 1));
+    await checkShown(page, expect, 'after undoing the paste');
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '2', 'two undo steps left: the typing, the Backspaces');
+
+    // Page Down to the end across window shifts, then back up, checking the lines on the way.
+    const shifts0 = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    for (let k = 1; k <= 90; k++) {
+      await page.keyboard.press('PageDown');
+      if (k % 10 === 0) { await settle(page); await checkShown(page, expect, `Page Down x${k}`); await cursorOnScreen(page, `Page Down x${k}`); }
+    }
+    await settle(page);
+    const down = (await page.evaluate(() => window.bigeditEditor.win.shifts)) - shifts0;
+    assert.ok(down >= 3, `Page Down crossed ${down} window shifts`);
+    await page.keyboard.press('Control+End');
+    await settle(page);
+    assert.equal(await page.textContent(`[data-testid=line-${lines + 1}]`), logLine(lines), 'Ctrl+End: the last line');
+    assert.equal((await cursorAt(page)).line, lines + 1, 'Ctrl+End: the cursor on the last line');
+    for (let k = 1; k <= 90; k++) {
+      await page.keyboard.press('PageUp');
+      if (k % 10 === 0) { await settle(page); await checkShown(page, expect, `Page Up x${k}`); await cursorOnScreen(page, `Page Up x${k}`); }
+    }
+    await settle(page);
+    assert.ok(await page.evaluate(() => window.bigeditEditor.viewportLine()) < n, 'Page Up went back past the edited line');
+    await gotoLine(page, n);
+    assert.equal(await page.textContent(`[data-testid=line-${n}]`), edited[0], 'the edited line');
+    await shot(page, '5-back');
+    sampler.measure(null);
 
     // Cancel during a save: the page clicks Cancel at the first progress report (a
     // MutationObserver, so the save cannot finish first); the save must stop within seconds and
@@ -307,21 +427,20 @@ test(`a ${BIG_MIB} MiB text file: open, index, go to a line near the end, edit, 
     const saved = await saveAndFetch(page, 20 * 60_000);
     const saveSecs = (Date.now() - t1) / 1000;
     sampler.measure(null);
-    await shot(page, '5-saved');
+    await shot(page, '6-saved');
     const memory = await page.textContent('[data-testid=memory]');
     const peaks = await sampler.stop();
 
-    const expected = cliEdit(file, (f) => ['replace-lines', f, String(n), '--with', text]);
+    const expected = cliApply(file, [{ op: 'replace-lines', lines: `${n}:${n}`, with: edited.join('\n') }]);
     assert.equal(sha256File(saved), sha256File(expected), 'the saved file equals the CLI edit');
     console.log(`# ${BIG_MIB} MiB, ${lines} lines: index ${indexSecs.toFixed(1)} s, save+download ${saveSecs.toFixed(1)} s; `
       + `peak JS heap ${(peaks.heap / MIB).toFixed(1)} MiB (page) + ${(peaks.workerHeap / MIB).toFixed(1)} MiB (worker), `
-      + `peak wasm ${(peaks.wasm / MIB).toFixed(1)} MiB `
-      + `(${peaks.samples} samples); readout "${memory}"`);
+      + `peak wasm ${(peaks.wasm / MIB).toFixed(1)} MiB (${peaks.samples} samples); readout "${memory}"; ${down} window shifts down`);
     assert.ok(peaks.samples > 0, 'memory was sampled');
     assert.ok(peaks.wasm > 0, 'the memory readout reports wasm memory');
-    assert.ok(peaks.heap < MEMORY_LIMIT, `page JS heap peak ${peaks.heap} < 256 MiB`);
-    assert.ok(peaks.workerHeap < MEMORY_LIMIT, `worker JS heap peak ${peaks.workerHeap} < 256 MiB`);
-    assert.ok(peaks.wasm < MEMORY_LIMIT, `wasm memory peak ${peaks.wasm} < 256 MiB`);
+    assert.ok(peaks.heap < HEAP_LIMIT, `page JS heap peak ${peaks.heap} < 128 MiB`);
+    assert.ok(peaks.workerHeap < HEAP_LIMIT, `worker JS heap peak ${peaks.workerHeap} < 128 MiB`);
+    assert.ok(peaks.wasm < WASM_LIMIT, `wasm memory peak ${peaks.wasm} < 64 MiB`);
     fs.rmSync(expected);
   } finally {
     await context.close();
@@ -465,6 +584,274 @@ test('a Markdown file: outline, replace a section, save; equals `bigedit md repl
   }
 });
 
+test('a CRLF file with a BOM, tabs, a line not UTF-8, a line of 150,000 characters and no final newline: type into its neighbours; the saved bytes keep all of it', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'crlf.txt');
+  const bad = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe]); // "caf\xe9 \xff\xfe": not UTF-8
+  const head = ['alpha', 'beta'];
+  const long = `${'long line '.repeat(15_000)}|`; // 150,001 characters
+  const tail = ['delta', '\tTabbed\tline', long];
+  for (let i = 1; i <= 200; i++) tail.push(`filler ${i}`);
+  tail.push('omega');
+  const crlf = (ls) => Buffer.from(ls.map((l) => `${l}\r\n`).join(''));
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  fs.writeFileSync(file, Buffer.concat([bom, crlf(head), bad, Buffer.from('\r\n'), crlf(tail).subarray(0, -2)]));
+  const lineCount = head.length + 1 + tail.length;
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lineCount, 60_000);
+    assert.match(await page.textContent('[data-testid=line-ending]'), /CRLF/);
+    assert.equal(await page.textContent('[data-testid=encoding]'), 'UTF-8 with BOM');
+    assert.equal(await page.textContent('[data-testid=line-1]'), 'alpha', 'the BOM is not shown');
+    const badLine = await page.waitForSelector('[data-testid=line-3]');
+    assert.equal(await badLine.textContent(), 'caf\uFFFD \uFFFD\uFFFD', 'shown with U+FFFD');
+    assert.match(await badLine.getAttribute('class'), /cm-bad-line/, 'marked read-only');
+    assert.match(await badLine.getAttribute('title'), /not valid UTF-8/);
+
+    // Type at the end of line 2, Enter, a new line; at the start of "delta"; into the bad line (refused).
+    await page.click('[data-testid=line-2]');
+    await page.keyboard.press('End');
+    await typeKeys(page, ' typed\tæ\nnew line');
+    await page.click('[data-testid=line-5]');
+    await page.keyboard.press('Home');
+    await typeKeys(page, 'X');
+    await page.click('[data-testid=line-4]');
+    await page.keyboard.press('End');
+    await page.keyboard.type('Z');
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    assert.match(await page.textContent('[data-testid=message]'), /not valid UTF-8/, 'the refusal says why');
+    assert.equal(await page.textContent('[data-testid=line-4]'), 'caf\uFFFD \uFFFD\uFFFD', 'the bad line is unchanged');
+    // A line of 150,001 characters: type at its end.
+    await gotoLine(page, 7);
+    await page.keyboard.press('End');
+    await typeKeys(page, 'END');
+    // (CodeMirror draws only the visible part of so long a line: ask its state.)
+    const longNow = await page.evaluate(() => { const b = window.bigeditEditor; return b.view.state.doc.line(7 - b.win.first + 1).text; });
+    assert.equal(longNow, `${long}END`, 'typed at the end of the long line');
+    assert.deepEqual(await cursorAt(page), { line: 7, col: long.length + 4 });
+    // The last line (no final newline): type at its end.
+    await page.keyboard.press('Control+End');
+    await settle(page);
+    await typeKeys(page, '!');
+    assert.equal(await page.textContent(`[data-testid=line-${lineCount + 1}]`), 'omega!');
+    await shot(page, '12-crlf-bad-line');
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const want = Buffer.concat([bom, crlf(['alpha', 'beta typed\tæ', 'new line']), bad, Buffer.from('\r\n'),
+      crlf(['Xdelta', tail[1], `${long}END`, ...tail.slice(3, -1), 'omega!']).subarray(0, -2)]);
+    assert.ok(fs.readFileSync(saved).equals(want), 'CRLF, the BOM, the tab, the bad bytes and the missing final newline are kept');
+  } finally {
+    await context.close();
+  }
+});
+
+/** The Markdown fixture: a book of 40 parts of 25 sections of 20 paragraphs. */
+function bookLines() {
+  const out = ['# Book', '', 'Intro text.', ''];
+  for (let p = 1; p <= 40; p++) {
+    out.push(`## Part ${p}`, '', `Part ${p} opens here.`, '');
+    for (let s = 1; s <= 25; s++) {
+      out.push(`### Section ${s}`, '');
+      for (let k = 0; k < 20; k++) out.push(`Paragraph ${k} of part ${p}, section ${s}: lorem ipsum dolor sit amet.`, '');
+    }
+  }
+  return out;
+}
+
+test('a Markdown file: type into a section body found through the outline; equals `bigedit apply`; highlighted', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'typed.md');
+  const out = bookLines();
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, out.length, 60_000);
+    const target = 'Book > Part 33 > Section 12';
+    const item = await page.waitForSelector(`[data-testid=outline-item][data-path="${target}"]`);
+    await item.click();
+    const heading = out.indexOf('### Section 12', out.indexOf('## Part 33')) + 1;
+    await page.waitForFunction((h) => window.bigeditEditor.viewportLine() <= h && document.querySelector(`[data-testid=line-${h}]`), heading);
+    assert.equal((await cursorAt(page)).line, heading, 'the outline puts the cursor on the heading');
+    assert.ok(await page.$(`[data-testid=line-${heading}] span`), 'the heading is highlighted (Markdown mode)');
+    const body = heading + 2;
+    await page.click(`[data-testid=line-${body}]`);
+    await page.keyboard.press('End');
+    await typeKeys(page, ' Typed *here*.');
+    assert.equal(await page.textContent(`[data-testid=line-${body}]`), `${out[body - 1]} Typed *here*.`);
+    await shot(page, '13-markdown-typed');
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const expected = cliApply(file, [{ op: 'replace-lines', lines: `${body}:${body}`, with: `${out[body - 1]} Typed *here*.` }]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved Markdown equals the CLI edit');
+  } finally {
+    await context.close();
+  }
+});
+
+test('undo after window shifts restores the exact bytes (SHA-256 of a save equals the original)', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'undo.log');
+  const lines = writeLines(file, 24 * MIB, logLine);
+  const { context, page, sampler } = await openEditor('?window-lines=400');
+  try {
+    await openFile(page, file, lines, 120_000);
+    await gotoLine(page, 1000);
+    await page.click('[data-testid=line-1000]');
+    await typeKeys(page, 'one\ntwo');
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    for (let k = 0; k < 30; k++) await page.keyboard.press('PageDown');
+    await settle(page);
+    const { line: c } = await cursorAt(page);
+    const pageLines = await page.evaluate(() => window.bigeditEditor.textScroller.visible - 1);
+    assert.equal(c, 1001 + 30 * pageLines, `30 x Page Down of ${pageLines} lines, across window shifts, from line 1001`);
+    await page.click(`[data-testid=line-${c}]`);
+    await paste(page, 'pasted\nlines\n');
+    await settle(page);
+    await gotoLine(page, lines - 10); // a jump: a new window
+    await page.click(`[data-testid=line-${lines - 10}]`);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('ArrowRight'); // ends the whole-file selection
+    await typeKeys(page, 'end');
+    const shifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    assert.ok(shifts >= 3, `${shifts} window shifts`);
+    const steps = Number(await page.textContent('[data-testid=edits-count]'));
+    assert.equal(steps, 4, 'four undo steps: typing, Backspace, paste, typing');
+    for (let k = 0; k < steps; k++) {
+      await page.keyboard.press('Control+z');
+      await settle(page);
+    }
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '0');
+    await gotoLine(page, 1000);
+    await settle(page);
+    await checkShown(page, logLine, 'after undo');
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    assert.equal(sha256File(saved), sha256File(file), 'the saved file is the original');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a line longer than the window opens clipped and read-only, saying so; Ctrl+A then typing replaces the whole file, undone as one step', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'longline.txt');
+  const long = 'x'.repeat(3 * MIB);
+  fs.writeFileSync(file, `head\n${long}\ntail\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, 3, 60_000);
+    await gotoLine(page, 2);
+    await page.waitForSelector('[data-testid=window-note]:not([hidden])');
+    assert.match(await page.textContent('[data-testid=window-note]'), /Line 2 is longer than 2\.0 MiB: it is shown clipped to its first 2\.0 MiB and is read-only/);
+    await page.click('[data-testid=line-2]');
+    await page.keyboard.type('Z');
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '0', 'nothing typed into the clipped line');
+    await gotoLine(page, 3);
+    assert.equal(await page.isHidden('[data-testid=window-note]'), true, 'a window of whole lines has no note');
+
+    // Ctrl+A selects the whole file (not the window); typing replaces all of it as one splice.
+    await page.click('[data-testid=line-3]');
+    await page.keyboard.press('Control+a');
+    assert.match(await page.textContent('[data-testid=selection-size]'), /^all 3\.0 MiB selected/);
+    await page.keyboard.type('N');
+    await settle(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid=line-count]')?.textContent === '1');
+    assert.equal(await page.textContent('[data-testid=line-1]'), 'N');
+    await typeKeys(page, 'ew\nfile');
+    assert.equal(await page.textContent('[data-testid=edits-count]'), '2', 'the whole-file replacement, then the typing');
+    let saved = await saveAndFetch(page, 60_000);
+    assert.equal(fs.readFileSync(saved, 'utf8'), 'New\nfile', 'the whole file replaced by what was typed');
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=line-count]'), '3');
+    saved = await saveAndFetch(page, 60_000);
+    assert.equal(sha256File(saved), sha256File(file), 'undone: the original bytes');
+    await sampler.stop();
+  } finally {
+    await context.close();
+  }
+});
+
+test('replace one match at a time (then the next is found), replace all with a preview count; hits marked along the scrollbar; CSV text mode colours columns', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'replace.csv');
+  const rows = ['id,name,city'];
+  for (let i = 1; i <= 5000; i++) rows.push(`${i},name ${i},${i % 100 === 0 ? 'Paris' : 'Lyon'}`);
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, rows.length, 60_000);
+    await page.click('[data-testid=mode-text]');
+    await page.waitForSelector('[data-testid=line-2] .cm-col-2');
+    assert.equal(await page.textContent('[data-testid=line-2] .cm-col-1'), 'name 1', 'the second column coloured as column 1');
+    await page.fill('[data-testid=search]', 'Paris');
+    await page.click('[data-testid=search-count]');
+    await waitText(page, 'search-status', '50 matches');
+    assert.equal(await page.$$eval('[data-testid=search-hits] .hit', (els) => els.length) > 10, true, 'hits along the scrollbar');
+    await page.click('[data-testid=search-next]');
+    await page.waitForFunction(() => window.bigeditEditor.ui.search.current?.line === 101);
+    await page.fill('[data-testid=replace]', 'Rome');
+    await page.click('[data-testid=replace-one]');
+    await page.waitForFunction(() => window.bigeditEditor.ui.search.current?.line === 201 && window.bigeditEditor.settled());
+    await gotoLine(page, 101);
+    assert.equal(await page.textContent('[data-testid=line-101]'), '100,name 100,Rome');
+    await page.fill('[data-testid=replace]', 'Oslo');
+    await page.click('[data-testid=replace-preview]');
+    await waitText(page, 'message', 'replace all would change 49 matches');
+    await page.click('[data-testid=replace-all]');
+    await waitText(page, 'message', 'replaced 49 matches');
+    await settle(page);
+    await shot(page, '14-csv-text-rainbow');
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const want = rows.map((r, i) => (i === 100 ? r.replace('Paris', 'Rome') : r.replace('Paris', 'Oslo')));
+    assert.equal(fs.readFileSync(saved, 'utf8'), `${want.join('\n')}\n`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a mouse drag selects lines; Shift+Page Down selects across a window shift; typing replaces the selection; equals `bigedit apply`', { timeout: 5 * 60_000 }, async () => {
+  const file = path.join(tmp, 'select.log');
+  const lines = writeLines(file, 4 * MIB, logLine);
+  const { context, page, sampler } = await openEditor();
+  try {
+    await openFile(page, file, lines, 60_000);
+    await gotoLine(page, 1000);
+    // A mouse drag from the start of line 1000 to the start of line 1010 selects ten lines.
+    const from = await (await page.$('[data-testid=line-1000]')).boundingBox();
+    const to = await (await page.$('[data-testid=line-1010]')).boundingBox();
+    await page.mouse.move(from.x + 1, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + 1, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+    let ten = 0;
+    for (let k = 1000; k < 1010; k++) ten += logLine(k).length + 1;
+    assert.equal(await page.textContent('[data-testid=selection-size]'), `${ten} chars (${ten} bytes) selected`, 'the mouse selection');
+    await page.click('[data-testid=line-1000]');
+    await page.keyboard.press('Home');
+    const shifts = await page.evaluate(() => window.bigeditEditor.win.shifts);
+    for (let k = 0; k < 25; k++) await page.keyboard.press('Shift+PageDown');
+    await settle(page);
+    assert.ok((await page.evaluate(() => window.bigeditEditor.win.shifts)) > shifts, 'the selection crossed a window shift');
+    const pageLines = await page.evaluate(() => window.bigeditEditor.textScroller.visible - 1);
+    const end = 1000 + 25 * pageLines;
+    assert.deepEqual(await cursorAt(page), { line: end, col: 1 });
+    let chars = 0;
+    for (let k = 1000; k < end; k++) chars += logLine(k).length + 1;
+    assert.equal(await page.textContent('[data-testid=selection-size]'), `${chars.toLocaleString('en-US')} chars (${chars.toLocaleString('en-US')} bytes) selected`);
+    await typeKeys(page, 'X');
+    await gotoLine(page, 1000);
+    assert.equal(await page.textContent('[data-testid=line-1000]'), `X${logLine(end)}`);
+    const saved = await saveAndFetch(page, 60_000);
+    await sampler.stop();
+    const expected = cliApply(file, [{ op: 'replace-lines', lines: `1000:${end}`, with: `X${logLine(end)}` }]);
+    assert.equal(sha256File(saved), sha256File(expected), 'the saved file equals the CLI edit');
+  } finally {
+    await context.close();
+  }
+});
+
 /** The page's current search match `{ line, column }` (window.bigeditEditor, a test hook). */
 const currentMatch = (page) => page.evaluate(() => {
   const c = window.bigeditEditor.ui.search.current;
@@ -521,32 +908,35 @@ test('search: next and previous land on each match in order, two on a line, wrap
     assert.equal(await page.textContent('[data-testid=search-status]'), `2 of ${all.length.toLocaleString('en-US')}`);
     await shot(page, '8-search');
 
-    // Edited lines are marked in the gutter: replace line 20 by two lines, insert after 30.
-    await gotoLine(page, 20);
-    await page.click('[data-testid=line-20]');
-    await page.fill('[data-testid=edit-text]', 'first of two\nsecond of two');
-    await page.click('[data-testid=edit-apply]');
-    await page.waitForSelector('[data-testid=edited-21]');
-    await page.click('[data-testid=line-31]');
-    await page.fill('[data-testid=edit-text]', 'inserted');
-    await page.click('[data-testid=edit-insert]');
-    await page.waitForSelector('[data-testid=edited-32]');
-    // Lines 15.. on screen (go to 18 shows three lines above it), then the marked ones.
-    const marked = async () => {
-      await gotoLine(page, 18);
-      await page.waitForFunction(() => document.querySelector('#lines .line')?.dataset.line === '15');
-      return page.$$eval('#lines [data-testid^=edited-]', (els) => els.map((e) => Number(e.dataset.testid.slice(7))));
+    // Edited lines are marked in the gutter: Enter at the end of line 20 and a line typed (lines
+    // 20 and 21 changed), then the same after line 31 (now 32: 32 and 33).
+    const typeLineAfter = async (k, text) => {
+      await page.click(`[data-testid=line-${k}]`);
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await typeKeys(page, text);
+      await page.waitForTimeout(1600); // the next keys start a new undo step
     };
-    assert.deepEqual(await marked(), [20, 21, 32]);
-    assert.equal(await page.textContent('[data-testid=line-32]'), 'inserted');
-    assert.equal(await page.textContent('[data-testid=line-33]'), lines[30], 'the line after the insert is the old line 31');
+    await gotoLine(page, 20);
+    await typeLineAfter(20, 'second of two');
+    await page.waitForSelector('[data-testid=edited-21]');
+    await typeLineAfter(32, 'inserted');
+    await page.waitForSelector('[data-testid=edited-33]');
+    const marked = () => page.$$eval('[data-testid=editor] [data-testid^=edited-]',
+      (els) => els.map((e) => Number(e.dataset.testid.slice(7))).filter((k) => k < 60).sort((a, b) => a - b));
+    assert.deepEqual(await marked(), [20, 21, 32, 33], await page.evaluate(() => JSON.stringify(window.bigeditEditor.ui.history.done.map((e) => e.effect))));
+    assert.equal(await page.textContent('[data-testid=line-33]'), 'inserted');
+    assert.equal(await page.textContent('[data-testid=line-34]'), lines[31], 'the line after the insert is the old line 32');
     await shot(page, '9-edited-marks');
     await page.click('[data-testid=undo]');
-    await page.waitForFunction(() => !document.querySelector('[data-testid=edited-32]'));
+    await page.waitForFunction(() => !document.querySelector('[data-testid=edited-33]'));
     assert.deepEqual(await marked(), [20, 21]);
+    assert.equal(await page.textContent('[data-testid=line-33]'), lines[31], 'undone');
     await page.click('[data-testid=edits] [data-remove="0"]');
     await page.waitForFunction(() => document.querySelector('[data-testid=edits-count]')?.textContent === '0');
+    await settle(page);
     assert.deepEqual(await marked(), []);
+    assert.equal(await page.textContent('[data-testid=line-21]'), lines[20], 'removed');
     await sampler.stop();
   } finally {
     await context.close();

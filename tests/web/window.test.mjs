@@ -174,3 +174,79 @@ test('CodeMirror transactions (typing, Enter, Backspace join, paste) become exac
   // the independent expectation: the bytes edited by hand
   assert.deepEqual(bytes, cat([0xef, 0xbb, 0xbf], '1head2\r\n', bad, '\r\nmidXY\r\ndle linetail p1\r\np2\r\np3'));
 });
+
+/** A plain-bytes engine document for window-range.js: lineBytes and bytes over a byte array. */
+class LinesDoc {
+  constructor(bytes) {
+    this.data = bytes;
+    this.starts = [0];
+    bytes.forEach((b, i) => { if (b === 10 && i + 1 < bytes.length) this.starts.push(i + 1); });
+    this.reads = 0;
+  }
+  get lineCount() { return this.data.length ? this.starts.length : 0; }
+  async lineBytes(a, b) { return [this.starts[a - 1], b < this.starts.length ? this.starts[b] : this.data.length]; }
+  async bytes(a, b) { this.reads += b - a; return this.data.slice(a, b); }
+}
+
+test('window-range: whole lines around the centre, bounded in bytes; a huge line clipped at a character boundary', async () => {
+  const { loadWindow, utf8Boundary } = await import('../../www/window-range.js');
+  const text = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}${'x'.repeat(i % 50)}`).join('\n');
+  const doc = new LinesDoc(enc.encode(`${text}\n`));
+  const lines = text.split('\n');
+  for (const [center, half, maxBytes] of [[1, 10, 1e6], [500, 10, 1e6], [1000, 10, 1e6], [500, 100, 2000], [3, 1000, 300]]) {
+    const w = await loadWindow(doc, center, { half, maxBytes });
+    assert.ok(w.first <= center && center <= w.last, `the centre ${center} is in [${w.first}, ${w.last}]`);
+    assert.ok(w.bytes.length <= maxBytes, `${w.bytes.length} <= ${maxBytes} bytes`);
+    assert.ok(w.last - w.first <= 2 * half);
+    assert.equal(new TextDecoder().decode(w.bytes), `${lines.slice(w.first - 1, w.last).join('\n')}\n`, 'whole lines with their endings');
+    assert.equal(w.start, doc.starts[w.first - 1]);
+    assert.equal(w.clipped, false);
+    const bw = new ByteWindow(w.bytes, w.start, '\n');
+    assert.equal(bw.text, lines.slice(w.first - 1, w.last).join('\n'));
+  }
+  const huge = new LinesDoc(enc.encode(`short\n${'é'.repeat(5000)}\nafter`));
+  const w = await loadWindow(huge, 2, { half: 5, maxBytes: 1001 });
+  assert.deepEqual([w.first, w.last, w.clipped, w.bytes.length], [2, 2, true, 1000], 'clipped to 500 whole characters');
+  assert.equal(utf8Boundary(enc.encode('a€')), 4);
+  assert.equal(utf8Boundary(enc.encode('a€').subarray(0, 3)), 1);
+  assert.equal(utf8Boundary(enc.encode('😀').subarray(0, 2)), 0);
+  const empty = await loadWindow(new LinesDoc(new Uint8Array(0)), 1);
+  assert.deepEqual([empty.first, empty.bytes.length], [1, 0]);
+});
+
+test('ByteWindow.posOf is the inverse of byteOf (BOM, CRLF, multi-byte characters, a bad line)', () => {
+  const bytes = cat([0xef, 0xbb, 0xbf], 'aé€😀\r\n', [0xff, 0x41], '\r\nlast');
+  const w = new ByteWindow(bytes, 0, '\r\n');
+  for (let p = 0; p <= w.text.length; p++) {
+    let b;
+    try { b = w.byteOf(p); } catch { continue; } // inside the bad line
+    if (p > 0 && w.text.charCodeAt(p - 1) >= 0xd800 && w.text.charCodeAt(p - 1) < 0xdc00) continue; // inside a surrogate pair
+    assert.equal(w.posOf(b), p, `position ${p} (byte ${b})`);
+  }
+  assert.equal(w.posOf(bytes.length + 10), w.text.length, 'clamped to the end');
+  assert.equal(w.isBad(1), true);
+});
+
+test('rainbow: fields split at the delimiter outside quotes', async () => {
+  const { fieldRanges } = await import('../../www/rainbow.js');
+  assert.deepEqual(fieldRanges('a,"b,c",d'), [[0, 1], [2, 7], [8, 9]]);
+  assert.deepEqual(fieldRanges('x;y', ';'), [[0, 1], [2, 3]]);
+  assert.deepEqual(fieldRanges(''), [[0, 0]]);
+});
+
+test('History: an entry typed as bytes is extended by the next keystrokes and is not re-staged after an earlier removal', async () => {
+  const { History } = await import('../../www/history.js');
+  const doc = new BytesDoc(enc.encode('abc\n'));
+  const h = new History(doc);
+  await h.apply('replace', () => doc.spliceBytes(0, 1, enc.encode('A')));
+  await h.apply('type', () => doc.spliceBytes(3, 3, enc.encode('x')), { lines: [] }, 1, true);
+  await h.extend(() => doc.spliceBytes(4, 4, enc.encode('y')), 1, [{ a: 1, b: 1, n: 1 }]);
+  assert.deepEqual(Uint8Array.from(doc.bytes), enc.encode('Abcxy\n'));
+  assert.equal(h.done.length, 2);
+  await assert.rejects(h.remove(0), /addresses bytes/);
+  assert.deepEqual(Uint8Array.from(doc.bytes), enc.encode('Abcxy\n'), 'nothing changed');
+  await h.undo();
+  assert.deepEqual(Uint8Array.from(doc.bytes), enc.encode('Abc\n'), 'the group is one undo step');
+  await h.redo();
+  assert.deepEqual(Uint8Array.from(doc.bytes), enc.encode('Abcxy\n'), 'and one redo step');
+});

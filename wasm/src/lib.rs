@@ -306,6 +306,20 @@ impl Document {
         Ok(out)
     }
 
+    /// The view byte range `[start, end)` of lines `a..=b` (1-based; the end includes the last
+    /// line's ending), as `[start, end]`. Runs in O(log c) plus one short scan per end.
+    ///
+    /// # Errors
+    ///
+    /// A `RangeError` for lines outside the view, a `TypeError` before the index pass.
+    #[wasm_bindgen(js_name = lineBytes)]
+    pub fn line_bytes(&self, a: f64, b: f64) -> Result<Vec<f64>, JsValue> {
+        let (a, b) = (to_u64(a, "first line")?, to_u64(b, "last line")?);
+        let range =
+            self.index("lineBytes")?.lines_to_bytes(&self.view, a..=b).map_err(core_error)?;
+        Ok(vec![to_f64(range.start), to_f64(range.end)])
+    }
+
     /// The 1-based line that holds view byte `offset`.
     ///
     /// # Errors
