@@ -140,7 +140,7 @@ test('csvSet reports matched, changed and skipped rows; strict refuses a ragged 
   const doc = await open(file);
   try {
     await assert.rejects(doc.csvSet({ where: ['cty=Rome'], set: ['amount=0'] }), (e) => e instanceof TypeError && /the header is: id, name, city, amount/.test(e.message));
-    await assert.rejects(doc.csvSet({ where: ['city=Rome'], set: ['amount=0'], strict: true }), /record 777/);
+    await assert.rejects(doc.csvSet({ where: ['city=Rome'], set: ['amount=0'], strict: true }), /row 777/);
     assert.equal((await doc.edits()).length, 0);
     const report = await doc.csvSet({ where: ['city=Rome'], set: ['amount=0'] });
     const good = rows.filter((r) => r.fields.length === 4);
