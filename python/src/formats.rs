@@ -204,7 +204,7 @@ pub fn csv_rows(
             Dialect::detect(doc.source(), &Overrides::default()).map_err(|e| doc.err(e))?;
         let mut chunker = doc.chunker();
         let header = Header::read(doc.source(), &dialect, &mut chunker).map_err(|e| doc.err(e))?;
-        let names = (0..header.len()).map(|i| header.name(i)).collect();
+        let names = header.keys();
         if tx.send(Ok(Item::Columns(names))).is_err() {
             return Ok(());
         }

@@ -107,8 +107,7 @@ impl Header {
     /// let src = b"id,amount,amount\n1,2,3\n".to_vec();
     /// let h = Header::read(&src, &Dialect::default(), &mut Chunker::default()).unwrap();
     /// assert_eq!((h.column("#3").unwrap(), h.column("amount #2").unwrap()), (2, 2));
-    /// assert_eq!(h.key(1), "amount");
-    /// assert_eq!(h.key(2), "amount #2");
+    /// assert_eq!(h.keys(), ["id", "amount", "amount #2"]);
     /// assert!(h.column("amount").unwrap_err().to_string().contains("columns 2 and 3"));
     /// ```
     ///
@@ -132,7 +131,10 @@ impl Header {
         match &self.names {
             Some(names) => {
                 let exact: Vec<usize> = (0..names.len()).filter(|&i| names[i] == name).collect();
-                let keyed = || (0..names.len()).filter(|&i| self.key(i) == name).collect();
+                let keyed = || {
+                    let keys = self.keys();
+                    (0..names.len()).filter(|&i| keys[i] == name).collect()
+                };
                 let trimmed =
                     || (0..names.len()).filter(|&i| names[i].trim() == name.trim()).collect();
                 let hits: Vec<usize> = match exact.len() {
@@ -163,23 +165,32 @@ impl Header {
         }
     }
 
-    /// A unique name for column `i` (the key of `--json` rows): its header name, with ` #K`
-    /// after the Kth use of a repeated name from the second on; its 1-based number without
-    /// header.
-    pub fn key(&self, i: usize) -> String {
-        let name = self.name(i);
-        let Some(names) = &self.names else { return name };
-        let k = names[..i.min(names.len())].iter().filter(|n| **n == name).count();
-        if k == 0 {
-            name
-        } else {
-            format!("{name} #{}", k + 1)
-        }
+    /// A unique name for every column (the keys of `--json` rows): its header name, with
+    /// ` #K` after the Kth use of a repeated name from the second on; its 1-based number
+    /// without header. One pass over the names.
+    pub fn keys(&self) -> Vec<String> {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        (0..self.fields)
+            .map(|i| {
+                let name = self.name(i);
+                if self.names.is_none() {
+                    return name;
+                }
+                let k = seen.entry(name.clone()).or_insert(0);
+                *k += 1;
+                if *k == 1 {
+                    name
+                } else {
+                    format!("{name} #{k}")
+                }
+            })
+            .collect()
     }
 
-    /// Whether some header names repeat (then [`Header::key`] tells the columns apart).
+    /// Whether some header names repeat (then [`Header::keys`] tells the columns apart).
     pub fn has_repeated_names(&self) -> bool {
-        self.names.as_ref().is_some_and(|n| n.iter().enumerate().any(|(i, x)| n[..i].contains(x)))
+        let mut seen = std::collections::HashSet::new();
+        self.names.as_ref().is_some_and(|n| !n.iter().all(|x| seen.insert(x)))
     }
 
     /// The name of column `i`: its header name, or its 1-based number without header.

@@ -377,7 +377,7 @@ fn headers(ctx: &Ctx, file: &Path, flags: &DialectFlags) -> Result<()> {
     let dialect = dialect(&doc, flags)?;
     let header =
         Header::read(doc.source(), &dialect, &mut doc.chunker()).map_err(|e| doc.err(e))?;
-    let columns: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
+    let columns = header.keys();
     let show = |b: u8| char::from(b).to_string();
     if ctx.json {
         return output::json(&json!({
@@ -424,7 +424,7 @@ fn read(
     let dialect = dialect(&doc, flags)?;
     let mut chunker = doc.chunker();
     let header = Header::read(doc.source(), &dialect, &mut chunker).map_err(|e| doc.err(e))?;
-    let names: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
+    let names = header.keys();
     let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut failed: Option<io::Error> = None;
     let mut first = true;

@@ -72,11 +72,17 @@ pub(crate) fn open(ctx: &Ctx, file: &Path) -> Result<Document> {
 pub(crate) fn open_indexed(ctx: &Ctx, file: &Path) -> Result<Document> {
     let mut doc = open(ctx, file)?;
     if doc.try_cached_index().is_none() {
-        let bar = output::progress(ctx, doc.len(), "indexing");
-        doc.index(&|p| bar.set_position(p))?;
-        bar.finish_and_clear();
+        build_index(ctx, &mut doc)?;
     }
     Ok(doc)
+}
+
+/// Builds `doc`'s index, with a progress bar for long builds.
+fn build_index(ctx: &Ctx, doc: &mut Document) -> Result<()> {
+    let bar = output::progress(ctx, doc.len(), "indexing");
+    doc.index(&|p| bar.set_position(p))?;
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// Warns (on stderr) about a file whose lines bigedit cannot split as its author meant:
@@ -168,13 +174,14 @@ pub fn read(ctx: &Ctx, file: &Path, lines: Option<&str>, bytes: Option<&str>) ->
         }
         (Some(l), None) => {
             let spec: LineRange = l.parse().map_err(|e| Error::edit(file, e))?;
-            if let Some(n) = spec.tail() {
-                let mut doc = open(ctx, file)?;
-                if doc.try_cached_index().is_none() && !doc.is_empty() {
+            let mut doc = open(ctx, file)?;
+            if doc.try_cached_index().is_none() {
+                // The last N lines of a file with no index: read backwards, not a scan.
+                if let Some(n) = spec.tail().filter(|_| !doc.is_empty()) {
                     return read_tail(ctx, &doc, file, n);
                 }
+                build_index(ctx, &mut doc)?;
             }
-            let doc = open_indexed(ctx, file)?;
             let count = doc.loaded_index().map_or(0, |i| i.line_count());
             let lines = spec.resolve(count).map_err(|e| Error::edit(file, e))?;
             (doc, Some(lines))

@@ -337,7 +337,7 @@ pub fn outline(s: &Session, n: &mut Notes, p: &params::Outline) -> Result<Value,
                 Ok(Flow::Continue)
             })
             .map_err(|e| doc.err(e))?;
-        let columns: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
+        let columns = header.keys();
         return Ok(json!({
             "path": p.path,
             "kind": "csv",
@@ -454,7 +454,7 @@ pub fn read_rows(s: &Session, n: &mut Notes, p: &params::ReadRows) -> Result<Val
     let dialect = Dialect::detect(doc.source(), &Overrides::default()).map_err(|e| doc.err(e))?;
     let mut chunker = doc.chunker();
     let header = Header::read(doc.source(), &dialect, &mut chunker).map_err(|e| doc.err(e))?;
-    let names: Vec<String> = (0..header.len()).map(|i| header.key(i)).collect();
+    let names = header.keys();
     let mut out = Vec::new();
     let (mut used, mut span): (u64, Option<Range<u64>>) = (0, None);
     let mut all = VersionHasher::new();
