@@ -59,3 +59,25 @@ export declare function initSync(input: BufferSource | WebAssembly.Module): unkn
 export declare function openBlob(blob: Blob, opts?: EngineOpenOptions): Document;
 /** Opens a callback source. */
 export declare function openSource(source: Source, opts?: EngineOpenOptions): Document;
+/** One answer of a synchronous ranged GET (the shape `UrlOpenOptions.readSync` returns). */
+export interface SyncAnswer {
+  status: number;
+  header(name: string): string | null;
+  body: Uint8Array;
+}
+
+/** Options of `openUrl`. */
+export interface UrlOpenOptions extends EngineOpenOptions {
+  /** The file name (default: the URL's last path segment). */
+  name?: string;
+  /** Replaces the global fetch of full passes. */
+  fetch?: typeof fetch;
+  /** Synchronous GET of random reads (default: XMLHttpRequest, workers only). */
+  readSync?(url: string, start: number, end: number, headers: Record<string, string>): SyncAnswer;
+}
+
+/**
+ * Opens an http(s) URL read with Range GETs, pinned to the ETag first seen (a later change
+ * fails the read with "changed since it was opened").
+ */
+export declare function openUrl(url: string | URL, opts?: UrlOpenOptions): Promise<Document>;

@@ -8,6 +8,7 @@
 
 import initWasm, { initSync as initWasmSync, openBlob as wasmOpenBlob, openReader } from './wasm/bigedit_wasm.js';
 import { streamBlob, STREAM_CHUNK } from './blob-source.js';
+import { urlSource } from './url-source.js';
 
 /** Deleted bytes a full pass reads through rather than starting a new source stream. */
 const GAP = 1 << 20;
@@ -68,6 +69,20 @@ export function openSource(source, opts = {}) {
   }
   const w = openReader(source, source.size, undefined);
   return new Document(w, (a, b) => source.stream(a, b), null, opts.name);
+}
+
+/**
+ * Opens an http(s) URL (a presigned object URL, a static file server) read with Range GETs,
+ * pinned to the version first seen (see url-source.js). Random reads are synchronous requests:
+ * XMLHttpRequest in a worker, or `opts.readSync` (Node's entry passes one). Read-only at the
+ * source: `save()` / `saveToOpfs()` write the edited document elsewhere.
+ * @param {string | URL} url
+ * @param {{ chunkSize?: number, name?: string, fetch?: typeof fetch, readSync?: Function }} [opts]
+ */
+export async function openUrl(url, opts = {}) {
+  needInit();
+  const source = await urlSource(url, opts);
+  return openSource(source, { ...opts, name: opts.name ?? source.name });
 }
 
 function anchorOf(opts, what) {

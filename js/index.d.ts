@@ -29,6 +29,12 @@ export interface Document extends DocumentApi {}
 export declare function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
 /** Opens a File or Blob in the shared worker. */
 export declare function open(source: Blob, opts?: OpenOptions): Promise<Document>;
+/**
+ * Opens an http(s) URL in the shared worker, read with Range GETs pinned to the ETag first seen
+ * (cross-origin: the server must allow the origin and should expose Content-Range and ETag).
+ * `save(name)` writes the edited document to OPFS; `blob()` is refused (no Blob source).
+ */
+export declare function openUrl(url: string | URL, opts?: OpenOptions): Promise<Document>;
 /** Figures from the worker: the wasm memory size (null if unknown) and open documents. */
 export declare function stats(): Promise<{ wasmMemoryBytes: number | null; documents: number }>;
 /** Ends the shared worker. */

@@ -51,6 +51,22 @@ export async function open(source, opts = {}) {
 }
 
 /**
+ * Opens an http(s) URL in the worker (a presigned object URL, a file on a static server): every
+ * read is a `Range` GET, pinned to the ETag first seen, so a 100 GB object is indexed, searched
+ * and read without being downloaded. A cross-origin server must allow the origin (CORS) and
+ * should expose `Content-Range` and `ETag` (Access-Control-Expose-Headers). Edits are staged
+ * as for files; `save(name)` writes the edited document to OPFS (the URL is never written).
+ * @param {string | URL} url
+ */
+export async function openUrl(url, opts = {}) {
+  const { onProgress, ...engineOpts } = opts;
+  const c = start(null);
+  await ready;
+  const { value: id, state } = await c.call(null, 'openUrl', [String(url), engineOpts]);
+  return new Document(c, id, state, onProgress);
+}
+
+/**
  * Figures from the worker: `{ wasmMemoryBytes, documents }` (wasmMemoryBytes is the size of the
  * wasm linear memory, or null if the engine does not tell). Answered between chunks of a pass.
  */
@@ -106,7 +122,11 @@ export class Document extends DocumentBase {
 
   /** The edited document as a Blob built from `pieces()`: untouched ranges are slices of the source, not copies. */
   async blob(type = '') {
-    return new Blob(await this._call('pieces', []), { type });
+    const pieces = await this._call('pieces', []);
+    if (pieces.some((p) => !(p instanceof Blob) && !(p instanceof Uint8Array))) {
+      throw new TypeError('bigedit: blob() needs a File or Blob source: save() the document opened from a URL instead');
+    }
+    return new Blob(pieces, { type });
   }
 
   /**

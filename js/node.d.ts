@@ -16,7 +16,7 @@ export interface OpenOptions {
 /** A document over a file on disk; edits are staged until `save`. */
 export declare class Document {
   private constructor();
-  /** The path the document was opened from. */
+  /** The path (or URL) the document was opened from. */
   readonly path: string;
   /**
    * Writes the edited document to `target` atomically (temp file in its directory, fsync, rename,
@@ -33,3 +33,8 @@ export interface Document extends DocumentApi {}
 export declare function init(input?: string | URL | BufferSource | WebAssembly.Module): void;
 /** Opens the file at `path`. */
 export declare function open(path: string | URL, opts?: OpenOptions): Promise<Document>;
+/**
+ * Opens an http(s) URL read with Range GETs, pinned to the ETag first seen; `save(path)` writes
+ * the edited document to a file (the URL is never written).
+ */
+export declare function openUrl(url: string | URL, opts?: OpenOptions): Promise<Document>;

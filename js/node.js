@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as engine from './engine.js';
+import { readSync as fetchSync } from './node-fetch-sync.js';
 import { DocumentBase } from './facade.js';
 
 let initialized = false;
@@ -105,7 +106,21 @@ export async function open(filePath, opts = {}) {
 }
 
 /**
- * A document over a file on disk: the same promise-based API as the browser facade. Edits are
+ * Opens an http(s) URL (a presigned object URL, a file on a static server) for reading and
+ * staged editing: every read is a `Range` GET pinned to the ETag first seen (a change on the
+ * server fails the next read with "changed since it was opened"), random reads run in a helper
+ * thread. `save(path)` writes the edited document to a file; the URL is never written.
+ * @param {string | URL} url
+ */
+export async function openUrl(url, opts = {}) {
+  ensureInit();
+  const { onProgress, ...engineOpts } = opts;
+  const doc = await engine.openUrl(url, { ...engineOpts, readSync: fetchSync });
+  return new Document(doc, null, null, String(url), onProgress, engineOpts);
+}
+
+/**
+ * A document over a file on disk (or a URL, with no descriptor): the same promise-based API as the browser facade. Edits are
  * staged until `save(path)`.
  */
 export class Document extends DocumentBase {
@@ -131,7 +146,7 @@ export class Document extends DocumentBase {
   get sourceSize() { return this.#live().sourceSize; }
   /** Number of lines of the edited view, `null` until `index()` ran. */
   get lineCount() { return this.#live().lineCount; }
-  /** The path this document was opened from. */
+  /** The path (or URL) this document was opened from. */
   get path() { return this.#path; }
 
   #live() {
@@ -180,7 +195,7 @@ export class Document extends DocumentBase {
       if (err.code !== 'ENOENT') throw new Error(`bigedit: ${target}: ${err.message}`);
     }
     if (existing && !existing.isFile()) throw new TypeError(`bigedit: ${target}: not a regular file`);
-    const overSource = existing !== null && sameFile(existing, this.#stat);
+    const overSource = existing !== null && this.#stat !== null && sameFile(existing, this.#stat);
     const dir = path.dirname(path.resolve(real));
     const tmp = path.join(dir, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.bigedit-tmp`);
     const onProgress = opts.onProgress ?? this.onProgress;
@@ -232,7 +247,7 @@ export class Document extends DocumentBase {
     if (!this.#doc) return;
     this.#doc.close();
     this.#doc = null;
-    fs.closeSync(this.#fd);
+    if (this.#fd !== null) fs.closeSync(this.#fd);
   }
 }
 

@@ -1,7 +1,7 @@
 // The message protocol between the main-thread facade (js/index.js) and the worker (js/worker.js).
 //
 // One worker serves any number of documents. The client sends
-//   { type: 'call', id, doc, method, args }   doc = a document id, or null for `init`/`open`
+//   { type: 'call', id, doc, method, args }   doc = a document id, or null for `init`/`open`/`openUrl`
 //   { type: 'abort', id }                     the caller's AbortSignal fired
 // and the worker answers
 //   { type: 'callback', id, key, args }       an option callback (onProgress) fired in the worker
@@ -147,9 +147,9 @@ export function serve(engine, port) {
     if (method === 'stats') {
       return { value: { wasmMemoryBytes: wasmMemoryBytes(), documents: docs.size } };
     }
-    if (method === 'open') {
+    if (method === 'open' || method === 'openUrl') {
       const [source, opts] = args;
-      const doc = engine.openBlob(source, opts ?? {});
+      const doc = method === 'open' ? engine.openBlob(source, opts ?? {}) : await engine.openUrl(source, opts ?? {});
       const newId = nextDoc++;
       docs.set(newId, { doc, queue: Promise.resolve() });
       return { value: newId, state: stateOf(doc) };

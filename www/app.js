@@ -19,7 +19,7 @@
 // and the DOM-free logic (tested in Node): format.js, marks.js, matches.js, history.js,
 // window.js (the window's bytes), window-range.js (which lines a window holds), cm-window.js.
 
-import { open } from '../js/index.js';
+import { open, openUrl } from '../js/index.js';
 import { $, ui } from './state.js';
 import { fmtBytes, fmtNum } from './format.js';
 import { say, fail, withProgress, startMemoryReadout } from './status.js';
@@ -34,7 +34,28 @@ import { sampleBytes, sampleName, writeSample } from './sample.js';
 import './search.js';
 
 /** Opens `file` (with its File System Access `handle`, if any) and indexes it. */
-export async function openFile(file, handle = null) {
+export function openFile(file, handle = null) {
+  return openDocument(file, handle, () => open(file));
+}
+
+/**
+ * Opens the file at an http(s) `url` (a presigned object URL, a static server): every read is a
+ * Range request, so the file is indexed and read without being downloaded; saving writes the
+ * edited copy to browser storage, as for files.
+ */
+export async function openRemote(url) {
+  const doc = await openUrl(url);
+  const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'remote';
+  let decoded = name;
+  try { decoded = decodeURIComponent(name); } catch { /* keep it as it is */ }
+  return openDocument({ name: decoded, size: doc.size, url }, null, async () => doc);
+}
+
+/**
+ * Opens a document: `file` is a File, or `{ name, size, url }` for a URL; `opener()` gives the
+ * engine's document. Resets the page, then indexes it.
+ */
+async function openDocument(file, handle, opener) {
   if (ui.busy) ui.abort?.abort();
   if (ui.doc) {
     const old = ui.doc;
@@ -49,8 +70,8 @@ export async function openFile(file, handle = null) {
   clearSaved();
   $('line-count').textContent = '–';
   $('ending').textContent = '';
-  $('file-info').textContent = `${file.name} · ${fmtBytes(file.size)}`;
-  $('file-info').title = `${file.size} bytes`;
+  $('file-info').textContent = `${file.name} · ${fmtBytes(file.size)}${file.url ? ' · over HTTP' : ''}`;
+  $('file-info').title = file.url ? `${file.url}: ${file.size} bytes, read with Range requests` : `${file.size} bytes`;
   ui.kind = /\.(md|markdown)$/i.test(file.name) ? 'markdown' : /\.(csv|tsv)$/i.test(file.name) ? 'csv' : 'text';
   $('outline-panel').hidden = ui.kind !== 'markdown';
   $('csv-panel').hidden = ui.kind !== 'csv';
@@ -60,7 +81,7 @@ export async function openFile(file, handle = null) {
   await setView('text');
   textScroller.setRows(0);
   gridScroller.setRows(0);
-  const doc = await open(file);
+  const doc = await opener();
   ui.doc = doc;
   ui.history = new History(doc);
   renderEdits();
@@ -106,6 +127,12 @@ if ('showOpenFilePicker' in window) {
     }
   });
 }
+
+$('open-url-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const url = $('open-url').value.trim();
+  if (url) openRemote(new URL(url, location.href).href).catch(fail);
+});
 
 // Drag and drop anywhere on the page.
 let dragDepth = 0;

@@ -138,11 +138,11 @@ async function workerHeaps(bcdp, sessions) {
 }
 
 /** A page with the editor loaded and a memory sampler (call `sampler.stop()` for the peaks). */
-async function openEditor(query = '') {
+async function openEditor(query = '', base = server.url) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 760 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}www/${query}`);
+  await page.goto(`${base}www/${query}`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const bcdp = await browser.newBrowserCDPSession();
@@ -980,6 +980,49 @@ function sampleLine(n) {
   const ss = String(n % 60).padStart(2, '0');
   return `2026-11-25T${hh}:${mm}:${ss}.${String(n % 1000).padStart(3, '0')}Z ${levels[n % 6].padEnd(5)} worker-${String(n % 16).padStart(2, '0')} request ${n} handled in ${(n * 7) % 997} ms`;
 }
+
+test('Open URL: a log served with Range support is indexed and read in parts, typed into and saved; equals `bigedit replace-lines`', { timeout: 5 * 60_000 }, async () => {
+  // Served by the test's server from under the repository (same origin: no CORS to set up).
+  const dir = path.join(ROOT, 'target', 'web-url-test');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'remote.log');
+  const lines = writeLines(file, 48 * MIB, logLine);
+  const ranges = [];
+  const counted = await serve(ROOT, { quiet: true, onRequest: (req) => { if (req.url.includes('remote.log')) ranges.push(req.headers.range ?? null); } });
+  const { context, page } = await openEditor('', counted.url); // the page and the file on one origin
+  try {
+    await page.fill('[data-testid=open-url]', `${counted.url}target/web-url-test/remote.log`);
+    await page.click('[data-testid=open-url-go]');
+    await page.waitForFunction((want) => document.querySelector('[data-testid=line-count]')?.textContent.replace(/\D/g, '') === String(want), lines, { timeout: 120_000, polling: 250 });
+    assert.match(await page.textContent('[data-testid=file-info]'), /remote\.log .*over HTTP/);
+    assert.ok(ranges.length > 3, `${ranges.length} requests`);
+    assert.ok(ranges.every((r) => r !== null && /^bytes=\d+-\d+$/.test(r)), `every request is a Range GET: ${ranges.filter((r) => !/^bytes=\d+-\d+$/.test(r ?? '')).slice(0, 3)}`);
+    const biggest = Math.max(...ranges.map((r) => { const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(r); return Number(b) - Number(a) + 1; }));
+    assert.ok(biggest <= 8 * MIB, `no request asks for more than 8 MiB (largest ${biggest})`);
+
+    // A late line, read with a request or two of at most a block.
+    const n = lines - 1234;
+    const before = ranges.length;
+    await gotoLine(page, n);
+    assert.equal(await page.textContent(`[data-testid=line-${n}]`), logLine(n));
+    await checkShown(page, logLine, 'the lines around a late line');
+    assert.ok(ranges.length - before >= 1 && ranges.length - before <= 4, `${ranges.length - before} requests to show a window at line ${n}`);
+
+    // Type at the end of that line, save to browser storage, compare with the CLI.
+    const box = await (await page.$(`[data-testid=line-${n}]`)).boundingBox();
+    await page.mouse.click(box.x + box.width - 2, box.y + box.height / 2);
+    await page.keyboard.press('End');
+    await typeKeys(page, ' FROM URL');
+    assert.equal(await page.textContent(`[data-testid=line-${n}]`), `${logLine(n)} FROM URL`);
+    const saved = await saveAndFetch(page, 120_000);
+    const cli = cliEdit(file, (f) => ['replace-lines', f, `${n}`, '--with', `${logLine(n)} FROM URL`]);
+    assert.equal(sha256File(saved), sha256File(cli), 'the saved file equals the CLI edit');
+  } finally {
+    await context.close();
+    await counted.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('Sample: generated in OPFS, opened and indexed (8 MiB by ?sample-mib=8)', { timeout: 5 * 60_000 }, async () => {
   const bytes = 8 * MIB;
