@@ -66,6 +66,7 @@ fn every_command_stays_within_the_memory_budget_on_a_large_file() {
     // peak of the memory it had before its exec, which is this process's own.
     find_json_streams_its_matches();
     markdown_with_a_huge_line_is_outlined_and_chunked_in_bounded_memory();
+    dry_run_streams_a_huge_line_cut();
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
     fs::create_dir(&cache).unwrap();
@@ -233,4 +234,46 @@ fn find_json_streams_its_matches() {
     let out =
         Command::new("python3").args(["-c", &check]).arg(cache.join("stdout")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Issue 16, item 12: `--dry-run` on a 100 MiB line streams its diff and cuts the line at
+/// `diff::LINE_SHOWN` bytes, saying so (it held the old and new line, twice over, before: 4.2 GB
+/// for a 1 GiB line); the diff's other lines are whole, and the warning names the file.
+fn dry_run_streams_a_huge_line_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    fs::create_dir(&cache).unwrap();
+    let file = dir.path().join("one-line.txt");
+    let payload = 100u64 << 20;
+    {
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&file).unwrap());
+        w.write_all(b"head\n").unwrap();
+        let block = vec![b'x'; 1 << 20];
+        for _ in 0..(payload >> 20) {
+            w.write_all(&block).unwrap();
+        }
+        w.write_all(b" alpha\nlast\n").unwrap();
+        w.flush().unwrap();
+    }
+    let before = fs::metadata(&file).unwrap().len();
+    let f = file.to_str().unwrap();
+    let args = ["replace", f, "--find", "alpha", "--with", "beta", "--max", "1", "--dry-run"];
+    let (ok, peak, size) = run(&args, &cache);
+    assert!(ok, "replace --dry-run failed on a 100 MiB line");
+    eprintln!("replace --dry-run, a 100 MiB line: peak RSS {peak} KiB, {size} bytes of diff");
+    assert!(peak < BUDGET_KIB, "replace --dry-run peaked at {peak} KiB");
+    let diff = fs::read(cache.join("stdout")).unwrap();
+    let text = String::from_utf8_lossy(&diff);
+    let old_len = payload + 6; // " alpha"
+    for (tag, len) in [('-', old_len), ('+', old_len - 1)] {
+        let marker = format!("\\ bigedit: line cut: 1048576 of {len} bytes shown\n");
+        let at = text.find(&marker).unwrap_or_else(|| panic!("no {marker:?}"));
+        let line_start = text[..at - 1].rfind('\n').unwrap() + 1;
+        assert_eq!(text.as_bytes()[line_start], tag as u8);
+        assert_eq!(at - 1 - line_start - 1, 1 << 20, "the {tag} line shows 1 MiB");
+    }
+    assert!(text.starts_with(&format!("--- {f}\n+++ {f}\n@@ -1,3 +1,3 @@\n head\n-xxx")));
+    assert!(text.ends_with(" last\n"), "the context line after it is whole");
+    assert_eq!(fs::metadata(&file).unwrap().len(), before, "a dry run changes nothing");
+    fs::remove_file(&file).unwrap();
 }

@@ -206,7 +206,14 @@ fn print_diff(
         tally.add(part);
         diff.push(doc.source(), index, part, &mut out).map_err(|e| diff_err(doc, e))
     })?;
-    diff.finish(doc.source(), index, &mut out).map_err(|e| diff_err(doc, e))?;
+    let cut = diff.finish(doc.source(), index, &mut out).map_err(|e| diff_err(doc, e))?;
+    if cut > 0 {
+        super::warn(&format!(
+            "{name}: the diff cuts {cut} line{} longer than {} (marked '\\ bigedit: line cut'), so it does not apply as a patch",
+            if cut == 1 { "" } else { "s" },
+            format_args!("{} MiB", diff::LINE_SHOWN >> 20),
+        ));
+    }
     let before = doc.len();
     crate::audit::note_changes(
         &mut ctx.audit.borrow_mut(),
