@@ -55,7 +55,7 @@ pub use edit::{
     delete_section, insert_section, move_section, rename_heading, replace_body, replace_section,
     Place,
 };
-pub use outline::{outline, outline_with, Outline, OutlineBuilder, Section};
+pub use outline::{outline, outline_first, outline_with, Outline, OutlineBuilder, Section};
 pub use resolve::{check_rename, locate, Located, Locator};
 pub(crate) use scan::LineInfo;
 pub use scan::{DocInfo, Heading, HeadingKind, HeadingScanner, Options};

@@ -272,6 +272,8 @@ pub struct Outline {
     sections: Vec<Section>,
     counts: HashMap<String, usize>,
     info: DocInfo,
+    /// Sections in the document: more than `sections.len()` for an outline of the first few.
+    total: usize,
 }
 
 impl Outline {
@@ -285,9 +287,15 @@ impl Outline {
         self.sections.iter()
     }
 
-    /// How many sections (headings) there are.
+    /// How many sections (headings) the outline holds: all of them, or at most the cap of
+    /// [`outline_first`].
     pub fn len(&self) -> usize {
         self.sections.len()
+    }
+
+    /// How many sections (headings) the document has, held or not.
+    pub fn total(&self) -> usize {
+        self.total
     }
 
     /// Whether the document has no top-level heading.
@@ -378,12 +386,34 @@ pub fn outline_with<S: ReadAt + ?Sized>(
     chunker.run(src, OutlineBuilder::new(options))
 }
 
+/// The first `cap` sections of `src` (and the count of all), in memory bounded by `cap`: the
+/// selectors of those sections are exact (a path shared with a later section gets its `#N`),
+/// since every later heading is still scanned and counted against their paths.
+///
+/// # Errors
+///
+/// As [`outline`].
+pub fn outline_first<S: ReadAt + ?Sized>(
+    src: &S,
+    options: Options,
+    cap: usize,
+    chunker: &mut Chunker,
+) -> Result<Outline, Error<S::Error>> {
+    chunker.run(src, OutlineBuilder::new(options).first(cap))
+}
+
 /// The push-based builder of an [`Outline`]: a [`Pass`] over the document's chunks.
 #[derive(Debug)]
 pub struct OutlineBuilder {
     scanner: HeadingScanner,
     tracker: Tracker,
     sections: Vec<Section>,
+    /// Sections kept: the first `cap`.
+    cap: usize,
+    /// How many sections so far have each path of a kept section.
+    counts: HashMap<String, usize>,
+    /// The occurrence of each kept section's path, by index.
+    occurrences: Vec<usize>,
 }
 
 impl OutlineBuilder {
@@ -393,14 +423,37 @@ impl OutlineBuilder {
             scanner: HeadingScanner::new(options),
             tracker: Tracker::default(),
             sections: Vec::new(),
+            cap: usize::MAX,
+            counts: HashMap::new(),
+            occurrences: Vec::new(),
         }
+    }
+
+    /// Keeps only the first `cap` sections (see [`outline_first`]).
+    pub fn first(mut self, cap: usize) -> Self {
+        self.cap = cap;
+        self
     }
 
     /// Turns the headings the scanner completed into sections.
     fn take(&mut self) {
-        let (tracker, sections) = (&mut self.tracker, &mut self.sections);
+        let (tracker, sections, cap) = (&mut self.tracker, &mut self.sections, self.cap);
+        let (counts, occurrences) = (&mut self.counts, &mut self.occurrences);
         self.scanner.drain_headings(|h, title| {
-            tracker.heading(h, title, |s| sections.push(s.to_section()));
+            let opened = tracker.heading(h, title, |s| {
+                if s.index() < cap {
+                    sections.push(s.to_section());
+                }
+            });
+            // Every earlier section with a kept section's path is itself kept (it comes first),
+            // so counting the kept paths alone gives exact counts and occurrences for them.
+            if opened.index() < cap {
+                let n = counts.entry(opened.path.to_string()).or_default();
+                *n += 1;
+                occurrences.push(*n);
+            } else if let Some(n) = counts.get_mut(opened.path) {
+                *n += 1;
+            }
         });
     }
 }
@@ -419,16 +472,17 @@ impl Pass for OutlineBuilder {
     fn finish(mut self) -> Result<Outline, EditError> {
         let info = self.scanner.finish()?;
         self.take();
-        let mut sections = self.sections;
-        self.tracker.finish(&info, |s| sections.push(s.to_section()));
+        let (mut sections, cap) = (self.sections, self.cap);
+        self.tracker.finish(&info, |s| {
+            if s.index() < cap {
+                sections.push(s.to_section());
+            }
+        });
         sections.sort_by_key(|s| s.index);
-        let mut counts: HashMap<String, usize> = HashMap::new();
         for s in &mut sections {
-            let n = counts.entry(s.path.clone()).or_default();
-            *n += 1;
-            s.occurrence = *n;
+            s.occurrence = self.occurrences[s.index];
         }
-        Ok(Outline { sections, counts, info })
+        Ok(Outline { sections, counts: self.counts, info, total: self.tracker.next })
     }
 }
 
@@ -445,6 +499,30 @@ mod tests {
             for s in o.sections() {
                 let sel = o.selector(s);
                 assert_eq!(o.resolve(&sel).unwrap().index, s.index, "{sel:?} in {text:?}");
+            }
+        }
+    }
+
+    /// The first `cap` sections, selectors included, are those of the whole outline: later
+    /// headings sharing a kept path still give it its `#N`.
+    #[test]
+    fn an_outline_of_the_first_sections_names_them_as_the_whole_outline_does() {
+        let mut doc = String::new();
+        for i in 0..60 {
+            doc.push_str(&format!("# Part {}\n\ntext {i}\n\n## Notes\n\nx\n", i % 7));
+            if i % 5 == 0 {
+                doc.push_str("## \n\n### Deep\n\n");
+            }
+        }
+        let src = doc.into_bytes();
+        let whole = outline(&src, &mut Chunker::new(11)).unwrap();
+        assert_eq!(whole.total(), whole.len());
+        for cap in [0, 1, 2, 7, 30, whole.len() - 1, whole.len(), whole.len() + 5] {
+            let first = outline_first(&src, Options::default(), cap, &mut Chunker::new(5)).unwrap();
+            assert_eq!(first.total(), whole.total(), "cap {cap}");
+            assert_eq!(first.sections(), &whole.sections()[..cap.min(whole.len())], "cap {cap}");
+            for s in first.sections() {
+                assert_eq!(first.selector(s), whole.selector(s), "cap {cap}, section {}", s.index);
             }
         }
     }

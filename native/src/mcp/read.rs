@@ -348,10 +348,17 @@ pub fn outline(s: &Session, n: &mut Notes, p: &params::Outline) -> Result<Value,
             "rows_with_wrong_field_count": report.skipped_count,
         }));
     }
-    let outline = markdown::outline(doc.source(), &mut doc.chunker()).map_err(|e| doc.err(e))?;
+    // Only the sections shown are held: the rest are scanned and counted.
+    let cap = usize::try_from(max).unwrap_or(usize::MAX);
+    let outline = markdown::outline_first(
+        doc.source(),
+        markdown::Options::default(),
+        cap,
+        &mut doc.chunker(),
+    )
+    .map_err(|e| doc.err(e))?;
     let sections: Vec<Value> = outline
         .iter()
-        .take(max as usize)
         .map(|s| {
             json!({
                 "number": s.number(),
@@ -363,13 +370,13 @@ pub fn outline(s: &Session, n: &mut Notes, p: &params::Outline) -> Result<Value,
             })
         })
         .collect();
-    n.insert("sections".into(), outline.len().into());
+    n.insert("sections".into(), outline.total().into());
     Ok(json!({
         "path": p.path,
         "kind": "markdown",
-        "total_sections": outline.len(),
+        "total_sections": outline.total(),
         "sections": sections,
-        "more": outline.len() as u64 > max,
+        "more": outline.total() as u64 > max,
     }))
 }
 
