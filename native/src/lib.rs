@@ -36,6 +36,8 @@ pub mod growth;
 pub mod journal;
 pub mod lock;
 pub mod mcp;
+#[cfg(feature = "s3")]
+pub mod object;
 pub mod retire;
 pub mod source;
 pub mod target;
