@@ -48,5 +48,5 @@ pub use error::{Error, Result};
 pub use find::Found;
 pub use journal::Recovery;
 pub use lock::LockKind;
-pub use source::{FileSource, MmapSource};
+pub use source::{DocSource, FileSource, MmapSource};
 pub use target::{Root, Target};

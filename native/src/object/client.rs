@@ -115,7 +115,13 @@ impl Client {
             .user_agent(concat!("bigedit/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Ok(Client { agent, endpoint: config.endpoint.clone(), bucket, credentials, stats: Arc::default() })
+        Ok(Client {
+            agent,
+            endpoint: config.endpoint.clone(),
+            bucket,
+            credentials,
+            stats: Arc::default(),
+        })
     }
 
     /// The endpoint, as configured.
@@ -147,7 +153,11 @@ impl Client {
             return Err(ObjectError::NotFound);
         }
         if status != 200 {
-            return Err(ObjectError::Status { status, code: String::new(), message: String::new() });
+            return Err(ObjectError::Status {
+                status,
+                code: String::new(),
+                message: String::new(),
+            });
         }
         let len = header(&resp, "content-length")
             .and_then(|v| v.parse().ok())
@@ -163,7 +173,12 @@ impl Client {
     /// # Errors
     ///
     /// [`ObjectError::Changed`], or the server's or the network's error (after retries).
-    pub fn get_range(&self, key: &str, range: Range<u64>, etag: &str) -> Result<Vec<u8>, ObjectError> {
+    pub fn get_range(
+        &self,
+        key: &str,
+        range: Range<u64>,
+        etag: &str,
+    ) -> Result<Vec<u8>, ObjectError> {
         if range.start >= range.end {
             return Ok(Vec::new());
         }
@@ -201,7 +216,9 @@ impl Client {
                 RequestStats::add(&self.stats.bytes_read, out.len() as u64);
                 if status == 200 {
                     // A server that ignored the range sent the whole object: keep the range.
-                    return Err(ObjectError::Protocol("the server ignored the Range header".into()));
+                    return Err(ObjectError::Protocol(
+                        "the server ignored the Range header".into(),
+                    ));
                 }
                 if out.len() != want {
                     return Err(ObjectError::Transport(format!(
@@ -225,7 +242,12 @@ impl Client {
     /// # Errors
     ///
     /// [`ObjectError::Changed`], or the server's or the network's error.
-    pub fn put(&self, key: &str, body: &[u8], if_match: Option<&str>) -> Result<String, ObjectError> {
+    pub fn put(
+        &self,
+        key: &str,
+        body: &[u8],
+        if_match: Option<&str>,
+    ) -> Result<String, ObjectError> {
         let mut action = PutObject::new(&self.bucket, self.credentials.as_ref(), key);
         if let Some(etag) = if_match {
             action.headers_mut().insert("if-match", etag.to_string());
@@ -254,8 +276,8 @@ impl Client {
     ///
     /// The server's or the network's error.
     pub fn create_upload(&self, key: &str) -> Result<String, ObjectError> {
-        let url =
-            CreateMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key).sign(SIGNED_FOR);
+        let url = CreateMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key)
+            .sign(SIGNED_FOR);
         let resp = self.agent.post(url.as_str()).send_empty().map_err(transport)?;
         let body = ok_body(resp)?;
         let parsed = CreateMultipartUpload::parse_response(&body)
@@ -284,7 +306,8 @@ impl Client {
         if status != 200 {
             return Err(status_error(resp));
         }
-        header(&resp, "etag").ok_or_else(|| ObjectError::Protocol("UploadPart without an ETag".into()))
+        header(&resp, "etag")
+            .ok_or_else(|| ObjectError::Protocol("UploadPart without an ETag".into()))
     }
 
     /// Part `number` copied server-side from bytes `range` of `key` (`UploadPartCopy`), only
@@ -380,8 +403,9 @@ impl Client {
     ///
     /// The server's or the network's error (a 404: already gone, counts as done).
     pub fn abort(&self, key: &str, upload_id: &str) -> Result<(), ObjectError> {
-        let url = AbortMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key, upload_id)
-            .sign(SIGNED_FOR);
+        let url =
+            AbortMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key, upload_id)
+                .sign(SIGNED_FOR);
         let resp = self.agent.delete(url.as_str()).call().map_err(transport)?;
         match resp.status().as_u16() {
             200 | 204 | 404 => Ok(()),
@@ -434,7 +458,8 @@ impl Client {
         let body = ok_body(resp)?;
         let mut out = Vec::new();
         for upload in body.split("<Upload>").skip(1) {
-            if let (Some(key), Some(id)) = (xml_field(upload, "Key"), xml_field(upload, "UploadId")) {
+            if let (Some(key), Some(id)) = (xml_field(upload, "Key"), xml_field(upload, "UploadId"))
+            {
                 out.push((key, id));
             }
         }

@@ -41,7 +41,11 @@ pub struct ObjectStats {
 /// [`ObjectError::Changed`] when the object is no longer the version `src` read; any other
 /// request's error. The object is then unchanged and the upload aborted (or recorded for the
 /// next command to abort).
-pub fn commit(src: &ObjectSource, patch: &Patch, uploads: Option<&Path>) -> Result<ObjectStats, ObjectError> {
+pub fn commit(
+    src: &ObjectSource,
+    patch: &Patch,
+    uploads: Option<&Path>,
+) -> Result<ObjectStats, ObjectError> {
     let plan = plan_upload(patch.pieces(), &PartLimits::S3)
         .map_err(|e| ObjectError::Config(e.to_string()))?;
     let (uploaded, copied, parts) = (plan.uploaded(), plan.copied(), plan.part_count() as u64);

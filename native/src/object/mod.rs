@@ -30,6 +30,18 @@ pub use commit::ObjectStats;
 pub use config::{S3Config, S3Options};
 pub use source::ObjectSource;
 
+/// An object's fingerprint for the index cache: its length and ETag (no read needed).
+pub fn fingerprint(src: &ObjectSource) -> bigedit_core::Fingerprint {
+    let tag = bigedit_core::Version::of(src.etag().as_bytes()).0;
+    bigedit_core::Fingerprint {
+        len: bigedit_core::ReadAt::len(src),
+        head: tag,
+        tail: tag,
+        modified: tag,
+        identity: 0,
+    }
+}
+
 /// The prefix of object addresses.
 pub const SCHEME: &str = "s3://";
 

@@ -56,13 +56,7 @@ impl ObjectSource {
     /// [`ObjectError::NotFound`], or the server's or the network's error.
     pub fn open(client: Client, url: ObjectUrl) -> Result<ObjectSource, ObjectError> {
         let head = client.head(&url.key)?;
-        Ok(ObjectSource {
-            client,
-            url,
-            etag: head.etag,
-            len: head.len,
-            windows: Mutex::default(),
-        })
+        Ok(ObjectSource { client, url, etag: head.etag, len: head.len, windows: Mutex::default() })
     }
 
     /// The object's address.
