@@ -74,7 +74,7 @@ echo "weed=$weed; work=$work; base=$base; BIGEDIT_S3_ENDPOINT=$BIGEDIT_S3_ENDPOI
 export BIGEDIT_S3_PIDFILE="$work/pid"
 echo "$pid" >"$BIGEDIT_S3_PIDFILE"
 status=0
-cargo test -p bigedit-tests --test objects --locked -- --test-threads=2 2>&1 || status=$?
+cargo test -p bigedit-tests --test objects --locked -- --test-threads=2 "$@" 2>&1 || status=$?
 # A restarted server has a new pid: stop that one too.
 if [ -s "$BIGEDIT_S3_PIDFILE" ] && [ "$(cat "$BIGEDIT_S3_PIDFILE")" != "$pid" ]; then
   kill "$(cat "$BIGEDIT_S3_PIDFILE")" 2>/dev/null || true

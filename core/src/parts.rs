@@ -36,12 +36,19 @@ pub struct PartLimits {
     pub max_part: u64,
     /// Most parts in one upload (S3: 10,000).
     pub max_parts: usize,
+    /// Largest *uploaded* part, which the host holds in memory while it sends it (bigedit:
+    /// 64 MiB); raised to the minimum when that is larger.
+    pub max_upload: u64,
 }
 
 impl PartLimits {
     /// S3's limits: 5 MiB, 5 GiB, 10,000 parts.
-    pub const S3: PartLimits =
-        PartLimits { min_part: 5 << 20, max_part: 5 << 30, max_parts: 10_000 };
+    pub const S3: PartLimits = PartLimits {
+        min_part: 5 << 20,
+        max_part: 5 << 30,
+        max_parts: 10_000,
+        max_upload: 64 << 20,
+    };
 }
 
 impl Default for PartLimits {
@@ -141,7 +148,7 @@ pub enum PartError {
 /// ```
 /// use bigedit_core::{plan_upload, Part, PartLimits, PatchBuilder, Upload};
 ///
-/// let limits = PartLimits { min_part: 4, max_part: 100, max_parts: 10 };
+/// let limits = PartLimits { min_part: 4, max_part: 100, max_parts: 10, max_upload: 100 };
 /// let mut b = PatchBuilder::new(20);
 /// b.push(10..11, b"X").unwrap();
 /// let patch = b.build().unwrap();
@@ -174,7 +181,7 @@ pub fn plan_upload<'a>(
     }
     let mut floor = min;
     loop {
-        let parts = plan_with(&pieces, floor, max);
+        let parts = plan_with(&pieces, floor, max, limits.max_upload.clamp(floor, max));
         if parts.len() <= limits.max_parts {
             return Ok(Upload::Multipart(parts));
         }
@@ -186,13 +193,14 @@ pub fn plan_upload<'a>(
 }
 
 /// One plan with parts of at least `min` bytes (but the last) and at most `max`.
-fn plan_with<'a>(pieces: &[Piece<'a>], min: u64, max: u64) -> Vec<Part<'a>> {
+/// Uploaded parts stop growing at `up` (at least `min`, at most `max`).
+fn plan_with<'a>(pieces: &[Piece<'a>], min: u64, max: u64, up: u64) -> Vec<Part<'a>> {
     let mut parts = Vec::new();
     let mut pending = Pending::default();
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
         match piece {
-            Piece::Insert(bytes) => pending.push_insert(bytes, max, &mut parts),
+            Piece::Insert(bytes) => pending.push_insert(bytes, up, &mut parts),
             Piece::Copy(range) => {
                 let mut range = range.clone();
                 // Pad a pending upload to the minimum with the copy's first bytes.
@@ -213,7 +221,7 @@ fn plan_with<'a>(pieces: &[Piece<'a>], min: u64, max: u64) -> Vec<Part<'a>> {
                     push_copies(range, max, &mut parts);
                 } else {
                     // Too short to stand alone: uploaded with the pending part.
-                    pending.push_copy(range, max, &mut parts);
+                    pending.push_copy(range, up, &mut parts);
                 }
             }
         }
@@ -362,7 +370,8 @@ mod tests {
         b.build().unwrap()
     }
 
-    const SMALL: PartLimits = PartLimits { min_part: 8, max_part: 32, max_parts: 10_000 };
+    const SMALL: PartLimits =
+        PartLimits { min_part: 8, max_part: 32, max_parts: 10_000, max_upload: 16 };
 
     #[test]
     fn a_document_under_the_minimum_is_one_put() {
@@ -410,10 +419,10 @@ mod tests {
         let src = vec![b'x'; 1000];
         let edits: Vec<(u64, u64, &[u8])> =
             (0..50).map(|k| (k * 20, k * 20 + 1, &b"y"[..])).collect();
-        let limits = PartLimits { min_part: 4, max_part: 400, max_parts: 12 };
+        let limits = PartLimits { min_part: 4, max_part: 400, max_parts: 12, max_upload: 400 };
         let up = check(&src, &patch_of(1000, &edits), &limits);
         assert!(up.parts <= 12);
-        let limits = PartLimits { min_part: 4, max_part: 8, max_parts: 12 };
+        let limits = PartLimits { min_part: 4, max_part: 8, max_parts: 12, max_upload: 8 };
         assert!(matches!(
             plan_upload(patch_of(1000, &edits).pieces(), &limits),
             Err(PartError::TooLarge { .. })
@@ -428,6 +437,7 @@ mod tests {
             edits in proptest::collection::vec((0u64..300, 0u64..20, proptest::collection::vec(any::<u8>(), 0..40)), 0..12),
             min in 1u64..20,
             extra in 0u64..60,
+            up_extra in 0u64..30,
             max_parts in 1usize..40,
         ) {
             let src: Vec<u8> = (0..len).map(|i| i as u8).collect();
@@ -444,7 +454,7 @@ mod tests {
                 end = z.max(a + 1);
             }
             let patch = b.build().unwrap();
-            let limits = PartLimits { min_part: min, max_part: min + extra, max_parts };
+            let limits = PartLimits { min_part: min, max_part: min + extra, max_parts, max_upload: min + up_extra };
             let new_len = patch.apply_to_vec(&src).unwrap().len() as u64;
             let max = limits.max_part.max(2 * min);
             match plan_upload(patch.pieces(), &limits) {

@@ -75,7 +75,7 @@ pub struct Head {
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
-    endpoint: String,
+    config: S3Config,
     bucket: Bucket,
     credentials: Option<Credentials>,
     stats: Arc<RequestStats>,
@@ -115,18 +115,17 @@ impl Client {
             .user_agent(concat!("bigedit/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Ok(Client {
-            agent,
-            endpoint: config.endpoint.clone(),
-            bucket,
-            credentials,
-            stats: Arc::default(),
-        })
+        Ok(Client { agent, config: config.clone(), bucket, credentials, stats: Arc::default() })
     }
 
     /// The endpoint, as configured.
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        &self.config.endpoint
+    }
+
+    /// The configuration it was made with.
+    pub fn config(&self) -> &S3Config {
+        &self.config
     }
 
     /// The bucket's name.

@@ -145,8 +145,10 @@ impl Record {
     }
 }
 
-/// Aborts the uploads recorded in `dir` for `client`'s endpoint and bucket whose owners are
-/// gone (their record can be locked), and removes their records. Returns how many it aborted.
+/// Aborts the uploads recorded in `dir` for `client`'s bucket whose owners are gone (their
+/// record can be locked), and removes their records. Returns how many it aborted. Each abort
+/// goes to the endpoint the upload was made at, then (if that fails) to `client`'s (the same
+/// server may be reached two ways; an upload the server does not know counts as aborted).
 /// Failures are left for a later command.
 pub fn abort_orphans(dir: &Path, client: &super::Client) -> usize {
     let Ok(entries) = fs::read_dir(dir) else { return 0 };
@@ -166,10 +168,20 @@ pub fn abort_orphans(dir: &Path, client: &super::Client) -> usize {
             continue;
         };
         let field = |k: &str| rec.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        if field("endpoint") != client.endpoint() || field("bucket") != client.bucket() {
+        if field("bucket") != client.bucket() {
             continue;
         }
-        if client.abort(&field("key"), &field("upload_id")).is_ok() {
+        let (key, id) = (field("key"), field("upload_id"));
+        let there = (field("endpoint") != client.endpoint())
+            .then(|| {
+                let config =
+                    super::S3Config { endpoint: field("endpoint"), ..client.config().clone() };
+                super::Client::new(&config, client.bucket()).ok()
+            })
+            .flatten();
+        let done =
+            there.is_some_and(|c| c.abort(&key, &id).is_ok()) || client.abort(&key, &id).is_ok();
+        if done {
             let _ = fs::remove_file(&path);
             aborted += 1;
         }
