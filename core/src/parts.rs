@@ -166,7 +166,7 @@ pub fn plan_upload<'a>(
     pieces: impl IntoIterator<Item = Piece<'a>>,
     limits: &PartLimits,
 ) -> Result<Upload<'a>, PartError> {
-    let pieces: Vec<Piece<'a>> = pieces.into_iter().filter(|p| p.len() > 0).collect();
+    let pieces: Vec<Piece<'a>> = pieces.into_iter().filter(|p| !p.is_empty()).collect();
     let len: u64 = pieces.iter().map(Piece::len).sum();
     let min = limits.min_part.max(1);
     // Copies longer than a part are split in equal shares: twice the minimum keeps each share

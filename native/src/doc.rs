@@ -272,7 +272,7 @@ impl Document {
             DocSource::File(f) => build_index(f, self.chunk_size, progress),
             // One pass: the object's read-ahead already fetches in parallel.
             #[cfg(feature = "s3")]
-            DocSource::Object(o) => index_serial(o, self.chunk_size, progress),
+            DocSource::Object(o) => index_serial(o.as_ref(), self.chunk_size, progress),
         };
         let mut index = built.map_err(|e| self.err(e))?;
         let stored = self.store_index(&mut index);
@@ -456,7 +456,7 @@ impl Document {
             #[cfg(feature = "s3")]
             (None, DocSource::Object(o)) => {
                 crate::object::ObjectSource::open(o.client().clone(), o.url().clone())
-                    .map(DocSource::Object)
+                    .map(|o| DocSource::Object(Box::new(o)))
                     .map_err(|e| Error::io(&self.path, "open", e.into_io()))
             }
             _ => Err(Error::Usage(format!("{}: nothing to reopen", self.path.display()))),
@@ -865,7 +865,7 @@ impl Document {
         Ok(Document {
             path: path.to_path_buf(),
             target: None,
-            src: DocSource::Object(src),
+            src: DocSource::Object(Box::new(src)),
             cache: if opts.use_cache { IndexCache::from_env() } else { None },
             chunk_size: opts.chunk_size.max(1),
             index: None,

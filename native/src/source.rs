@@ -116,7 +116,7 @@ pub enum DocSource {
     File(FileSource),
     /// An object, read with ranged GETs pinned to its ETag.
     #[cfg(feature = "s3")]
-    Object(crate::object::ObjectSource),
+    Object(Box<crate::object::ObjectSource>),
 }
 
 impl DocSource {
