@@ -589,3 +589,98 @@ fn faults_leave_the_object_unchanged_and_no_upload_open() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark (bench/objects.sh runs it: `--ignored`, release build)
+// ---------------------------------------------------------------------------------------------
+
+/// The whole-object baseline with the same client: download in 8 MiB ranged GETs, the same CLI
+/// edit on the local file, upload in 8 MiB parts.
+fn download_edit_upload(w: &World, name: &str, line: &str) -> Duration {
+    let started = std::time::Instant::now();
+    let key = w.key(name);
+    let head = w.client.head(&key).unwrap();
+    let local = w.sandbox.path("baseline.log");
+    let mut file = std::fs::File::create(&local).unwrap();
+    let step = 8 * MIB as u64;
+    let mut at = 0;
+    while at < head.len {
+        let end = (at + step).min(head.len);
+        file.write_all(&w.client.get_range(&key, at..end, &head.etag).unwrap()).unwrap();
+        at = end;
+    }
+    drop(file);
+    let (code, _, err) =
+        w.cli(&["replace-lines", &local.display().to_string(), line, "--with", "fixed"]);
+    assert_eq!(code, 0, "{err}");
+    let mut file = std::fs::File::open(&local).unwrap();
+    let id = w.client.create_upload(&key).unwrap();
+    let mut etags = Vec::new();
+    let mut buf = vec![0u8; step as usize];
+    loop {
+        let mut n = 0;
+        while n < buf.len() {
+            match file.read(&mut buf[n..]).unwrap() {
+                0 => break,
+                k => n += k,
+            }
+        }
+        if n == 0 {
+            break;
+        }
+        etags.push(w.client.upload_part(&key, &id, etags.len() as u16 + 1, &buf[..n]).unwrap());
+    }
+    w.client.complete(&key, &id, &etags, &head.etag).unwrap();
+    let took = started.elapsed();
+    let _ = std::fs::remove_file(&local);
+    took
+}
+
+#[test]
+#[ignore = "a benchmark: bench/objects.sh runs it"]
+fn bench_one_line_edit_of_a_large_object() {
+    let Some(w) = World::new("bench") else { return };
+    let mib: usize =
+        std::env::var("BENCH_OBJECT_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
+    let bytes = text(mib * MIB);
+    w.put("big", &bytes);
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    drop(bytes);
+    let mid = (lines / 2).to_string();
+    let url = w.url("big");
+    let time = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let (code, out, err) = w.cli(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        (started.elapsed(), out)
+    };
+    // Cold: no index yet (the edit indexes the object: one full pass of ranged GETs).
+    let (cold, out) = time(&["--json", "replace-lines", &url, &mid, "--with", "fixed"]);
+    let cold_up = uploaded(&serde_json::from_str(out.trim()).unwrap());
+    // Warm: the index is cached by bucket, key and ETag (the commit stored the shifted one).
+    let (warm, out) = time(&["--json", "replace-lines", &url, &mid, "--with", "fixed again"]);
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let (late, _) = time(&["read", &url, &(lines - 1).to_string()]);
+    let baseline = download_edit_upload(&w, "big", &mid);
+    let line = |what: &str| faults::figure(&format!("objects bench ({mib} MiB): {what}"));
+    line(&format!(
+        "one-line edit, cached index: {:.2} s, uploaded {:.1} MiB in {} parts, {:.0} MiB copied by the server",
+        warm.as_secs_f64(),
+        uploaded(&report) as f64 / MIB as f64,
+        report["parts"],
+        report["copied"].as_u64().unwrap_or(0) as f64 / MIB as f64
+    ));
+    line(&format!(
+        "one-line edit, no index yet (indexes by ranged GETs first): {:.2} s, uploaded {:.1} MiB",
+        cold.as_secs_f64(),
+        cold_up as f64 / MIB as f64
+    ));
+    line(&format!("late-line read, cached index: {:.3} s", late.as_secs_f64()));
+    line(&format!(
+        "download + local edit + upload (same client, 8 MiB requests): {:.2} s; cached-index edit {:.1}x faster, cold edit {:.1}x",
+        baseline.as_secs_f64(),
+        baseline.as_secs_f64() / warm.as_secs_f64(),
+        baseline.as_secs_f64() / cold.as_secs_f64()
+    ));
+    assert!(uploaded(&report) < 16 * MIB as u64);
+}
