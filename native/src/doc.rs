@@ -117,6 +117,9 @@ pub struct Document {
     lock: Option<FileLock>,
     lock_waited: Duration,
     recovered: Option<Recovery>,
+    /// The ETag the last object commit reported: the version reopened after it must be that
+    /// one for the shifted index to describe it.
+    committed_etag: Option<String>,
 }
 
 impl Document {
@@ -130,6 +133,13 @@ impl Document {
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
         #[cfg(feature = "s3")]
         if let Some(url) = path.to_str().and_then(crate::object::ObjectUrl::parse) {
+            if opts.root.is_some() {
+                return Err(Error::Usage(format!(
+                    "{}: an object is not under the --root directory (or $BIGEDIT_ROOT); \
+                     unset it to edit objects",
+                    path.display()
+                )));
+            }
             return Self::open_object(path, url, opts);
         }
         let root = opts.root.as_deref().map(Root::open).transpose()?;
@@ -148,6 +158,7 @@ impl Document {
             lock,
             lock_waited,
             recovered,
+            committed_etag: None,
         })
     }
 
@@ -425,7 +436,9 @@ impl Document {
         // Bytes other processes appended (carried over, or landed after the new end): the
         // shifted index does not cover them, and the next reader indexes the file again.
         let bytes = (bytes.0, new.len());
-        let shifted = shifted.filter(|index| stats.carried == 0 && index.len() == new.len());
+        let shifted = shifted.filter(|index| {
+            stats.carried == 0 && index.len() == new.len() && self.reopened_what_was_committed(&new)
+        });
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         let old = std::mem::replace(&mut self.src, new);
         if let (Strategy::Atomic, DocSource::File(old)) = (stats.strategy, old) {
@@ -437,6 +450,19 @@ impl Document {
             (index, IndexState::Built { stored })
         });
         Ok(CommitReport { bytes, lines, changes, stats })
+    }
+
+    /// Whether `new` is the version this process committed: always for a file (the lock
+    /// keeps other writers out); for an object, when its ETag is the one the commit reported
+    /// (another client may have written it since; then the shifted index is not its index).
+    fn reopened_what_was_committed(&self, new: &DocSource) -> bool {
+        match new {
+            DocSource::File(_) => true,
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => {
+                self.committed_etag.as_deref().is_none_or(|e| e.is_empty() || e == o.etag())
+            }
+        }
     }
 
     /// The file's target and open handle (`None` for an object).
@@ -872,11 +898,12 @@ impl Document {
             lock: None,
             lock_waited: Duration::ZERO,
             recovered: None,
+            committed_etag: None,
         })
     }
 
     /// Writes `patch` as the object's new version.
-    fn commit_object(&self, patch: &Patch, opts: &CommitOptions) -> Result<CommitStats> {
+    fn commit_object(&mut self, patch: &Patch, opts: &CommitOptions) -> Result<CommitStats> {
         let DocSource::Object(src) = &self.src else {
             return Err(Error::Usage(format!("{}: not an object", self.path.display())));
         };
@@ -889,6 +916,7 @@ impl Document {
         }
         let done = crate::object::commit::commit(src, patch, uploads_dir().as_deref())
             .map_err(|e| Error::io(&self.path, "commit", e.into_io()))?;
+        self.committed_etag = Some(done.etag);
         Ok(CommitStats {
             bytes_written: done.uploaded,
             bytes_copied: done.copied,
@@ -902,7 +930,7 @@ impl Document {
 
 #[cfg(not(feature = "s3"))]
 impl Document {
-    fn commit_object(&self, _: &Patch, _: &CommitOptions) -> Result<CommitStats> {
+    fn commit_object(&mut self, _: &Patch, _: &CommitOptions) -> Result<CommitStats> {
         Err(Error::Usage(format!("{}: not a file", self.path.display())))
     }
 }

@@ -152,10 +152,16 @@ impl Client {
             return Err(ObjectError::NotFound);
         }
         if status != 200 {
+            // A HEAD answer has no body to explain itself.
+            let message = match status {
+                403 => "access denied: check the credentials, the region and the endpoint",
+                301 | 307 => "the bucket is elsewhere: check the region or the endpoint",
+                _ => "",
+            };
             return Err(ObjectError::Status {
                 status,
                 code: String::new(),
-                message: String::new(),
+                message: message.to_string(),
             });
         }
         let len = header(&resp, "content-length")

@@ -22,7 +22,7 @@ use bigedit_core::{plan_upload, Part, PartLimits, Patch, Piece, Upload, Version}
 use super::{ObjectError, ObjectSource};
 
 /// What a remote commit moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ObjectStats {
     /// Bytes sent (uploaded parts, or the whole PUT).
     pub uploaded: u64,
@@ -32,6 +32,8 @@ pub struct ObjectStats {
     pub parts: u64,
     /// Whether it was a multipart upload (else one PUT).
     pub multipart: bool,
+    /// The new version's ETag, as the server reported it (may be empty).
+    pub etag: String,
 }
 
 /// Writes `patch` (planned over `src`) as the object's new version.
@@ -54,8 +56,8 @@ pub fn commit(
     match plan {
         Upload::Put(pieces) => {
             let body = gather(src, &pieces)?;
-            client.put(key, &body, Some(src.etag()))?;
-            Ok(ObjectStats { uploaded, copied, parts, multipart: false })
+            let etag = client.put(key, &body, Some(src.etag()))?;
+            Ok(ObjectStats { uploaded, copied, parts, multipart: false, etag })
         }
         Upload::Multipart(plan) => {
             let id = client.create_upload(key)?;
@@ -69,12 +71,13 @@ pub fn commit(
             } else if let Some(record) = record {
                 record.finish(true);
             }
-            result.map(|()| ObjectStats { uploaded, copied, parts, multipart: true })
+            result.map(|etag| ObjectStats { uploaded, copied, parts, multipart: true, etag })
         }
     }
 }
 
-fn upload_parts(src: &ObjectSource, id: &str, plan: &[Part<'_>]) -> Result<(), ObjectError> {
+/// Sends the parts and completes the upload; returns the new ETag.
+fn upload_parts(src: &ObjectSource, id: &str, plan: &[Part<'_>]) -> Result<String, ObjectError> {
     let client = src.client();
     let key = &src.url().key;
     let mut etags = Vec::with_capacity(plan.len());
@@ -87,8 +90,7 @@ fn upload_parts(src: &ObjectSource, id: &str, plan: &[Part<'_>]) -> Result<(), O
         };
         etags.push(etag);
     }
-    client.complete(key, id, &etags, src.etag())?;
-    Ok(())
+    client.complete(key, id, &etags, src.etag())
 }
 
 /// The bytes of `pieces`: new bytes as they are, source ranges read from `src`.
