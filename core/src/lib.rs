@@ -42,7 +42,7 @@ mod lines;
 pub mod markdown;
 mod ops;
 mod overlay;
-mod parts;
+pub mod parts;
 mod patch;
 mod range;
 mod scan;

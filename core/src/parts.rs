@@ -138,7 +138,7 @@ pub enum PartError {
     },
 }
 
-/// Plans the upload of the document `pieces` make (see the [module docs](self)).
+/// Plans the upload of the document `pieces` make (see the [module docs](crate::parts)).
 ///
 /// Runs in O(pieces + parts); if the first plan needs more than `max_parts` parts, plans
 /// again with a doubled minimum (at most about 30 times).
