@@ -684,3 +684,88 @@ fn bench_one_line_edit_of_a_large_object() {
     ));
     assert!(uploaded(&report) < 16 * MIB as u64);
 }
+
+/// The MCP server edits an object of an allowed bucket with the same versions and guards as a
+/// file, and refuses every other bucket.
+#[test]
+fn mcp_edits_objects_of_allowed_buckets_only() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let Some(w) = World::new("mcp") else { return };
+    let bytes = text(64 * 1024);
+    w.both("a", &bytes);
+    let root = w.sandbox.dir();
+    let mut child = Command::new(bigedit())
+        .args(["--endpoint-url", &w.endpoint, "mcp", "--root", root.to_str().unwrap()])
+        .args(["--allow-s3", &w.bucket])
+        .env("BIGEDIT_CACHE_DIR", w.sandbox.cache_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut id = 0;
+    let mut call = |method: &str, params: serde_json::Value| -> serde_json::Value {
+        id += 1;
+        let msg =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        writeln!(stdin, "{msg}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if method == "initialize" {
+            writeln!(
+                stdin,
+                "{}",
+                serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+            )
+            .unwrap();
+        }
+        v
+    };
+    call(
+        "initialize",
+        serde_json::json!({"protocolVersion": "2024-11-05", "capabilities": {},
+            "clientInfo": {"name": "test", "version": "1"}}),
+    );
+    let tool = |call: &mut dyn FnMut(&str, serde_json::Value) -> serde_json::Value,
+                name: &str,
+                args: serde_json::Value| {
+        let v = call("tools/call", serde_json::json!({"name": name, "arguments": args}));
+        let text = v["result"]["content"][0]["text"].as_str().unwrap_or_default().to_string();
+        (v["result"]["isError"].as_bool().unwrap_or(false), text)
+    };
+    let url = w.url("a");
+    let (err, read) =
+        tool(&mut call, "read_lines", serde_json::json!({"path": url, "start": 3, "end": 3}));
+    assert!(!err, "{read}");
+    let version = serde_json::from_str::<serde_json::Value>(&read).unwrap()["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (err, out) = tool(
+        &mut call,
+        "replace_lines",
+        serde_json::json!({"path": url, "start": 3, "end": 3, "text": "third, by an agent", "version": version}),
+    );
+    assert!(!err, "{out}");
+    // The same version again is stale now: refused.
+    let (err, out) = tool(
+        &mut call,
+        "replace_lines",
+        serde_json::json!({"path": url, "start": 3, "end": 3, "text": "again", "version": version}),
+    );
+    assert!(err, "a stale version must be refused: {out}");
+    let other = format!("s3://not-{}/k", w.bucket);
+    let (err, out) = tool(&mut call, "file_info", serde_json::json!({"path": other}));
+    assert!(err && out.contains("--allow-s3"), "{out}");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let local = w.sandbox.path("a").display().to_string();
+    let (code, _, e) = w.cli(&["replace-lines", &local, "3", "--with", "third, by an agent"]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(sha(&w.get("a")), sha(&std::fs::read(&local).unwrap()));
+}
