@@ -76,20 +76,59 @@ pub fn commit(
     }
 }
 
-/// Sends the parts and completes the upload; returns the new ETag.
+/// Parts sent at once: server-side copies of large ranges take a while each, and uploads
+/// overlap with them.
+const PARALLEL_PARTS: usize = 4;
+
+/// Sends the parts (up to [`PARALLEL_PARTS`] at once; the first error stops the others from
+/// starting new ones) and completes the upload; returns the new ETag.
 fn upload_parts(src: &ObjectSource, id: &str, plan: &[Part<'_>]) -> Result<String, ObjectError> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
     let client = src.client();
     let key = &src.url().key;
-    let mut etags = Vec::with_capacity(plan.len());
-    for (i, part) in plan.iter().enumerate() {
-        let number = u16::try_from(i + 1)
-            .map_err(|_| ObjectError::Config("more than 65,535 parts".into()))?;
-        let etag = match part {
-            Part::Copy(range) => client.copy_part(key, id, number, range.clone(), src.etag())?,
-            Part::Upload(pieces) => client.upload_part(key, id, number, &gather(src, pieces)?)?,
-        };
-        etags.push(etag);
+    if plan.len() > usize::from(u16::MAX) {
+        return Err(ObjectError::Config("more than 65,535 parts".into()));
     }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let etags: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; plan.len()]);
+    let first_error: Mutex<Option<ObjectError>> = Mutex::new(None);
+    let worker = || loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        if i >= plan.len() || failed.load(Ordering::SeqCst) {
+            return;
+        }
+        // Checked above: at most 65,535 parts.
+        let number = (i + 1) as u16;
+        let sent = match &plan[i] {
+            Part::Copy(range) => client.copy_part(key, id, number, range.clone(), src.etag()),
+            Part::Upload(pieces) => {
+                gather(src, pieces).and_then(|body| client.upload_part(key, id, number, &body))
+            }
+        };
+        match sent {
+            Ok(etag) => etags.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(etag),
+            Err(e) => {
+                failed.store(true, Ordering::SeqCst);
+                first_error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                return;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..PARALLEL_PARTS.min(plan.len()) {
+            s.spawn(worker);
+        }
+        worker();
+    });
+    if let Some(e) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let etags: Option<Vec<String>> =
+        etags.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().collect();
+    let etags = etags.ok_or_else(|| ObjectError::Protocol("a part was not sent".into()))?;
     client.complete(key, id, &etags, src.etag())
 }
 
