@@ -8,15 +8,8 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 venv="$repo/target/py-venv"
 
-if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv) >/dev/null
-  else
-    echo "python3 with the venv module is required (apt-get install python3-venv)"; exit 1
-  fi
-fi
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { echo "Python 3.9 or later is required"; exit 1; }
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+source scripts/python-venv.sh
+python_venv "$venv"
 py="$venv/bin/python"
 if [ ! -x "$venv/bin/maturin" ] || ! "$py" -c 'import pytest, hypothesis, tqdm, markdown_it, mypy' 2>/dev/null; then
   "$py" -m pip install -q --disable-pip-version-check maturin pytest hypothesis tqdm markdown-it-py mypy

@@ -49,7 +49,8 @@ export BIGEDIT_FIGURES=$(mktemp) BIGEDIT_NOT_RUN=$(mktemp)
 trap 'rm -f "$log" "$BIGEDIT_FIGURES" "$BIGEDIT_NOT_RUN"' EXIT
 # The wasm crate's tests are wasm-bindgen tests: they run in Chromium below (test-wasm.sh), and
 # building them for the host would only compile wasm-bindgen's macros once more.
-cargo test --workspace --exclude bigedit-wasm --locked 2>&1 | tee "$log"
+# The object tests need a server: the s3 stage below starts one and runs them.
+BIGEDIT_S3_LATER=1 cargo test --workspace --exclude bigedit-wasm --locked 2>&1 | tee "$log"
 
 say "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
@@ -62,6 +63,8 @@ say "npm package (wasm build, types, Node tests, packaging smoke test)"
 bash scripts/test-js.sh 2>&1 | tee -a "$log"
 say "MCP server (official TypeScript SDK client)"
 bash scripts/test-mcp.sh 2>&1 | tee -a "$log"
+say "objects in S3-compatible storage (SeaweedFS in target/s3-venv on 127.0.0.1)"
+bash scripts/test-s3.sh 2>&1 | tee -a "$log"
 say "Python package (maturin build in target/py-venv, pytest, mypy --strict)"
 bash scripts/test-python.sh 2>&1 | tee -a "$log"
 say "web editor (headless Chromium, ${WEB_BIG_MIB:=1024} MiB file)"

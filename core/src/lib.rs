@@ -42,6 +42,7 @@ mod lines;
 pub mod markdown;
 mod ops;
 mod overlay;
+pub mod parts;
 mod patch;
 mod range;
 mod scan;
@@ -58,6 +59,7 @@ pub use lines::{
 };
 pub use ops::{check_steps, check_version, plan_edits, Content, Edit, LinesArg, Step};
 pub use overlay::Overlay;
+pub use parts::{plan_upload, Part, PartError, PartLimits, Upload};
 pub use patch::{
     Drain, Patch, PatchBuilder, Piece, Pieces, Planned, Sink, Splice, SpliceIter, SpliceRef,
     Splices, Tally, WriteError,

@@ -104,6 +104,11 @@ pub fn note_commit(
     record.insert("commit".into(), how.into());
     if let Ok(r) = report {
         record.insert("bytes_out".into(), r.bytes.1.into());
+        if r.stats.strategy == crate::Strategy::Object {
+            record.insert("uploaded".into(), r.stats.bytes_written.into());
+            record.insert("copied".into(), r.stats.bytes_copied.into());
+            record.insert("parts".into(), r.stats.parts.into());
+        }
     }
 }
 

@@ -57,6 +57,10 @@ pub enum Strategy {
     /// In place when the patch keeps the length or the rewritten tail is under 1/8 of the
     /// file; atomic otherwise.
     Auto,
+    /// An object's new version: one PUT or a multipart upload, completed only over the
+    /// version read (chosen for `s3://` documents, never on the command line).
+    #[value(skip)]
+    Object,
 }
 
 /// How [`Document::commit_with`](crate::Document::commit_with) commits.
@@ -82,6 +86,9 @@ pub struct CommitStats {
     /// Bytes other processes appended to the file while the edit ran, carried over after the
     /// edited content (see [`crate::growth`]).
     pub carried: u64,
+    /// Parts of an object's upload (1 for one PUT; 0 for files). For an object,
+    /// `bytes_written` counts the bytes uploaded and `bytes_copied` those the server copied.
+    pub parts: u64,
 }
 
 impl Strategy {
@@ -91,6 +98,7 @@ impl Strategy {
             Strategy::Atomic => "atomic",
             Strategy::InPlace => "in-place",
             Strategy::Auto => "auto",
+            Strategy::Object => "object",
         }
     }
 
@@ -249,6 +257,7 @@ fn commit_atomic(
         strategy: Strategy::Atomic,
         journaled: 0,
         carried,
+        parts: 0,
     };
     Ok((stats, handover))
 }
@@ -518,6 +527,7 @@ fn commit_in_place(
                 strategy: Strategy::InPlace,
                 journaled,
                 carried,
+                parts: 0,
             })
         }
         Err(e) => {

@@ -183,6 +183,7 @@ impl<'t> PartWriter<'t> {
             strategy: Strategy::Atomic,
             journaled: 0,
             carried,
+            parts: 0,
         };
         Ok(Committed::Streamed(
             Streamed {

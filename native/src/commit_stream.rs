@@ -145,6 +145,13 @@ impl Feed<'_> {
     }
 }
 
+/// Runs `plan` with a feed that nobody reads: for targets that write only once the patch is
+/// final (objects).
+pub(crate) fn unfed<R>(plan: impl FnOnce(&Feed<'_>) -> R) -> R {
+    let shared = Shared::default();
+    plan(&Feed { shared: &shared })
+}
+
 /// What the writer thread did.
 #[derive(Debug, Default, Clone, Copy)]
 struct Written {
@@ -403,6 +410,7 @@ fn commit_streamed_with(
             strategy: Strategy::Atomic,
             journaled: 0,
             carried: 0,
+            parts: 0,
         };
         return Ok((patch, stats, None));
     }
@@ -432,6 +440,7 @@ fn commit_streamed_with(
         strategy: Strategy::Atomic,
         journaled: 0,
         carried,
+        parts: 0,
     };
     Ok((patch, stats, Some(handover)))
 }

@@ -19,7 +19,7 @@ use crate::commit_parts::{Committed, PartWriter};
 use crate::error::{Error, Result};
 use crate::journal::{self, Recovery, JOURNAL_SUFFIX};
 use crate::lock::{self, FileLock, Handover, LockKind};
-use crate::source::{FileSource, MmapSource};
+use crate::source::{DocSource, FileSource, MmapSource};
 use crate::target::{is_temp_of, Root, Target};
 
 /// Files larger than this are indexed by two threads, one per half.
@@ -41,6 +41,9 @@ pub struct OpenOptions {
     /// Confine the path to this workspace root (`--root`): `..`, absolute paths outside it and
     /// symlinks leading out are refused, race-free.
     pub root: Option<PathBuf>,
+    /// Where objects (`s3://bucket/key`) are: endpoint and addressing flags.
+    #[cfg(feature = "s3")]
+    pub s3: crate::object::S3Options,
 }
 
 impl Default for OpenOptions {
@@ -51,6 +54,8 @@ impl Default for OpenOptions {
             lock: None,
             lock_timeout: Duration::from_secs(30),
             root: None,
+            #[cfg(feature = "s3")]
+            s3: crate::object::S3Options::default(),
         }
     }
 }
@@ -80,7 +85,8 @@ pub struct CommitReport {
     pub stats: CommitStats,
 }
 
-/// A file opened for reading and editing.
+/// A file, or an object in S3-compatible storage (`s3://bucket/key`), opened for reading and
+/// editing. Both are planned by the same code; only reading bytes and committing differ.
 ///
 /// # Example
 ///
@@ -102,14 +108,18 @@ pub struct CommitReport {
 #[derive(Debug)]
 pub struct Document {
     path: PathBuf,
-    target: Target,
-    src: FileSource,
+    /// Where a file lives (`None` for an object).
+    target: Option<Target>,
+    src: DocSource,
     cache: Option<IndexCache>,
     chunk_size: usize,
     index: Option<(LineIndex, IndexState)>,
     lock: Option<FileLock>,
     lock_waited: Duration,
     recovered: Option<Recovery>,
+    /// The ETag the last object commit reported: the version reopened after it must be that
+    /// one for the shifted index to describe it.
+    committed_etag: Option<String>,
 }
 
 impl Document {
@@ -121,6 +131,17 @@ impl Document {
     /// [`Error::Io`] if the file cannot be opened, is not a regular file, or stays locked by
     /// another process for longer than `opts.lock_timeout`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Document> {
+        #[cfg(feature = "s3")]
+        if let Some(url) = path.to_str().and_then(crate::object::ObjectUrl::parse) {
+            if opts.root.is_some() {
+                return Err(Error::Usage(format!(
+                    "{}: an object is not under the --root directory (or $BIGEDIT_ROOT); \
+                     unset it to edit objects",
+                    path.display()
+                )));
+            }
+            return Self::open_object(path, url, opts);
+        }
         let root = opts.root.as_deref().map(Root::open).transpose()?;
         let target = Target::resolve(path, root.as_ref())?;
         let (lock, lock_waited, recovered) = lock_and_recover(&target, opts)?;
@@ -129,14 +150,15 @@ impl Document {
         let cache = if opts.use_cache { IndexCache::from_env() } else { None };
         Ok(Document {
             path: path.to_path_buf(),
-            target,
-            src,
+            target: Some(target),
+            src: DocSource::File(src),
             cache,
             chunk_size: opts.chunk_size.max(1),
             index: None,
             lock,
             lock_waited,
             recovered,
+            committed_etag: None,
         })
     }
 
@@ -154,9 +176,30 @@ impl Document {
     ///
     /// The `fstat` or read error.
     pub fn version(&self) -> Result<Version> {
-        fingerprint(self.src.file(), &self.src)
-            .map(|fp| fp.version())
-            .map_err(|e| Error::io(&self.path, "fingerprint", e))
+        self.fingerprint().map(|fp| fp.version())
+    }
+
+    /// The source's fingerprint: a file's metadata and sampled ends, an object's ETag.
+    fn fingerprint(&self) -> Result<bigedit_core::Fingerprint> {
+        match &self.src {
+            DocSource::File(f) => {
+                fingerprint(f.file(), f).map_err(|e| Error::io(&self.path, "fingerprint", e))
+            }
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => Ok(crate::object::fingerprint(o)),
+        }
+    }
+
+    /// The cache key: a file's canonical path, an object's endpoint and address.
+    fn cache_key(&self) -> PathBuf {
+        match (&self.target, &self.src) {
+            (Some(target), _) => target.real().to_path_buf(),
+            #[cfg(feature = "s3")]
+            (None, DocSource::Object(o)) => {
+                PathBuf::from(format!("{} at {}", o.url(), o.client().endpoint()))
+            }
+            _ => self.path.clone(),
+        }
     }
 
     /// How long opening waited for the lock (zero without one).
@@ -179,8 +222,8 @@ impl Document {
         self.src.is_empty()
     }
 
-    /// The file as a `pread` source (for full passes).
-    pub fn source(&self) -> &FileSource {
+    /// The file (a `pread` source) or the object, for full passes and planners.
+    pub fn source(&self) -> &DocSource {
         &self.src
     }
 
@@ -236,8 +279,13 @@ impl Document {
     ///
     /// A read error.
     pub fn rebuild_index(&mut self, progress: &(dyn Fn(u64) + Sync)) -> Result<&LineIndex> {
-        let mut index =
-            build_index(&self.src, self.chunk_size, progress).map_err(|e| self.err(e))?;
+        let built = match &self.src {
+            DocSource::File(f) => build_index(f, self.chunk_size, progress),
+            // One pass: the object's read-ahead already fetches in parallel.
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => index_serial(o.as_ref(), self.chunk_size, progress),
+        };
+        let mut index = built.map_err(|e| self.err(e))?;
         let stored = self.store_index(&mut index);
         self.index = Some((index, IndexState::Built { stored }));
         Ok(self.loaded_index().expect("index was just built"))
@@ -246,10 +294,10 @@ impl Document {
     /// Stamps `index` with the file's current fingerprint and stores it in the cache; returns
     /// whether the cache now holds it (a cache that cannot be written counts as absent).
     fn store_index(&self, index: &mut LineIndex) -> bool {
-        match (&self.cache, fingerprint(self.src.file(), &self.src)) {
+        match (&self.cache, self.fingerprint()) {
             (Some(cache), Ok(fp)) => {
                 index.set_fingerprint(fp);
-                cache.store(self.target.real(), index).is_ok()
+                cache.store(&self.cache_key(), index).is_ok()
             }
             _ => false,
         }
@@ -257,8 +305,14 @@ impl Document {
 
     fn load_cached(&self) -> Option<LineIndex> {
         let cache = self.cache.as_ref()?;
-        let fp = fingerprint(self.src.file(), &self.src).ok()?;
-        cache.load(self.target.real(), &fp)
+        let fp = self.fingerprint().ok()?;
+        cache.load(&self.cache_key(), &fp)
+    }
+
+    /// A memory map of the file for random reads, when it is a file and can be mapped.
+    fn map(&self) -> Option<MmapSource> {
+        let map = MmapSource::new(self.src.file()?).ok()?;
+        (map.len() == self.src.len()).then_some(map)
     }
 
     /// Resolves 1-based inclusive `lines` to a byte range through the index, reading the file
@@ -270,9 +324,9 @@ impl Document {
     pub fn lines_to_bytes(&mut self, lines: std::ops::RangeInclusive<u64>) -> Result<Range<u64>> {
         self.index(&|_| {})?;
         let index = self.loaded_index().expect("index loaded above");
-        let result = match MmapSource::new(self.src.file()) {
-            Ok(map) if map.len() == self.src.len() => index.lines_to_bytes(&map, lines),
-            _ => index.lines_to_bytes(&self.src, lines),
+        let result = match self.map() {
+            Some(map) => index.lines_to_bytes(&map, lines),
+            None => index.lines_to_bytes(&self.src, lines),
         };
         result.map_err(|e| self.err(e))
     }
@@ -295,14 +349,10 @@ impl Document {
             Ok(Flow::Continue)
         };
         let mut chunker = self.chunker();
-        let scanned = match MmapSource::new(self.src.file()) {
-            Ok(map)
-                if range.end - range.start.min(range.end) <= MMAP_READ_MAX
-                    && map.len() == self.src.len() =>
-            {
-                chunker.scan(&map, range, &mut sink)
-            }
-            _ => chunker.scan(&self.src, range, &mut sink),
+        let small = range.end - range.start.min(range.end) <= MMAP_READ_MAX;
+        let scanned = match self.map().filter(|_| small) {
+            Some(map) => chunker.scan(&map, range, &mut sink),
+            None => chunker.scan(&self.src, range, &mut sink),
         };
         scanned.map_err(|e| self.err(e))?;
         if let Some(e) = write_err {
@@ -335,20 +385,17 @@ impl Document {
                 bytes: (before, before),
                 lines: lines_before.map(|l| (l, l)),
                 changes: 0,
-                stats: CommitStats {
-                    bytes_written: 0,
-                    bytes_copied: 0,
-                    strategy: opts.strategy,
-                    journaled: 0,
-                    carried: 0,
-                },
+                stats: Self::no_change(opts.strategy),
             });
         }
         let shifted = match self.loaded_index() {
             Some(index) => Some(index.shifted(&self.src, patch).map_err(|e| self.err(e))?),
             None => None,
         };
-        let (stats, handover) = commit::commit(&self.target, self.src.file(), patch, opts)?;
+        let (stats, handover) = match self.file_target() {
+            Some((target, file)) => commit::commit(target, file, patch, opts)?,
+            None => (self.commit_object(patch, opts)?, None),
+        };
         self.reopen_after(
             (before, patch.len()),
             patch.splices().len(),
@@ -356,6 +403,18 @@ impl Document {
             shifted,
             (stats, handover),
         )
+    }
+
+    /// What a commit that writes nothing did.
+    fn no_change(strategy: Strategy) -> CommitStats {
+        CommitStats {
+            bytes_written: 0,
+            bytes_copied: 0,
+            strategy,
+            journaled: 0,
+            carried: 0,
+            parts: 0,
+        }
     }
 
     /// After a commit of `patch`: reopens the file (an atomic commit replaced the inode, which
@@ -373,15 +432,16 @@ impl Document {
         if let (Some(lock), Some(handover)) = (self.lock.as_mut(), handover) {
             lock.take_over(handover);
         }
-        let file = self.target.open_file()?;
-        let new = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+        let new = self.reopen()?;
         // Bytes other processes appended (carried over, or landed after the new end): the
         // shifted index does not cover them, and the next reader indexes the file again.
         let bytes = (bytes.0, new.len());
-        let shifted = shifted.filter(|index| stats.carried == 0 && index.len() == new.len());
+        let shifted = shifted.filter(|index| {
+            stats.carried == 0 && index.len() == new.len() && self.reopened_what_was_committed(&new)
+        });
         let lines = lines_before.zip(shifted.as_ref().map(LineIndex::line_count));
         let old = std::mem::replace(&mut self.src, new);
-        if stats.strategy == Strategy::Atomic {
+        if let (Strategy::Atomic, DocSource::File(old)) = (stats.strategy, old) {
             // The last handle of the replaced inode: closing it frees its blocks.
             crate::retire::replaced(old.into_file());
         }
@@ -390,6 +450,43 @@ impl Document {
             (index, IndexState::Built { stored })
         });
         Ok(CommitReport { bytes, lines, changes, stats })
+    }
+
+    /// Whether `new` is the version this process committed: always for a file (the lock
+    /// keeps other writers out); for an object, when its ETag is the one the commit reported
+    /// (another client may have written it since; then the shifted index is not its index).
+    fn reopened_what_was_committed(&self, new: &DocSource) -> bool {
+        match new {
+            DocSource::File(_) => true,
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => {
+                self.committed_etag.as_deref().is_none_or(|e| e.is_empty() || e == o.etag())
+            }
+        }
+    }
+
+    /// The file's target and open handle (`None` for an object).
+    fn file_target(&self) -> Option<(&Target, &std::fs::File)> {
+        Some((self.target.as_ref()?, self.src.file()?))
+    }
+
+    /// Opens the source again after a commit: the file now at the path, or the object's new
+    /// version.
+    fn reopen(&self) -> Result<DocSource> {
+        match (&self.target, &self.src) {
+            (Some(target), _) => {
+                let file = target.open_file()?;
+                let new = FileSource::new(file).map_err(|e| Error::io(&self.path, "stat", e))?;
+                Ok(DocSource::File(new))
+            }
+            #[cfg(feature = "s3")]
+            (None, DocSource::Object(o)) => {
+                crate::object::ObjectSource::open(o.client().clone(), o.url().clone())
+                    .map(|o| DocSource::Object(Box::new(o)))
+                    .map_err(|e| Error::io(&self.path, "open", e.into_io()))
+            }
+            _ => Err(Error::Usage(format!("{}: nothing to reopen", self.path.display()))),
+        }
     }
 }
 
@@ -409,10 +506,21 @@ impl Document {
     ) -> Result<(Patch, CommitReport)> {
         let before = self.src.len();
         let this: &Document = self;
-        let (patch, stats, handover) =
-            crate::commit_stream::commit_streamed(&this.target, this.src.file(), |feed| {
-                plan(this, feed)
-            })?;
+        let (patch, stats, handover) = match this.file_target() {
+            Some((target, file)) => {
+                crate::commit_stream::commit_streamed(target, file, |feed| plan(this, feed))?
+            }
+            None => {
+                // An object is written once the patch is final.
+                let patch = crate::commit_stream::unfed(|feed| plan(this, feed))?;
+                if patch.is_empty() {
+                    (patch, Self::no_change(Strategy::Atomic), None)
+                } else {
+                    let stats = self.commit_object(&patch, &CommitOptions::default())?;
+                    (patch, stats, None)
+                }
+            }
+        };
         let lines_before = self.loaded_index().map(LineIndex::line_count);
         if patch.is_empty() {
             let report = CommitReport {
@@ -490,8 +598,21 @@ impl Document {
         P::Output: Planned,
     {
         let before = self.src.len();
+        let Some((target, file)) = self.file_target() else {
+            // An object is written once the patch is final: the parts are gathered.
+            let mut whole = Patch::identity(before);
+            let (last, output) = self.drain_pass(pass, |part| {
+                whole.append(part).map_err(|e| Error::edit(&self.path, e))
+            })?;
+            whole.append(last).map_err(|e| Error::edit(&self.path, e))?;
+            accept(&output)?;
+            let mut tally = Tally::new(crate::audit::AUDIT_RANGES);
+            tally.add(&whole);
+            let report = self.commit_with(&whole, opts)?;
+            return Ok(Drained { output, report, first_ranges: tally.first_ranges });
+        };
         let (committed, output) = {
-            let mut writer = PartWriter::new(&self.target, self.src.file(), opts)?;
+            let mut writer = PartWriter::new(target, file, opts)?;
             let (last, output) = self.drain_pass(pass, |part| writer.part(part))?;
             accept(&output)?;
             (writer.finish(last)?, output)
@@ -614,17 +735,15 @@ fn remove_stale_temps(target: &Target) {
 /// # Errors
 ///
 /// A read error.
-pub fn build_index(
-    src: &FileSource,
+pub fn build_index<S: ReadAt<Error = io::Error> + Sync + ?Sized>(
+    src: &S,
     chunk_size: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> std::result::Result<LineIndex, bigedit_core::Error<io::Error>> {
     let len = src.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if len < PARALLEL_INDEX_MIN || threads < 2 {
-        let mut b = LineIndexBuilder::new();
-        Chunker::new(chunk_size).scan_with_progress(src, 0..len, &mut b, &mut |p| progress(p))?;
-        return Ok(b.finish());
+        return index_serial(src, chunk_size, progress);
     }
     let mid = len / 2;
     let done = AtomicU64::new(0);
@@ -649,6 +768,17 @@ pub fn build_index(
         .map_err(|e| bigedit_core::Error::read(mid, e))??;
     first.append(second);
     Ok(first.finish())
+}
+
+/// Builds the line index of `src` in one pass on the calling thread.
+fn index_serial<S: ReadAt<Error = io::Error> + ?Sized>(
+    src: &S,
+    chunk_size: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::result::Result<LineIndex, bigedit_core::Error<io::Error>> {
+    let mut b = LineIndexBuilder::new();
+    Chunker::new(chunk_size).scan_with_progress(src, 0..src.len(), &mut b, &mut |p| progress(p))?;
+    Ok(b.finish())
 }
 
 /// Several edits staged on a [`Document`], each seeing the ones before it, committed at once.
@@ -684,7 +814,7 @@ pub fn build_index(
 #[derive(Debug)]
 pub struct Transaction<'d> {
     doc: &'d Document,
-    view: bigedit_core::Overlay<&'d FileSource>,
+    view: bigedit_core::Overlay<&'d DocSource>,
     chunker: Chunker,
 }
 
@@ -728,7 +858,7 @@ impl<'d> Transaction<'d> {
     }
 
     /// The document as the staged steps leave it (a [`ReadAt`] source).
-    pub fn view(&self) -> &bigedit_core::Overlay<&'d FileSource> {
+    pub fn view(&self) -> &bigedit_core::Overlay<&'d DocSource> {
         &self.view
     }
 
@@ -736,4 +866,77 @@ impl<'d> Transaction<'d> {
     pub fn into_patch(self) -> Patch {
         self.view.into_parts().1
     }
+}
+
+#[cfg(feature = "s3")]
+impl Document {
+    /// Opens the object `url` (one HEAD; aborts uploads of earlier bigedit processes on the
+    /// bucket that died mid-upload). Objects take no lock: the commit's `If-Match` refuses a
+    /// version changed since it was read.
+    fn open_object(
+        path: &Path,
+        url: std::result::Result<crate::object::ObjectUrl, crate::object::ObjectError>,
+        opts: &OpenOptions,
+    ) -> Result<Document> {
+        let fail =
+            |action: &str, e: crate::object::ObjectError| Error::io(path, action, e.into_io());
+        let url = url.map_err(|e| Error::Usage(e.to_string()))?;
+        let config = crate::object::S3Config::resolve(&opts.s3);
+        let client =
+            crate::object::Client::new(&config, &url.bucket).map_err(|e| fail("open", e))?;
+        if let Some(dir) = uploads_dir() {
+            crate::object::commit::abort_orphans(&dir, &client);
+        }
+        let src = crate::object::ObjectSource::open(client, url).map_err(|e| fail("open", e))?;
+        Ok(Document {
+            path: path.to_path_buf(),
+            target: None,
+            src: DocSource::Object(Box::new(src)),
+            cache: if opts.use_cache { IndexCache::from_env() } else { None },
+            chunk_size: opts.chunk_size.max(1),
+            index: None,
+            lock: None,
+            lock_waited: Duration::ZERO,
+            recovered: None,
+            committed_etag: None,
+        })
+    }
+
+    /// Writes `patch` as the object's new version.
+    fn commit_object(&mut self, patch: &Patch, opts: &CommitOptions) -> Result<CommitStats> {
+        let DocSource::Object(src) = &self.src else {
+            return Err(Error::Usage(format!("{}: not an object", self.path.display())));
+        };
+        if opts.backup || opts.strategy == Strategy::InPlace {
+            return Err(Error::Usage(format!(
+                "{}: objects are committed as a new version (multipart upload); --backup and \
+                 --commit in-place apply to files only (keep old versions with bucket versioning)",
+                self.path.display()
+            )));
+        }
+        let done = crate::object::commit::commit(src, patch, uploads_dir().as_deref())
+            .map_err(|e| Error::io(&self.path, "commit", e.into_io()))?;
+        self.committed_etag = Some(done.etag);
+        Ok(CommitStats {
+            bytes_written: done.uploaded,
+            bytes_copied: done.copied,
+            strategy: Strategy::Object,
+            journaled: 0,
+            carried: 0,
+            parts: done.parts,
+        })
+    }
+}
+
+#[cfg(not(feature = "s3"))]
+impl Document {
+    fn commit_object(&mut self, _: &Patch, _: &CommitOptions) -> Result<CommitStats> {
+        Err(Error::Usage(format!("{}: not a file", self.path.display())))
+    }
+}
+
+/// Where uploads in progress are recorded (beside the index cache).
+#[cfg(feature = "s3")]
+fn uploads_dir() -> Option<PathBuf> {
+    IndexCache::from_env().map(|c| c.dir().join("uploads"))
 }

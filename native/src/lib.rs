@@ -36,6 +36,8 @@ pub mod growth;
 pub mod journal;
 pub mod lock;
 pub mod mcp;
+#[cfg(feature = "s3")]
+pub mod object;
 pub mod retire;
 pub mod source;
 pub mod target;
@@ -46,5 +48,5 @@ pub use error::{Error, Result};
 pub use find::Found;
 pub use journal::Recovery;
 pub use lock::LockKind;
-pub use source::{FileSource, MmapSource};
+pub use source::{DocSource, FileSource, MmapSource};
 pub use target::{Root, Target};

@@ -1,5 +1,6 @@
 //! File sources: [`FileSource`] reads with `pread` into the caller's buffer (full passes, bounded
-//! memory), [`MmapSource`] maps the file for random reads (a line, a few lines).
+//! memory), [`MmapSource`] maps the file for random reads (a line, a few lines); and
+//! [`DocSource`], what a [`Document`](crate::Document) reads: a file or an object.
 
 use std::fs::File;
 use std::io;
@@ -103,5 +104,57 @@ impl ReadAt for MmapSource {
 
     fn as_slice(&self) -> Option<&[u8]> {
         Some(&self.map)
+    }
+}
+
+/// What a [`Document`](crate::Document) reads: a file, or an object in S3-compatible storage.
+/// Every planner takes it as any other [`ReadAt`] source.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DocSource {
+    /// A local file, read with `pread`.
+    File(FileSource),
+    /// An object, read with ranged GETs pinned to its ETag.
+    #[cfg(feature = "s3")]
+    Object(Box<crate::object::ObjectSource>),
+}
+
+impl DocSource {
+    /// The open file, for a file document.
+    pub fn file(&self) -> Option<&File> {
+        match self {
+            DocSource::File(f) => Some(f.file()),
+            #[cfg(feature = "s3")]
+            DocSource::Object(_) => None,
+        }
+    }
+
+    /// The object source, for an object document.
+    #[cfg(feature = "s3")]
+    pub fn object(&self) -> Option<&crate::object::ObjectSource> {
+        match self {
+            DocSource::File(_) => None,
+            DocSource::Object(o) => Some(o),
+        }
+    }
+}
+
+impl ReadAt for DocSource {
+    type Error = io::Error;
+
+    fn len(&self) -> u64 {
+        match self {
+            DocSource::File(f) => f.len(),
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => o.len(),
+        }
+    }
+
+    fn read_at(&self, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            DocSource::File(f) => f.read_at(pos, buf),
+            #[cfg(feature = "s3")]
+            DocSource::Object(o) => o.read_at(pos, buf),
+        }
     }
 }

@@ -71,6 +71,8 @@ impl AgentSession {
             chunk_size: bigedit_core::DEFAULT_CHUNK,
             lock_timeout: Duration::from_secs_f64(lock_timeout.max(0.0)),
             audit_log: bigedit::audit::log_path(audit_log.as_deref()),
+            allow_s3: Vec::new(),
+            s3: Default::default(),
         };
         Ok(AgentSession { session: Session::new(config), root, client: client.to_string() })
     }

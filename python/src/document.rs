@@ -691,8 +691,11 @@ impl PyTransaction {
             }
             let callback = doc.progress.as_ref().map(|p| p.clone_ref(py));
             let view = doc.with(py, |d| {
-                let file =
-                    d.source().file().try_clone().map_err(|e| Error::io(d.path(), "dup", e))?;
+                // Python opens files (objects are the CLI's and the library's for now).
+                let file = d.source().file().ok_or_else(|| {
+                    Error::Usage(format!("{}: transactions need a local file", d.path().display()))
+                })?;
+                let file = file.try_clone().map_err(|e| Error::io(d.path(), "dup", e))?;
                 let src = FileSource::new(file).map_err(|e| Error::io(d.path(), "stat", e))?;
                 let src = Watched::new(src, callback);
                 Ok(Staged { view: Overlay::new(src), chunker: d.chunker() })

@@ -46,6 +46,29 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "BYTES", default_value_t = bigedit_core::DEFAULT_CHUNK,
           value_parser = parse_chunk_size)]
     pub chunk_size: usize,
+
+    /// The S3-compatible server of s3://BUCKET/KEY objects (default: $AWS_ENDPOINT_URL_S3,
+    /// $AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS).
+    #[cfg(feature = "s3")]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Address buckets path-style (ENDPOINT/BUCKET/KEY), as most S3-compatible servers
+    /// need; the default for an IP or localhost endpoint.
+    #[cfg(feature = "s3")]
+    #[arg(long, global = true)]
+    pub path_style: bool,
+}
+
+impl Cli {
+    /// The object-storage flags.
+    #[cfg(feature = "s3")]
+    pub fn s3(&self) -> crate::object::S3Options {
+        crate::object::S3Options {
+            endpoint_url: self.endpoint_url.clone(),
+            path_style: self.path_style,
+        }
+    }
 }
 
 /// The subcommands.
@@ -203,7 +226,12 @@ pub enum Command {
     Chunks(super::chunks::ChunksArgs),
     /// Serve the Model Context Protocol on stdin/stdout for AI agents: bounded reads with
     /// versions, guarded edits, undo, all confined to --root DIR (required).
-    Mcp,
+    Mcp {
+        /// Let tools read and edit objects of this bucket (s3://BUCKET/KEY); repeat for more.
+        /// Off by default.
+        #[arg(long = "allow-s3", value_name = "BUCKET")]
+        allow_s3: Vec<String>,
+    },
     /// Apply a JSON list of edits in one pass and one commit.
     Apply {
         /// The file.
@@ -302,7 +330,7 @@ impl Command {
             Command::Md { command } => command.name(),
             Command::Csv { command } => command.name(),
             Command::Chunks(_) => "chunks",
-            Command::Mcp => "mcp",
+            Command::Mcp { .. } => "mcp",
         }
     }
 
@@ -322,7 +350,7 @@ impl Command {
             | Command::Chunks(super::chunks::ChunksArgs { file, .. }) => file,
             Command::Md { command } => command.file(),
             Command::Csv { command } => command.file(),
-            Command::Mcp => std::path::Path::new(""),
+            Command::Mcp { .. } => std::path::Path::new(""),
         }
     }
 
@@ -334,7 +362,7 @@ impl Command {
             | Command::Read { .. }
             | Command::Find { .. }
             | Command::Chunks(_)
-            | Command::Mcp => true,
+            | Command::Mcp { .. } => true,
             Command::Md { command } => command.is_read_only(),
             Command::Csv { command } => command.is_read_only(),
             _ => false,

@@ -16,7 +16,7 @@ use super::args::EditFlags;
 use super::output::{self, stdout_err};
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::{Document, FileSource};
+use crate::{DocSource, Document};
 
 /// Dialect overrides, on every csv command; what is not given is detected.
 #[derive(Debug, Args)]
@@ -259,7 +259,7 @@ pub(super) fn dialect(doc: &Document, flags: &DialectFlags) -> Result<Dialect> {
 }
 
 type Planner<'a> = dyn Fn(
-        &FileSource,
+        &DocSource,
         &Dialect,
         &mut Chunker,
     ) -> std::result::Result<(Patch, Report), bigedit_core::Error<io::Error>>

@@ -270,6 +270,14 @@ pub(crate) fn print_commit(
     report: &crate::CommitReport,
     extra: Map<String, Value>,
 ) -> Result<()> {
+    let object = report.stats.strategy == crate::Strategy::Object;
+    let mut extra = extra;
+    if object {
+        // What moved: new bytes (and their padding) up, the rest copied by the server.
+        extra.insert("uploaded".into(), report.stats.bytes_written.into());
+        extra.insert("copied".into(), report.stats.bytes_copied.into());
+        extra.insert("parts".into(), report.stats.parts.into());
+    }
     if ctx.json {
         return output::json(&with_extra(
             json!({
@@ -297,6 +305,16 @@ pub(crate) fn print_commit(
         report.bytes.1,
         if report.changes == 0 { " (file untouched)" } else { "" },
     ))?;
+    if object && report.changes > 0 {
+        output::line(&format!(
+            "{}: uploaded {} bytes, {} copied by the server, {} part{}",
+            file.display(),
+            report.stats.bytes_written,
+            report.stats.bytes_copied,
+            report.stats.parts,
+            if report.stats.parts == 1 { "" } else { "s" },
+        ))?;
+    }
     if report.stats.carried > 0 {
         output::line(&format!(
             "{}: carried over {} bytes another process appended while the edit ran",

@@ -29,7 +29,7 @@ static NOTHING_FOUND: AtomicBool = AtomicBool::new(false);
 /// an error (or a `find` that found nothing, as grep), 2 on a usage error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Mcp) {
+    if !matches!(cli.command, Command::Mcp { .. }) {
         // One command, then exit: the file an atomic commit replaced is freed after that.
         crate::retire::defer_until_exit();
     }
@@ -54,7 +54,7 @@ pub fn main() -> ExitCode {
 ///
 /// Whatever the command met; the file is unchanged after any error.
 pub fn run(cli: &Cli) -> Result<()> {
-    if let Command::Mcp = cli.command {
+    if let Command::Mcp { allow_s3 } = &cli.command {
         // A long-running server: each tool call is audited by the server itself.
         let root = cli.root.clone().filter(|r| !r.as_os_str().is_empty()).ok_or_else(|| {
             Error::Usage("mcp: give --root DIR, the directory the agent may read and edit".into())
@@ -65,6 +65,9 @@ pub fn run(cli: &Cli) -> Result<()> {
             chunk_size: cli.chunk_size,
             lock_timeout: cli.lock_timeout,
             audit_log: audit::log_path(cli.audit_log.as_deref()),
+            allow_s3: allow_s3.clone(),
+            #[cfg(feature = "s3")]
+            s3: cli.s3(),
         });
     }
     // Readers share the file's lock; editors hold it exclusively from their first read to
@@ -76,6 +79,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         lock: Some(lock),
         lock_timeout: cli.lock_timeout,
         root: cli.root.clone().filter(|r| !r.as_os_str().is_empty()),
+        #[cfg(feature = "s3")]
+        s3: cli.s3(),
     };
     let ctx = Ctx {
         json: cli.json,

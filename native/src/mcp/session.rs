@@ -80,6 +80,12 @@ pub struct Config {
     pub lock_timeout: std::time::Duration,
     /// Where audit records go (`None`: nowhere).
     pub audit_log: Option<PathBuf>,
+    /// Buckets whose objects (`s3://BUCKET/KEY`) tools may read and edit (`--allow-s3`);
+    /// empty: none.
+    pub allow_s3: Vec<String>,
+    /// Where objects are (endpoint and addressing).
+    #[cfg(feature = "s3")]
+    pub s3: crate::object::S3Options,
 }
 
 /// One server's state, shared by all its tool calls.
@@ -111,12 +117,25 @@ impl Session {
         if path.trim().is_empty() {
             return Err(ToolError::new("path is empty: give a file path relative to the root"));
         }
+        let object = path.starts_with("s3://");
+        if object {
+            let bucket = path["s3://".len()..].split('/').next().unwrap_or("");
+            if !self.config.allow_s3.iter().any(|b| b == bucket) {
+                return Err(ToolError::new(format!(
+                    "{path}: objects in bucket {bucket:?} are not allowed; start the server with \
+                     --allow-s3 {bucket} to let tools read and edit them"
+                )));
+            }
+        }
         let opts = OpenOptions {
             use_cache: self.config.use_cache,
             chunk_size: self.config.chunk_size,
             lock: Some(lock),
             lock_timeout: self.config.lock_timeout,
-            root: Some(self.config.root.clone()),
+            // An object is addressed by its bucket, allowed above; files stay under the root.
+            root: (!object).then(|| self.config.root.clone()),
+            #[cfg(feature = "s3")]
+            s3: self.config.s3.clone(),
         };
         let doc = Document::open(Path::new(path), &opts)?;
         notes.insert("lock_wait_ms".into(), crate::cli::millis(doc.lock_waited()).into());

@@ -16,6 +16,8 @@ fn session(root: &Path) -> Session {
         chunk_size: 7,
         lock_timeout: std::time::Duration::from_secs(5),
         audit_log: None,
+        allow_s3: Vec::new(),
+        s3: Default::default(),
     })
 }
 
@@ -192,4 +194,13 @@ fn read_lines_counts_negative_starts_and_ends_from_the_end() {
     assert_eq!(read(Some(-9), None).unwrap()["text"], "1\n2\n3\n4\n5\n");
     let err = read(Some(1), Some(-9)).unwrap_err().message;
     assert_eq!(err, "f.txt: line -9 is before the first line: the document has 5 lines");
+}
+
+#[test]
+fn objects_need_allow_s3() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(dir.path());
+    let err = s.open("s3://logs/app.log", crate::LockKind::Shared, &mut Notes::new()).unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("--allow-s3 logs"), "{text}");
 }
