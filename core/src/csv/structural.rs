@@ -59,9 +59,7 @@ pub(crate) struct Found<'a> {
 pub(crate) struct Walk {
     classifier: Classifier,
     quote: u8,
-    /// Raw field ends of the current record, relative to the walked bytes.
-    bounds: Vec<usize>,
-    /// Raw field ends relative to the record.
+    /// Raw field ends of the current record, relative to its start.
     raw_ends: Vec<usize>,
     out: Vec<u8>,
     out_ends: Vec<usize>,
@@ -73,7 +71,6 @@ impl Walk {
         Walk {
             classifier: Classifier::new(quote, delimiter),
             quote,
-            bounds: Vec::with_capacity(32),
             raw_ends: Vec::with_capacity(32),
             out: Vec::new(),
             out_ends: Vec::with_capacity(32),
@@ -102,7 +99,9 @@ impl Walk {
     {
         let n = rest.len();
         let mut record = 0;
-        self.bounds.clear();
+        self.raw_ends.clear();
+        // Whether the current record has a quote in an earlier block.
+        let mut quoted = false;
         // Carried from block to block: all ones inside quotes; whether the last byte of the
         // previous block was a boundary (the first byte is a record start) or a closing quote.
         let (mut in_quote, mut after_boundary, mut after_closing) = (0u64, 1u64, 0u64);
@@ -142,7 +141,7 @@ impl Walk {
                     return Ok((record, Halt::Fallback));
                 }
                 if delims >> bit & 1 == 1 {
-                    self.bounds.push(p);
+                    self.raw_ends.push(p - record);
                     continue;
                 }
                 if p <= record {
@@ -161,13 +160,22 @@ impl Walk {
                 if p - record > limit {
                     return Ok((record, Halt::Fallback));
                 }
-                self.bounds.push(p);
-                if self.emit(rest, record, p, end, bounds_only, each)? == Flow::Stop {
+                self.raw_ends.push(p - record);
+                // Quotes of this block from the record's start to its terminator.
+                let from = record.saturating_sub(base).min(63);
+                let here = m.quote & ((1u64 << bit) - 1) & !((1u64 << from) - 1);
+                let quoted_record = quoted || here != 0;
+                let flow = self.emit(rest, record, p, end, quoted_record, bounds_only, each)?;
+                if flow == Flow::Stop {
                     return Ok((end, Halt::Stop));
                 }
-                self.bounds.clear();
+                self.raw_ends.clear();
+                quoted = false;
                 record = end;
             }
+            // Quotes at or after the current record's start carry over to the next block.
+            let from = record.saturating_sub(base);
+            quoted |= from < BLOCK && m.quote >> from != 0;
             if first_bad < usize::MAX {
                 return Ok((record, Halt::Fallback));
             }
@@ -177,29 +185,23 @@ impl Walk {
     }
 
     /// Reports the record `start..end` of `rest` whose content ends at `content_end`; the
-    /// field ends are in `self.bounds`.
+    /// field ends are in `self.raw_ends`; `quoted` says whether it holds a quote.
+    #[allow(clippy::too_many_arguments)]
     fn emit<F>(
         &mut self,
         rest: &[u8],
         start: usize,
         content_end: usize,
         end: usize,
+        quoted: bool,
         bounds_only: bool,
         each: &mut F,
     ) -> Result<Flow, EditError>
     where
         F: FnMut(&Found<'_>) -> Result<Flow, EditError>,
     {
-        self.raw_ends.clear();
-        self.raw_ends.extend(self.bounds.iter().map(|&e| e - start));
         let content = &rest[start..content_end];
-        // A quote can only open a field here (the walk checked): a record is quoted when one of
-        // its fields starts with a quote.
         let quote = self.quote;
-        let quoted = content.first() == Some(&quote)
-            || self.bounds[..self.bounds.len() - 1]
-                .iter()
-                .any(|&e| rest.get(e + 1) == Some(&quote));
         if !quoted {
             return each(&Found {
                 start,
