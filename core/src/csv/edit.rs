@@ -106,11 +106,12 @@ impl Plan {
         }
     }
 
-    /// The source range of each field of `record`: by arithmetic when it is plain, else by
-    /// parsing the bytes it carries ([`Rows`] keeps them for these passes).
+    /// The source range of each field of `record`: as the scanner found it when it knows
+    /// ([`Record::span`]), else by parsing the bytes it carries ([`Rows`] keeps them for these
+    /// passes).
     fn spans(&mut self, record: &Record<'_>) -> Vec<Range<u64>> {
-        if record.is_plain() {
-            return (0..record.len()).filter_map(|i| record.plain_span(i)).collect();
+        if record.span(0).is_some() {
+            return (0..record.len()).filter_map(|i| record.span(i)).collect();
         }
         let content = record.content();
         let raw = record.raw().unwrap_or_default();
@@ -205,7 +206,7 @@ impl SetState {
             if r.field(*col) == Some(value.as_slice()) {
                 continue;
             }
-            let span = match r.plain_span(*col) {
+            let span = match r.span(*col) {
                 Some(span) => span,
                 None => {
                     let all = spans.get_or_insert_with(|| self.plan.spans(r));

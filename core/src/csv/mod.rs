@@ -62,6 +62,7 @@ mod index;
 mod read;
 mod records;
 mod rows;
+mod structural;
 mod write;
 
 pub use cond::{Assignment, Condition, Op};

@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use csv_core::{ReadFieldResult, ReadRecordResult, Reader, ReaderBuilder};
 
+use super::structural::{Found, Halt, Walk};
 use super::{CsvError, Dialect};
 use crate::error::EditError;
 use crate::scan::Flow;
@@ -44,6 +45,9 @@ pub struct Record<'a> {
     /// without quotes, split without csv-core).
     stored: bool,
     raw: Option<&'a [u8]>,
+    /// Where each field ends in the content, quotes included, when the scanner knows it
+    /// (empty otherwise).
+    raw_ends: &'a [usize],
 }
 
 impl<'a> Record<'a> {
@@ -114,6 +118,19 @@ impl<'a> Record<'a> {
         let base = self.start + if self.stored { 0 } else { i as u64 };
         Some(base + self.field_start(i) as u64..base + self.ends[i] as u64)
     }
+
+    /// The source byte range of field `i` (quotes included) when the scanner knows it without
+    /// parsing the record again: a [plain](Record::is_plain) record's, or a quoted record's
+    /// that the structural classifier split. `None` otherwise (a record csv-core read) or past
+    /// the last field; [`field_spans`] finds it then.
+    pub fn span(&self, i: usize) -> Option<Range<u64>> {
+        if let Some(span) = self.plain_span(i) {
+            return Some(span);
+        }
+        let end = *self.raw_ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.raw_ends[i - 1] + 1 };
+        Some(self.start + start as u64..self.start + end as u64)
+    }
 }
 
 /// Where the scanner is between two bytes.
@@ -173,6 +190,8 @@ pub struct RecordScanner {
     bounds_only: bool,
     delimiter: u8,
     quote: u8,
+    /// The structural classifier, when on ([`RecordScanner::classify`]).
+    walk: Option<Walk>,
 }
 
 impl RecordScanner {
@@ -197,7 +216,16 @@ impl RecordScanner {
             bounds_only: false,
             delimiter: dialect.delimiter,
             quote: dialect.quote,
+            walk: Some(Walk::new(dialect.quote, dialect.delimiter)),
         }
+    }
+
+    /// Whether records that lie whole in a chunk are split by the structural classifier
+    /// (bitmasks of 64-byte blocks, the default) or all go through csv-core, byte by byte:
+    /// the reference the classifier is tested against. Both give the same records.
+    pub fn classify(mut self, yes: bool) -> Self {
+        self.walk = yes.then(|| Walk::new(self.quote, self.delimiter));
+        self
     }
 
     /// A scanner for the part of a document that starts at `offset` (a record start), whose
@@ -308,6 +336,23 @@ impl RecordScanner {
                     }
                     if i < chunk.len() {
                         self.start = offset + i as u64;
+                        if let Some((used, halt)) =
+                            self.walk(offset + i as u64, &chunk[i..], each)?
+                        {
+                            i += used;
+                            self.pos = offset + i as u64;
+                            if halt == Halt::Stop {
+                                return Ok(Flow::Stop);
+                            }
+                            // The walk stopped at a record start: that record is read below.
+                            while i < chunk.len() && matches!(chunk[i], b'\r' | b'\n') {
+                                i += 1;
+                            }
+                            if i == chunk.len() {
+                                break;
+                            }
+                            self.start = offset + i as u64;
+                        }
                         match self.plain_record(&chunk[i..]) {
                             Some((content, len)) => {
                                 i += len;
@@ -406,6 +451,40 @@ impl RecordScanner {
         }
     }
 
+    /// Runs the structural classifier over `rest` (at `offset`, a record start) when it is on:
+    /// reports the records it finds, and returns how many bytes it used and why it halted.
+    fn walk<F>(
+        &mut self,
+        offset: u64,
+        rest: &[u8],
+        each: &mut F,
+    ) -> Result<Option<(usize, Halt)>, EditError>
+    where
+        F: FnMut(&Record<'_>) -> Result<Flow, EditError>,
+    {
+        let Some(walk) = self.walk.as_mut() else { return Ok(None) };
+        let (number, keep_raw) = (&mut self.number, self.keep_raw);
+        // A record longer than the limit takes the byte-by-byte path, which reports it.
+        let limit = if self.bounds_only { usize::MAX } else { self.limit };
+        let mut found = |f: &Found<'_>| {
+            let record = Record {
+                number: *number,
+                start: offset + f.start as u64,
+                content_end: offset + f.content_end as u64,
+                end: offset + f.end as u64,
+                fields: f.fields,
+                ends: f.ends,
+                stored: f.stored,
+                raw: keep_raw.then(|| &rest[f.start..f.end]),
+                raw_ends: f.raw_ends,
+            };
+            let flow = each(&record);
+            *number += 1;
+            flow
+        };
+        walk.records(rest, limit, self.bounds_only, &mut found).map(Some)
+    }
+
     /// If `rest` (which starts a record) holds the whole record with no quote character before
     /// its terminator, the length of its content and of the record with its terminator.
     ///
@@ -458,6 +537,7 @@ impl RecordScanner {
             ends: &self.ends[..n],
             stored: true,
             raw: if self.keep_raw { Some(raw) } else { None },
+            raw_ends: &[],
         };
         let flow = each(&record);
         self.number += 1;
@@ -481,6 +561,7 @@ impl RecordScanner {
             ends: &self.ends[..self.nend],
             stored: false,
             raw: if self.keep_raw { Some(&self.raw) } else { None },
+            raw_ends: &[],
         };
         let flow = each(&record);
         self.number += 1;
