@@ -1,54 +1,23 @@
 // Synchronous ranged GETs for Node, which has no synchronous XMLHttpRequest: the engine's random
 // reads (`readAt`) are synchronous, so a URL source in Node runs each GET with `fetch` in a
 // helper thread and waits for it with Atomics.wait; the answer comes back through
-// receiveMessageOnPort. The thread is started on first use and does not keep the process alive.
+// receiveMessageOnPort. The thread (js/node-fetch-thread.js) is started on first use and does
+// not keep the process alive.
 
 import { Worker, MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 
 /** How long one read may take before it fails (ms). */
 const TIMEOUT_MS = 60_000;
 
-// The helper thread: one GET per message, the body read only up to the bytes asked for.
-const THREAD = `
-const { workerData } = require('node:worker_threads');
-const { port } = workerData;
-port.on('message', async ({ url, headers, limit, flag }) => {
-  let reply;
-  try {
-    const res = await fetch(url, { headers });
-    const meta = { status: res.status, headers: Object.fromEntries(res.headers) };
-    if (res.status !== 206) {
-      await res.body?.cancel();
-      reply = { ...meta, body: new Uint8Array(0) };
-    } else {
-      const out = new Uint8Array(limit + 1);
-      let n = 0;
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const take = Math.min(value.length, out.length - n);
-        out.set(value.subarray(0, take), n);
-        n += take;
-        if (n > limit) { await reader.cancel(); break; }
-      }
-      reply = { ...meta, body: out.subarray(0, n) };
-    }
-  } catch (e) {
-    reply = { error: String(e && e.cause ? e.message + ': ' + e.cause.message : e && e.message) };
-  }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-`;
-
 let thread = null;
 
 function start() {
   if (thread) return thread;
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(THREAD, { eval: true, workerData: { port: port2 }, transferList: [port2] });
+  const worker = new Worker(new URL('./node-fetch-thread.js', import.meta.url), {
+    workerData: { port: port2 },
+    transferList: [port2],
+  });
   worker.unref();
   port1.unref();
   const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -59,7 +28,7 @@ function start() {
 
 /**
  * One GET of `url` with `headers`, synchronously: `{ status, header(name), body }` in the shape
- * url-source.js takes as `readSync`. The body is read up to `b - a + 1` bytes at most.
+ * url-source.js takes as `readSync`. A body longer than the `b - a` bytes asked for fails the read.
  * @param {string} url
  * @param {number} a
  * @param {number} b

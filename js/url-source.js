@@ -99,7 +99,7 @@ function xhrReadSync(url, a, b) {
  * Reads the body of `res` (a fetch Response), refusing more than `limit` bytes: a server that
  * answers a ranged read with more than the range is not read to its end.
  */
-async function boundedBody(res, limit) {
+export async function boundedBody(res, limit) {
   const out = new Uint8Array(limit);
   let n = 0;
   const reader = res.body.getReader();

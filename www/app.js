@@ -20,6 +20,7 @@
 // window.js (the window's bytes), window-range.js (which lines a window holds), cm-window.js.
 
 import { open, openUrl } from '../js/index.js';
+import { urlName } from '../js/url-source.js';
 import { $, ui } from './state.js';
 import { fmtBytes, fmtNum } from './format.js';
 import { say, fail, withProgress, startMemoryReadout } from './status.js';
@@ -45,10 +46,7 @@ export function openFile(file, handle = null) {
  */
 export async function openRemote(url) {
   const doc = await openUrl(url);
-  const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'remote';
-  let decoded = name;
-  try { decoded = decodeURIComponent(name); } catch { /* keep it as it is */ }
-  return openDocument({ name: decoded, size: doc.size, url }, null, async () => doc);
+  return openDocument({ name: urlName(url), size: doc.size, url }, null, async () => doc);
 }
 
 /**

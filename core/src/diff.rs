@@ -316,9 +316,9 @@ impl UnifiedDiff {
             .sum();
         let new_len = ((b - a) as i128 + grown).max(0) as u64;
         if (b - a).saturating_add(new_len) > self.held {
-            return self.write_streamed(src, index, h, out);
+            return self.write_streamed(src, index, h, a..b, out);
         }
-        let (old, new) = hunk_texts(src, index, h).map_err(WriteError::Source)?;
+        let (old, new) = hunk_texts(src, h, a..b).map_err(WriteError::Source)?;
         let old_lines: Vec<&[u8]> = old.split_inclusive(|&c| c == b'\n').collect();
         let new_lines: Vec<&[u8]> = new.split_inclusive(|&c| c == b'\n').collect();
         let pre = old_lines.iter().zip(&new_lines).take_while(|(x, y)| x == y).count();
@@ -339,14 +339,8 @@ impl UnifiedDiff {
         let old_h = &old_lines[drop_pre..old_lines.len() - drop_suf];
         let new_h = &new_lines[drop_pre..new_lines.len() - drop_suf];
         let old_start = h.lines.start + drop_pre as u64;
-        let new_start = (old_start as i128 + self.shift) as u64;
         let (oc, nc) = (old_h.len() as u64, new_h.len() as u64);
-        self.shift += nc as i128 - oc as i128;
-        if let Some(header) = self.header.take() {
-            out.write(header.as_bytes()).map_err(WriteError::Sink)?;
-        }
-        let mut w = LineWriter::new(out);
-        w.raw(format!("@@ -{} +{} @@\n", span(old_start, oc), span(new_start, nc)).as_bytes())?;
+        let mut w = self.begin_hunk(old_start, oc, nc, out)?;
         let lines = |w: &mut LineWriter<'_, W>, tag: u8, ls: &[&[u8]]| {
             ls.iter().try_for_each(|l| {
                 w.tagged(tag, l)?;
@@ -361,6 +355,25 @@ impl UnifiedDiff {
         w.flush()
     }
 
+    /// Starts writing a hunk of `oc` old lines from 0-based `old_start` and `nc` new ones:
+    /// the file header before the first hunk, then the `@@` line.
+    fn begin_hunk<'w, E, W: Sink + ?Sized>(
+        &mut self,
+        old_start: u64,
+        oc: u64,
+        nc: u64,
+        out: &'w mut W,
+    ) -> Result<LineWriter<'w, W>, WriteError<E, W::Error>> {
+        let new_start = (old_start as i128 + self.shift) as u64;
+        self.shift += nc as i128 - oc as i128;
+        let mut w = LineWriter::new(out);
+        if let Some(header) = self.header.take() {
+            w.raw(header.as_bytes())?;
+        }
+        w.raw(format!("@@ -{} +{} @@\n", span(old_start, oc), span(new_start, nc)).as_bytes())?;
+        Ok(w)
+    }
+
     /// Writes a hunk too large to hold ([`HUNK_HELD`]): its line counts come from the line
     /// index and one counting pass over the new text, then its lines are read again and
     /// written as they are read. Every line of `changed` is written as removed and added.
@@ -369,14 +382,14 @@ impl UnifiedDiff {
         src: &S,
         index: &LineIndex,
         h: &Hunk,
+        Range { start: a, end: b }: Range<u64>,
         out: &mut W,
     ) -> Result<(), WriteError<S::Error, W::Error>> {
         let len = index.len();
         let at = |line| {
             index.line_to_byte(src, line).map(|b| b.unwrap_or(len)).map_err(WriteError::Source)
         };
-        let (a, c0) = (at(h.lines.start)?, at(h.changed.start)?);
-        let (c1, b) = (at(h.changed.end)?, at(h.lines.end)?);
+        let (c0, c1) = (at(h.changed.start)?, at(h.changed.end)?);
         // The new text of the changed lines: source ranges between the splices, and the splices.
         let mut pieces = Vec::with_capacity(2 * h.splices.len() + 1);
         let mut pos = c0;
@@ -386,10 +399,9 @@ impl UnifiedDiff {
             pos = s.range.end;
         }
         pieces.push(Piece::Source(pos..c1));
-        let buf = &mut self.window;
         let (mut newlines, mut bytes, mut last) = (0u64, 0u64, b'\n');
         for p in &pieces {
-            each_slice(src, p, buf, |slice| {
+            each_slice(src, p, &mut self.window, |slice| {
                 newlines += memchr::memchr_iter(b'\n', slice).count() as u64;
                 bytes += slice.len() as u64;
                 if let Some(&l) = slice.last() {
@@ -402,14 +414,8 @@ impl UnifiedDiff {
         let pre = h.changed.start - h.lines.start;
         let post = h.lines.end - h.changed.end;
         let (oc, nc) = (h.lines.end - h.lines.start, pre + added + post);
-        let old_start = h.lines.start;
-        let new_start = (old_start as i128 + self.shift) as u64;
-        self.shift += nc as i128 - oc as i128;
-        if let Some(header) = self.header.take() {
-            out.write(header.as_bytes()).map_err(WriteError::Sink)?;
-        }
-        let mut w = LineWriter::new(out);
-        w.raw(format!("@@ -{} +{} @@\n", span(old_start, oc), span(new_start, nc)).as_bytes())?;
+        let mut w = self.begin_hunk(h.lines.start, oc, nc, out)?;
+        let buf = &mut self.window;
         let mut tagged = |w: &mut LineWriter<'_, W>, tag: u8, ps: &[Piece<'_>]| {
             for p in ps {
                 each_slice(src, p, buf, |slice| w.tagged(tag, slice))?;
@@ -590,12 +596,9 @@ type HunkTexts = (Vec<u8>, Vec<u8>);
 
 fn hunk_texts<S: ReadAt + ?Sized>(
     src: &S,
-    index: &LineIndex,
     h: &Hunk,
+    Range { start: a, end: b }: Range<u64>,
 ) -> Result<HunkTexts, Error<S::Error>> {
-    let len = index.len();
-    let a = index.line_to_byte(src, h.lines.start)?.unwrap_or(len);
-    let b = index.line_to_byte(src, h.lines.end)?.unwrap_or(len);
     let old = read_range(src, a..b)?;
     let mut new = Vec::with_capacity(old.len());
     let mut pos = a;
